@@ -89,6 +89,8 @@ def script_from_storybench(
     the style, within CLIP's 77 tokens.
     """
     source = "storybench"
+    if not isinstance(entry, (dict, str, os.PathLike)):
+        raise InvalidInput(f"give a StoryBench entry (a JSON object) or a task-file path, got {type(entry).__name__}")
     if not isinstance(entry, dict):
         entries = load_storybench(entry)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(entries):

@@ -1,0 +1,65 @@
+"""The command line: plan output, JSON files, and one-line errors with exit status 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storykit.cli import main
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "storybench"
+FOX = ["--setting", "a misty bamboo forest at dawn", "--character", "a small red fox in a blue scarf", "--action", "searches for a lost lantern"]
+
+
+def test_plan_prints_table_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "script.json"
+    assert main(["plan", *FOX, "--scenes", "6", "--style", "anime", "--seed", "4", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "establish" in text and "resolution" in text and str(out) in text
+    data = json.loads(out.read_text())
+    assert len(data["scenes"]) == 6 and data["style"] == "anime" and data["seed"] == 4
+    # Refuses to clobber, then replaces with --overwrite.
+    assert main(["plan", *FOX, "-o", str(out)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["plan", *FOX, "-o", str(out), "--overwrite"]) == 0
+
+
+def test_plan_from_storybench(capsys):
+    assert main(["plan", "--storybench", str(SHARED / "oops-test" / "story_gen.json"), "--index", "0"]) == 0
+    assert "trampoline" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["plan", "--setting", " ", "--character", "a fox", "--action", "runs"], "setting is empty"),
+        (["plan", "--setting", "forest", "--character", "a fox"], "missing --action"),
+        (["plan", *FOX, "--style", "vaporwave"], "unknown style"),
+        (["plan", *FOX, "--scenes", "12"], "num_scenes"),
+        (["plan", "--script", "/nonexistent/s.json"], "no script file"),
+        (["plan", "--storybench", "/nonexistent/x.json"], "no StoryBench file"),
+        (["plan", "--script", "a.json", *FOX], "exactly one story"),
+        (["plan", *FOX, "-o", "/nonexistent-dir/s.json"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_corrupt_script_file(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "triple": 5}')
+    assert main(["plan", "--script", str(bad)]) == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_python_dash_m_and_help_teaches():
+    r = subprocess.run([sys.executable, "-m", "storykit", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "storykit render --setting" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "storykit", "plan", "--scenes", "x"], capture_output=True, text=True)
+    assert r.returncode == 2 and "invalid int value" in r.stderr and "Traceback" not in r.stderr
