@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
@@ -73,10 +72,10 @@ def cmd_plan(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .render import render_story_to_file
+    from .story import make_story
 
-    result = render_story_to_file(
-        script=None if args.manifest else _script_from_args(args),
+    result = make_story(
+        None if args.manifest else _script_from_args(args),
         manifest=args.manifest,
         output=args.output,
         backend=args.backend,

@@ -26,7 +26,7 @@ def environment_report() -> str:
         from .device import resolve_device, resolve_dtype
 
         device = resolve_device("auto")
-        lines.append(f"device: {device} ({resolve_dtype(device, 'auto')})")
+        lines.append(f"device: {device} ({resolve_dtype('auto', device)})")
     except Exception as e:  # torch missing: planning, the animatic and stitching still work
         lines.append(f"device: unavailable ({e})")
     try:

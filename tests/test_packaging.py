@@ -1,0 +1,75 @@
+"""Install paths agree, imports stay light, notebooks are committed clean."""
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~\[ ]", req, maxsplit=1)[0].lower()
+
+
+def test_environment_yml_matches_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert any(d.startswith("python") for d in conda) and "ffmpeg" in conda and "pip" in conda
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = list(project["dependencies"]) + [r for extra in project["optional-dependencies"].values() for r in extra]
+    listed = [r for r in pip if not r.startswith("-e")]
+    # Same packages with the same specifiers; only torch differs: pinned to constraints.txt's version.
+    torch_pin = (ROOT / "constraints.txt").read_text().strip()
+    assert torch_pin == "torch==2.13.0"
+    expected = sorted(torch_pin if _name(r) == "torch" else r for r in wanted)
+    assert sorted(listed) == expected
+    assert "-e ." in pip
+
+
+def test_no_torch_pin_and_no_torchvision_in_pyproject():
+    text = (ROOT / "pyproject.toml").read_text()
+    assert "torch==" not in text  # Colab's CUDA torch must never be replaced
+    assert "torchvision" not in text  # breaks diffusers imports with torch 2.13 CPU
+    assert '"imageio-ffmpeg==0.7.0"' in text
+
+
+def test_readme_commands_and_ci_run_the_same_tests():
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```(?:bash|sh)\n(.*?)```", readme, re.S).group(1)
+    commands = [c for c in block.strip().splitlines() if c and not c.startswith("#")]
+    assert len(commands) == 2, commands
+    install_and_run, test = commands
+    assert "-c constraints.txt" in install_and_run and "storykit render" in install_and_run
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test in ci.splitlines()
+    assert "-c constraints.txt" in ci
+
+
+def test_import_is_light():
+    code = "import sys, storykit; storykit.plan; print(sorted(m for m in ('torch', 'diffusers', 'matplotlib', 'ipywidgets') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_clip_vocabulary_ships_with_the_package():
+    import storykit
+
+    assert (Path(storykit.__file__).parent / "data" / "bpe_simple_vocab_16e6.txt.gz").stat().st_size > 1_000_000
+
+
+def test_notebooks_are_committed_without_outputs():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 5
+    for nb_path in notebooks:
+        nb = json.loads(nb_path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs"), f"{nb_path.name} has outputs: strip them"
+                assert cell.get("execution_count") is None, f"{nb_path.name} has execution counts"
