@@ -22,6 +22,9 @@ from .script import Scene, Script
 __all__ = ["RenderConfig", "Backend", "BACKENDS", "get_backend"]
 
 BACKENDS = ("auto", "lightning", "animatic")
+# Options only Lightning takes; "auto" may still fall back to the animatic, which ignores them.
+_LIGHTNING_ONLY = ("base_model", "checkpoint", "num_inference_steps", "device", "dtype", "memory",
+                   "motion_adapter_config", "progress", "verbose")
 
 
 @dataclasses.dataclass
@@ -95,4 +98,4 @@ def get_backend(name: str | Backend = "auto", *, verbose: bool = True, **kwargs)
         return LightningBackend(**kwargs)
     from .animatic import AnimaticBackend
 
-    return AnimaticBackend(**{k: v for k, v in kwargs.items() if k not in ("base_model", "checkpoint", "num_inference_steps")})
+    return AnimaticBackend(**{k: v for k, v in kwargs.items() if k not in _LIGHTNING_ONLY})

@@ -1,0 +1,76 @@
+"""How fast the offline animatic draws: frames per second on this machine.
+
+    python bench/bench_animatic.py [--repeat 3]
+
+Prints, at 256x256 and 512x512:
+  * one 16-frame scene on a fresh backend ("cold": the story's world and the
+    character's poses are drawn first), and per camera move once they are cached;
+  * a planned 5-scene story (80 frames) on a fresh backend, end to end.
+Each number is the best of `--repeat` runs (other processes share the CPU; the
+best run is the closest to the code's own cost), as wall-clock time and as this
+process's CPU time (all threads; steadier when the machine is busy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storykit.animatic import AnimaticBackend  # noqa: E402
+from storykit.backend import RenderConfig  # noqa: E402
+from storykit.plan import plan  # noqa: E402
+from storykit.script import CAMERA_MOVES  # noqa: E402
+
+TRIPLE = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
+
+
+def best(fn, repeat: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of the fastest of `repeat` runs."""
+    runs = []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        runs.append((time.perf_counter() - t, time.process_time() - c))
+    return min(runs)
+
+
+def row(label: str, frames: int, t: tuple[float, float]) -> str:
+    wall, cpu = t
+    return f"{label:<30}: {wall * 1e3:7.1f} ms {frames / wall:7.1f} fps | cpu {cpu * 1e3:7.1f} ms {frames / cpu:7.1f} fps"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    import PIL
+
+    print(f"# animatic benchmark — {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, Pillow {PIL.__version__}")
+    script = plan(*TRIPLE, num_scenes=5, seed=0)
+    print(f"# story: {len(script.scenes)} scenes, {script.num_frames} frames, cameras "
+          f"{[s.camera for s in script.scenes]}")
+    for size in (256, 512):
+        cfg = RenderConfig(height=size, width=size)
+        scene = script.scenes[1]
+        n = scene.num_frames
+        print(f"\n## {size}x{size}  (wall clock | CPU time)")
+        print(row("one scene, cold backend", n, best(lambda: AnimaticBackend().render_scene(scene, script, cfg), args.repeat)))
+        backend = AnimaticBackend()
+        for camera in CAMERA_MOVES:
+            s = dataclasses.replace(scene, camera=camera)
+            backend.render_scene(s, script, cfg)
+            print(row(f"one scene, warm, {camera}", n, best(lambda: backend.render_scene(s, script, cfg), args.repeat)))
+        t = best(lambda: [b.render_scene(s, script, cfg) for b in [AnimaticBackend()] for s in script.scenes], args.repeat)
+        print(row(f"5-scene story ({script.num_frames} frames), cold", script.num_frames, t))
+
+
+if __name__ == "__main__":
+    main()

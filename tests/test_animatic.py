@@ -1,0 +1,260 @@
+"""The offline animatic backend: frame contract, determinism, looks, camera, captions, cache keys."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from storykit import draw
+from storykit.animatic import (
+    MOTIONS,
+    AnimaticBackend,
+    character_look,
+    infer_motion,
+    prop_look,
+    world_look,
+)
+from storykit.backend import Backend, RenderConfig, get_backend
+from storykit.errors import InvalidInput
+from storykit.script import CAMERA_MOVES, Scene, Script, Triple
+
+FOX = Triple("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
+
+
+def make_script(triple=FOX, *, beat="rising", text="The fox searches.", camera="static", seed=7, num_frames=8, fps=8,
+                style="cinematic"):
+    """A one-scene Script built by hand."""
+    prompt = f"{triple.character}, {triple.action}"
+    scene = Scene(0, beat, prompt, text=text, camera=camera, seed=seed, num_frames=num_frames, fps=fps)
+    return Script(triple=triple, scenes=[scene], style=style)
+
+
+def render(script, height=96, width=96, backend=None, **config):
+    backend = backend or AnimaticBackend()
+    return backend.render_scene(script.scenes[0], script, RenderConfig(height=height, width=width, **config))
+
+
+def count_color(frames: np.ndarray, color) -> int:
+    return int(np.all(frames == np.asarray(color, np.uint8), axis=-1).sum())
+
+
+# -- the frame contract -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "height,width,num_frames,fps",
+    [(256, 384, 16, 8), (384, 256, 5, 12), (64, 64, 1, 8), (128, 96, 3, 24)],
+)
+def test_frames_fps_and_size_match_the_scene(height, width, num_frames, fps):
+    script = make_script(num_frames=num_frames, fps=fps, camera="pan_right")
+    clip = render(script, height, width)
+    assert clip.frames.shape == (num_frames, height, width, 3)
+    assert clip.frames.dtype == np.uint8
+    assert clip.fps == fps and clip.scene_index == 0
+    assert clip.metadata["backend"] == "animatic"
+    assert clip.metadata["seed"] == script.scenes[0].seed
+    assert set(clip.metadata["timings"]) == {"draw", "frames", "total"}
+    assert clip.metadata["motion"] in MOTIONS
+
+
+def test_is_a_backend_and_get_backend_builds_it():
+    backend = get_backend("animatic", verbose=False)
+    assert isinstance(backend, AnimaticBackend)
+    assert isinstance(backend, Backend)
+    assert backend.name == "animatic"
+
+
+def test_bad_arguments_raise_invalid_input():
+    script = make_script()
+    with pytest.raises(InvalidInput):
+        AnimaticBackend().render_scene("scene 0", script, RenderConfig(height=64, width=64))
+    with pytest.raises(InvalidInput):
+        AnimaticBackend().render_scene(script.scenes[0], {"triple": "x"}, RenderConfig(height=64, width=64))
+    with pytest.raises(InvalidInput):
+        AnimaticBackend(caption="yes")
+    with pytest.raises(InvalidInput, match="no option"):
+        AnimaticBackend(steps=4)
+
+
+# -- determinism ------------------------------------------------------------------------------
+
+
+def test_same_scene_gives_identical_frames_and_another_seed_does_not():
+    a = render(make_script(seed=3, camera="pan_left"))
+    b = render(make_script(seed=3, camera="pan_left"))  # a fresh backend: nothing cached
+    backend = AnimaticBackend()
+    render(make_script(seed=99), backend=backend)  # warm its caches with another scene first
+    c = render(make_script(seed=3, camera="pan_left"), backend=backend)
+    assert np.array_equal(a.frames, b.frames)
+    assert np.array_equal(a.frames, c.frames)
+    d = render(make_script(seed=4, camera="pan_left"))
+    assert np.abs(a.frames.astype(int) - d.frames.astype(int)).mean() > 1.0
+
+
+# -- the character ----------------------------------------------------------------------------
+
+
+def test_character_look_reads_colour_words():
+    look = character_look("a small red fox in a blue scarf")
+    assert (look.kind, look.body_plan, look.accessory) == ("fox", "quadruped", "scarf")
+    r, g, b = look.body
+    assert r > 180 and b < 100  # red-orange fur, not the scarf's blue
+    assert look.accessory_color == (60, 110, 210)
+    assert look.scale < 1  # "small"
+    assert character_look("a tiny silver robot").kind == "robot"
+    assert character_look("a tiny silver robot").body == (190, 198, 210)
+    turtle = character_look("a green sea turtle")
+    assert turtle.kind == "turtle" and turtle.flippers
+    assert character_look("a robot dog").kind == "dog"  # the head noun wins
+    assert character_look("a brave knight with a red cape").accessory == "cape"
+
+
+def test_character_look_is_stable_for_unknown_words():
+    a, b = character_look("a shimmering glorp"), character_look("a shimmering glorp")
+    assert a == b and a.kind == "creature"
+    assert character_look("a shimmering florp").body != a.body  # another text, another hash colour
+
+
+def test_character_colours_are_identical_in_every_scene():
+    look = character_look(FOX.character)
+    seen = []
+    for seed, camera, beat in ((1, "static", "introduce"), (2, "static", "rising"), (3, "static", "resolution")):
+        frames = render(make_script(seed=seed, camera=camera, beat=beat, text="."), 160, 160).frames
+        seen.append([count_color(frames, c) for c in (look.body, look.accessory_color, look.outline)])
+    for body, scarf, outline in seen:
+        assert body > 100 and scarf > 10 and outline > 50, seen
+
+
+# -- the world and the camera -------------------------------------------------------------------
+
+
+def test_world_look_reads_the_setting():
+    w = world_look("a misty bamboo forest at dawn")
+    assert (w.time, w.mid, w.fore) == ("dawn", "bamboo", "bamboo") and "mist" in w.weather
+    w = world_look("a neon city street at night")
+    assert (w.time, w.mid, w.ground) == ("night", "buildings", "road") and "neon" in w.weather
+    w = world_look("a sunny beach")
+    assert (w.time, w.far, w.ground) == ("day", "sea", "sand")
+    assert world_look("a snowy mountain village").ground == "snow"
+    assert world_look("deep space near a ringed planet").far == "planet"
+    assert world_look("a cozy kitchen").far == "wall"
+    w = world_look("the land of blorp")
+    assert (w.time, w.far, w.mid, w.ground) == ("day", "hills", "hills", "grass")
+
+
+def test_camera_moves_visibly_change_the_frame():
+    meadow = Triple("a sunny meadow", "a small red fox in a blue scarf", "rests")
+
+    def change(camera):
+        script = make_script(meadow, beat="rest", text="The fox sits and waits.", camera=camera, num_frames=8)
+        f = render(script, 128, 128).frames.astype(int)
+        return np.abs(f[-1] - f[0]).mean()
+
+    still = change("static")
+    for camera in CAMERA_MOVES:
+        if camera != "static":
+            moved = change(camera)
+            assert moved > 3.0 and moved > 3 * still, (camera, moved, still)
+
+
+def test_unknown_words_still_draw_a_world_and_a_character():
+    odd = Triple("a zxqv of blorp", "a glimmerwump", "does a thing")
+    script = make_script(odd, beat="middle", text="Something happens.")
+    frames = render(script, 128, 128).frames
+    assert frames.std() > 10  # not a flat image
+    assert len(np.unique(frames.reshape(-1, 3), axis=0)) > 100
+    look = character_look(odd.character)
+    assert look.kind == "creature"
+    assert count_color(frames, look.body) > 50
+
+
+def test_styles_change_the_colours():
+    noir = render(make_script(style="noir, black and white", text=""), 96, 96).frames.astype(int)
+    middle = noir[:, 26:70]  # below the red ANIMATIC mark, above the caption
+    assert np.abs(middle[..., 0] - middle[..., 1]).max() <= 2
+    colour = render(make_script(text=""), 96, 96).frames.astype(int)[:, 26:70]
+    assert np.abs(colour[..., 0] - colour[..., 1]).max() > 20
+
+
+# -- motion and props ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "beat,text,motion",
+    [
+        ("establish", "It begins in the forest.", "distant"),
+        ("introduce", "The fox arrives.", "enter"),
+        ("rising", "The fox searches for a lost lantern.", "walk"),
+        ("rising", "The turtle races to the ocean.", "run"),
+        ("obstacle", "But it is harder than it looks.", "struggle"),
+        ("discovery", "Something glimmers ahead.", "notice"),
+        ("climax", "At last, the fox searches for a lost lantern!", "jump"),
+        ("resolution", "The fox rests, happy. The end.", "celebrate"),
+        ("middle", "The robot jumps over a puddle.", "jump"),
+        ("whatever", "", "walk"),
+    ],
+)
+def test_infer_motion(beat, text, motion):
+    assert infer_motion(Scene(0, beat, "a fox", text=text)) == motion
+
+
+def test_prop_look_finds_the_object_of_the_action():
+    assert prop_look("searches for a lost lantern")[0] == "lantern"
+    assert prop_look("delivers a birthday cake")[0] == "cake"
+    assert prop_look("finds the golden key") == ("key", (232, 178, 48))
+    assert prop_look("races to the ocean") is None
+
+
+# -- captions ---------------------------------------------------------------------------------
+
+
+def test_emoji_and_unicode_captions_do_not_crash():
+    for text in ("The fox 🦊 finds the lantern 🏮✨ — ¡olé! 你好 Ж", "🦊🦊🦊", "a" * 400 + " end"):
+        clip = render(make_script(text=text[:2000]), 96, 128)
+        assert clip.frames.shape == (8, 96, 128, 3)
+    cleaned = draw.clean_caption("olé 🦊 fox", 12)
+    assert "🦊" not in cleaned and cleaned.startswith("ol") and cleaned.endswith("fox")
+
+
+def test_caption_and_mark_are_drawn():
+    script = make_script(text="A caption at the bottom.")
+    with_caption = render(script, 128, 128).frames.astype(int)
+    without = render(script, 128, 128, backend=AnimaticBackend(caption=False)).frames.astype(int)
+    bottom = np.abs(with_caption[:, 100:] - without[:, 100:]).mean()
+    middle = np.abs(with_caption[:, 40:90] - without[:, 40:90]).mean()
+    assert bottom > 5 and middle < 0.5
+    # the red ANIMATIC mark stays in the top-right corner even without a caption
+    corner = without[:, 2:14, 80:126]
+    assert ((corner[..., 0] - corner[..., 1]) > 60).mean() > 0.3
+    assert len(draw.text_overlays("", "", 128, 128)) == 1
+
+
+# -- identity and cache keys ------------------------------------------------------------------
+
+
+def test_describe_and_cache_fields_are_json_and_track_the_pixels():
+    backend = AnimaticBackend()
+    script = make_script()
+    scene = script.scenes[0]
+    assert backend.describe()["backend"] == "animatic" and "version" in backend.describe()
+    json.dumps(backend.describe())
+    base = backend.cache_fields(scene, script, RenderConfig(height=128, width=128))
+    json.dumps(base)
+
+    def fields(script=script, scene=scene, **config):
+        return backend.cache_fields(scene, script, RenderConfig(**{"height": 128, "width": 128, **config}))
+
+    assert fields(num_inference_steps=8) == base
+    assert fields(guidance_scale=2.0) == base
+    other = make_script(Triple(FOX.setting, "a tiny silver robot", FOX.action))
+    assert fields(script=other, scene=other.scenes[0]) != base
+    assert fields(height=256) != base
+    for change in ({"seed": 8}, {"camera": "zoom_in"}, {"text": "Other words."}, {"num_frames": 9}):
+        s = make_script(**{"seed": 7, **change})
+        assert fields(script=s, scene=s.scenes[0]) != base, change
+    s = make_script()
+    s.scenes[0].negative_prompt = "anything"
+    s.scenes[0].transition = "cut"
+    assert fields(script=s, scene=s.scenes[0]) == base  # neither changes a pixel here
