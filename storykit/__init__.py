@@ -32,11 +32,11 @@ from .script import Scene, Script, Triple
 from .clips import Clip
 from .backend import RenderConfig, get_backend
 from .plan import STYLES, plan
+from .stitch import Story, stitch  # eager: the submodule `stitch` would otherwise shadow the function
 
 _LAZY = {
     "render_story": "render",
     "render_scene": "render",
-    "stitch": "stitch",
     "export_story": "export",
     "make_story": "story",
     "script_from_storybench": "storybench",
@@ -52,7 +52,7 @@ _LAZY = {
 __all__ = [
     "__version__",
     "Triple", "Scene", "Script", "Clip", "RenderConfig", "STYLES",
-    "plan", "get_backend",
+    "plan", "get_backend", "stitch", "Story",
     "StorykitError", "InvalidInput", "MissingDependency", "MissingWeights",
     *_LAZY,
 ]

@@ -213,7 +213,8 @@ class Studio:
             out = self.rows[index]["preview"]
             with out:
                 out.clear_output(wait=True)
-                _show_video(clip.frames, clip.fps, repr(clip), width=256)
+                step = max(1, clip.height // 256)  # previews are small: encode a quarter of the pixels
+                _show_video(clip.frames[:, ::step, ::step], clip.fps, repr(clip), width=256)
 
     def _progress(self, value, total, label):
         self.progress.max, self.progress.value, self.progress.description = max(total, 1), value, label

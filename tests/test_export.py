@@ -1,0 +1,288 @@
+"""export_story(): videos that read back, subtitles at scene boundaries, audio, safety, manifests."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import mediapy
+import numpy as np
+import pytest
+
+from storykit import export, media
+from storykit.backend import RenderConfig
+from storykit.clips import Clip
+from storykit.errors import InvalidInput, MissingDependency
+from storykit.export import build_manifest, export_story, load_manifest, replay_inputs, to_srt, to_vtt
+from storykit.media import ensure_ffmpeg, probe, run_ffmpeg
+from storykit.script import Scene, Script, Triple
+from storykit.stitch import stitch
+
+
+def make_clips(k=3, n=16, h=64, w=64):
+    clips = []
+    for i in range(k):
+        frames = np.empty((n, h, w, 3), np.uint8)
+        frames[...] = np.linspace(30 + 60 * i, 90 + 60 * i, w, dtype=np.uint8)[None, None, :, None]
+        for t in range(n):
+            frames[t, 20:36, 4 + 2 * t : 20 + 2 * t] = (230, 60 * i, 40)
+        meta = {"backend": "test", "seed": 100 + i, "model_id": "tiny/model", "checkpoint_sha256": "ab" * 32,
+                "timings": {"render_s": np.float64(0.5)}, "latents": np.zeros(3)}
+        clips.append(Clip(frames, 8, i, meta))
+    return clips
+
+
+def make_script(k=3):
+    scenes = [
+        Scene(i, "beat", f"prompt {i}", text=f"Scene {i}: the fox & the <lantern>.", seed=100 + i,
+              transition=["crossfade", "fade_black", "cut"][i % 3])
+        for i in range(k)
+    ]
+    return Script(Triple("a misty forest", "a red fox", "finds a lantern"), scenes, title="The Lost Lantern")
+
+
+@pytest.fixture(scope="module")
+def story_parts():
+    clips, script = make_clips(), make_script()
+    return clips, script, stitch(clips, script, fps=24, transition_frames=4)
+
+
+@pytest.fixture
+def story(story_parts):
+    return story_parts[2]
+
+
+def sine_wav(path, seconds=10.0):
+    run_ffmpeg(["-v", "error", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", str(path)])
+    return path
+
+
+# -- videos ------------------------------------------------------------------------------
+
+
+def test_mp4_reads_back_with_frames_size_and_fps(story, tmp_path):
+    result = export_story(story, tmp_path / "story.mp4")
+    assert result.videos == {"mp4": tmp_path / "story.mp4"}
+    video = mediapy.read_video(tmp_path / "story.mp4")
+    assert video.shape == (story.num_frames, 64, 64, 3)
+    assert video.metadata.fps == pytest.approx(24)
+    assert np.abs(video.astype(int) - story.frames).mean() < 6  # lossy, but the same pictures
+    info = probe(tmp_path / "story.mp4")
+    assert "h264" in info["video"][0] and "yuv420p" in info["video"][0] and not info["audio"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "story.manifest.json", "story.mp4", "story.srt", "story.vtt"
+    ]  # and no temporary files left behind
+
+
+def test_gif_and_webm_from_formats(story, tmp_path):
+    result = export_story(story, tmp_path / "story", formats=("gif", "webm"), subtitles=False, manifest=False)
+    assert set(result.videos) == {"gif", "webm"} and result.srt is None and result.manifest is None
+    gif = tmp_path / "story.gif"
+    assert gif.read_bytes()[:4] == b"GIF8"
+    assert mediapy.read_video(gif).shape[0] == story.num_frames
+    webm = probe(tmp_path / "story.webm")
+    assert ("vp9" if media.has_encoder("libvpx-vp9") else "vp8") in webm["video"][0]
+    assert webm["duration"] == pytest.approx(story.duration, abs=0.06)
+
+
+def test_odd_sizes_are_padded_to_even_for_yuv420p(tmp_path):
+    clip = Clip(np.full((8, 63, 65, 3), 128, np.uint8), 8, 0)
+    export_story(stitch([clip]), tmp_path / "odd.mp4", manifest=False)
+    assert mediapy.read_video(tmp_path / "odd.mp4").shape == (8, 64, 66, 3)
+
+
+# -- subtitles ---------------------------------------------------------------------------
+
+
+def parse_cues(text, sep):
+    stamp = rf"(\d\d):(\d\d):(\d\d){re.escape(sep)}(\d\d\d)"
+    cues = []
+    for m in re.finditer(rf"{stamp} --> {stamp}\n(.+)", text):
+        g = [int(x) for x in m.groups()[:8]]
+        start = g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000
+        cues.append((start, g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000, m.group(9)))
+    return cues
+
+
+def test_subtitles_match_scene_boundaries(story, tmp_path):
+    result = export_story(story, tmp_path / "s.mp4")
+    # Clips are 48 frames at 24 fps; crossfade of 12 (seam 6 in) then a dip: 0-42, 42-78, 78-114... as spans say.
+    assert story.spans == [(0, 42), (42, 84), (84, 132)]
+    expected = [(a / 24, b / 24) for a, b in story.spans]
+    srt = parse_cues(result.srt.read_text(encoding="utf-8"), ",")
+    vtt_text = result.vtt.read_text(encoding="utf-8")
+    vtt = parse_cues(vtt_text, ".")
+    assert vtt_text.startswith("WEBVTT\n\n")
+    for cues in (srt, vtt):
+        assert [(a, b) for a, b, _ in cues] == [pytest.approx(e, abs=0.0006) for e in expected]
+    assert srt[1][2] == "Scene 1: the fox & the <lantern>."
+    assert vtt[1][2] == "Scene 1: the fox &amp; the &lt;lantern&gt;."
+    assert result.srt.read_text().splitlines()[0] == "1"
+
+
+def test_scenes_without_text_get_no_cue(story_parts):
+    clips, script, _ = story_parts
+    script = Script.from_dict(script.to_dict())
+    script.edit(1, text="")
+    story = stitch(clips, script, fps=24)
+    assert [c[2] for c in parse_cues(to_srt(story), ",")] == [script.scenes[0].text, script.scenes[2].text]
+    assert parse_cues(to_vtt(story), ".")[1][0] == pytest.approx(story.spans[2][0] / 24, abs=0.0006)
+
+
+# -- audio -------------------------------------------------------------------------------
+
+
+def test_audio_is_muxed_and_cut_to_the_video(story, tmp_path):
+    wav = sine_wav(tmp_path / "tone.wav", seconds=12)
+    result = export_story(story, tmp_path / "story.mp4", audio=wav)
+    assert result.audio
+    info = probe(result.videos["mp4"])
+    assert info["audio"] and "aac" in info["audio"][0]
+    assert info["duration"] == pytest.approx(story.duration, abs=0.1)  # 12 s of sound cut to ~5.5 s
+    assert mediapy.read_video(result.videos["mp4"]).shape[0] == story.num_frames
+
+
+def test_corrupt_audio_is_one_line_error_and_the_video_is_kept(story, tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio" * 10)
+    with pytest.raises(InvalidInput, match="could not be decoded") as e:
+        export_story(story, tmp_path / "story.mp4", audio=bad)
+    assert "\n" not in str(e.value)
+    out = tmp_path / "story.mp4"
+    assert mediapy.read_video(out).shape[0] == story.num_frames and not probe(out)["audio"]
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name or ".audio" in p.name]
+    with pytest.raises(InvalidInput, match="no audio file"):
+        export_story(story, tmp_path / "other.mp4", audio=tmp_path / "missing.mp3")
+
+
+# -- safety ------------------------------------------------------------------------------
+
+
+def test_existing_output_is_refused_unless_overwrite(story, tmp_path):
+    out = tmp_path / "story.mp4"
+    export_story(story, out)
+    before = out.read_bytes()
+    with pytest.raises(InvalidInput, match="exists; pass overwrite=True / --overwrite"):
+        export_story(story, out)
+    # A side file alone is enough to refuse, before any video is encoded.
+    (tmp_path / "story.gif").unlink(missing_ok=True)
+    with pytest.raises(InvalidInput, match="story.srt"):
+        export_story(story, tmp_path / "story.gif", manifest=False)
+    assert not (tmp_path / "story.gif").exists()
+    assert out.read_bytes() == before
+    export_story(story, out, overwrite=True)
+    assert mediapy.read_video(out).shape[0] == story.num_frames
+
+
+def test_missing_or_unwritable_folder(story, tmp_path, monkeypatch):
+    with pytest.raises(InvalidInput, match="does not exist"):
+        export_story(story, tmp_path / "nope" / "story.mp4")
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(InvalidInput, match="not a folder"):
+        export_story(story, tmp_path / "file.txt" / "story.mp4")
+    monkeypatch.setattr(export.os, "access", lambda *a, **k: False)  # root ignores chmod; fake the answer
+    with pytest.raises(InvalidInput, match="permission denied"):
+        export_story(story, tmp_path / "story.mp4")
+
+
+def test_bad_path_and_format(story, tmp_path):
+    with pytest.raises(InvalidInput, match=r"\.mp4, \.gif or \.webm"):
+        export_story(story, tmp_path / "story.avi")
+    with pytest.raises(InvalidInput, match="unknown video format 'mov'"):
+        export_story(story, tmp_path / "story.mp4", formats=["mp4", "mov"])
+    with pytest.raises(InvalidInput, match="Story"):
+        export_story(np.zeros((2, 8, 8, 3), np.uint8), tmp_path / "story.mp4")
+
+
+def test_failed_encode_leaves_no_partial_file(story, tmp_path, monkeypatch):
+    out = tmp_path / "story.mp4"
+    out.write_bytes(b"the previous good video")
+
+    def broken(frames, fps, path, fmt, **kw):
+        path.write_bytes(b"half a video")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export, "_encode", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        export_story(story, out, overwrite=True)
+    assert out.read_bytes() == b"the previous good video"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.mp4"]
+
+
+def test_missing_ffmpeg_says_how_to_install(story, tmp_path, monkeypatch):
+    monkeypatch.setattr(media, "_ffmpeg", None)
+    monkeypatch.setattr(media, "_find_ffmpeg", lambda: None)
+    with pytest.raises(MissingDependency, match=r"pip install imageio-ffmpeg==0\.7\.0.*apt-get install ffmpeg"):
+        export_story(story, tmp_path / "story.mp4")
+    assert not list(tmp_path.iterdir())
+
+
+def test_ensure_ffmpeg_points_mediapy_at_it():
+    exe = ensure_ffmpeg()
+    assert mediapy._config.ffmpeg_name_or_path == exe
+    assert "ffmpeg version" in run_ffmpeg(["-version"]).stdout
+
+
+# -- manifest ----------------------------------------------------------------------------
+
+
+def test_manifest_round_trip_replays_the_same_story(story_parts, tmp_path):
+    clips, script, story = story_parts
+    manifest = build_manifest(
+        script, clips, story,
+        backend_info={"backend": "test", "version": 1},
+        config=RenderConfig(height=64, width=64),
+        stitch_options=story.metadata["options"],
+        timings={"render_s": 1.25, "stitch_s": 0.01},
+    )
+    result = export_story(story, tmp_path / "story.mp4", manifest=manifest)
+    data = load_manifest(result.manifest)
+    assert data["script"] == json.loads(script.to_json())
+    assert [s["seed"] for s in data["scenes"]] == [100, 101, 102]
+    assert data["models"] == {"model_id": "tiny/model", "checkpoint_sha256": "ab" * 32}
+    assert data["scenes"][0]["metadata"]["latents"] == "<array [3] float64>"
+    assert data["versions"]["numpy"] == np.__version__ and "storykit" in data["versions"]
+    assert data["timings"]["render_s"] == 1.25 and "encode_mp4_s" in data["timings"]["export"]
+    assert data["export"]["files"] == ["story.mp4", "story.srt", "story.vtt"]
+    assert data["story"]["spans"] == [list(s) for s in story.spans]
+
+    replay = replay_inputs(data)
+    assert replay.script == script and replay.backend == "test"
+    assert replay.config == RenderConfig(height=64, width=64)
+    again = stitch(clips, replay.script, **replay.stitch)
+    np.testing.assert_array_equal(again.frames, story.frames)
+
+
+def test_minimal_manifest_cannot_be_replayed(story, tmp_path):
+    result = export_story(story, tmp_path / "story.mp4")
+    data = load_manifest(result.manifest)
+    assert data["script"] is None and data["stitch"]["fps"] == 24
+    with pytest.raises(InvalidInput, match="no script"):
+        replay_inputs(data)
+
+
+def manifest_json(**changes) -> str:
+    doc = {"kind": "storykit-manifest", "manifest_version": 1, "script": None, "stitch": {}, "backend": {},
+           "config": None}
+    return json.dumps({**doc, **changes})
+
+
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        ("{not json", "not a JSON manifest"),
+        ("[1, 2]", "not a storykit manifest"),
+        (manifest_json(manifest_version=99), "version 99 is not supported"),
+        (manifest_json(stitch=[]), "'stitch'"),
+        (manifest_json(script={"version": 1}), "missing the field"),
+        (manifest_json(stitch={"speed": 2}), "unknown"),
+    ],
+)
+def test_load_manifest_rejects_malformed_files(tmp_path, content, match):
+    path = tmp_path / "m.json"
+    path.write_text(content)
+    with pytest.raises(InvalidInput, match=match) as e:
+        load_manifest(path)
+    assert "\n" not in str(e.value)
+    with pytest.raises(InvalidInput, match="no manifest file"):
+        load_manifest(tmp_path / "missing.json")
