@@ -58,6 +58,7 @@ class Studio:
         self.story = None
         self.last_rendered: list[int] = []  # scenes the last action actually rendered (not from cache)
         self.last_export = None
+        self.messages: list[str] = []  # everything the log showed, newest last
 
         # Story inputs.
         wide = w.Layout(width="100%")
@@ -220,6 +221,7 @@ class Studio:
         self.progress.max, self.progress.value, self.progress.description = max(total, 1), value, label
 
     def _say(self, message: str):
+        self.messages.append(message)
         with self.log:
             print(message)
 
@@ -229,7 +231,8 @@ class Studio:
             return fn(*args)
         except StorykitError as e:
             self._say(f"⚠ {e}")
-        except Exception:  # a bug: show the whole traceback where the user can see it
+        except Exception as e:  # a bug: show the whole traceback where the user can see it
+            self.messages.append(f"{type(e).__name__}: {e}")
             with self.log:
                 traceback.print_exc()
         finally:
