@@ -61,7 +61,7 @@ class Studio:
         self.messages: list[str] = []  # everything the log showed, newest last
 
         # Story inputs.
-        wide = w.Layout(width="100%")
+        wide = w.Layout(width="95%")
         self.setting = w.Text(value=setting, description="Setting", layout=wide)
         self.character = w.Text(value=character, description="Character", layout=wide)
         self.action = w.Text(value=action, description="Action", layout=wide)
@@ -172,20 +172,27 @@ class Studio:
         self.rows = []
         for scene in self.script.scenes:
             row = {
-                "prompt": w.Textarea(value=scene.prompt, layout=w.Layout(width="100%", height="64px")),
+                "prompt": w.Textarea(value=scene.prompt, layout=w.Layout(width="98%", height="80px")),
                 "camera": w.Dropdown(options=list(CAMERA_MOVES), value=scene.camera, description="Camera"),
                 "num_frames": w.BoundedIntText(value=scene.num_frames, min=1, max=64, description="Frames"),
                 "seed": w.BoundedIntText(value=scene.seed, min=0, max=2**32 - 1, description="Seed"),
-                "button": w.Button(description="Render this scene", icon="refresh"),
-                "preview": w.Output(),
+                "button": w.Button(description="Render this scene", icon="refresh", layout=w.Layout(width="auto")),
+                "preview": w.Output(layout=w.Layout(min_width="270px")),
             }
             row["button"].on_click(lambda _, i=scene.index: self._safely(self.render_scene, i))
             self.rows.append(row)
+        for r in self.rows:
+            for k in ("camera", "num_frames", "seed"):
+                r[k].layout = w.Layout(width="220px")
+        # One row per scene: its text, prompt and settings on the left, the preview on the right.
         self.scene_box.children = [
-            w.VBox([
-                w.HTML(f"<b>Scene {s.index} · {html.escape(s.beat)}</b> — {html.escape(s.text)}"),
-                r["prompt"], w.HBox([r["camera"], r["num_frames"], r["seed"], r["button"]]), r["preview"],
-            ])
+            w.HBox([
+                w.VBox([
+                    w.HTML(f"<b>Scene {s.index} · {html.escape(s.beat)}</b> — {html.escape(s.text)}"),
+                    r["prompt"], w.HBox([r["camera"], r["num_frames"]]), w.HBox([r["seed"], r["button"]]),
+                ], layout=w.Layout(flex="1 1 auto")),
+                r["preview"],
+            ], layout=w.Layout(border_bottom="1px solid #ddd", padding="4px 0"))
             for s, r in zip(self.script.scenes, self.rows)
         ]
 
@@ -215,7 +222,8 @@ class Studio:
             with out:
                 out.clear_output(wait=True)
                 step = max(1, clip.height // 256)  # previews are small: encode a quarter of the pixels
-                _show_video(clip.frames[:, ::step, ::step], clip.fps, repr(clip), width=256)
+                title = f"{clip.num_frames} frames · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
+                _show_video(clip.frames[:, ::step, ::step], clip.fps, title, width=256)
 
     def _progress(self, value, total, label):
         self.progress.max, self.progress.value, self.progress.description = max(total, 1), value, label
