@@ -138,9 +138,7 @@ class Studio:
             self._preview(scene.index, clip)
         self._progress(n, n, "Done")
         self.story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True)
-        with self.story_out:
-            self.story_out.clear_output(wait=True)
-            _show_video(self.story.frames, self.story.fps, f"{script.title} — {engine.name} backend")
+        _show_video(self.story_out, self.story.frames, self.story.fps, f"{script.title} — {engine.name} backend")
         self._say(f"Rendered {len(self.last_rendered)} of {n} scenes ({n - len(self.last_rendered)} from cache) "
                   f"in {time.perf_counter() - t0:.1f} s with the {engine.name} backend.")
         return [self.clips[s.index] for s in script.scenes]
@@ -218,20 +216,18 @@ class Studio:
 
     def _preview(self, index: int, clip: Clip):
         if index < len(self.rows):
-            out = self.rows[index]["preview"]
-            with out:
-                out.clear_output(wait=True)
-                step = max(1, clip.height // 256)  # previews are small: encode a quarter of the pixels
-                title = f"{clip.num_frames} frames · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
-                _show_video(clip.frames[:, ::step, ::step], clip.fps, title, width=256)
+            step = max(1, clip.height // 256)  # previews are small: encode a quarter of the pixels
+            title = f"{clip.num_frames} frames · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
+            _show_video(self.rows[index]["preview"], clip.frames[:, ::step, ::step], clip.fps, title, width=256)
 
     def _progress(self, value, total, label):
         self.progress.max, self.progress.value, self.progress.description = max(total, 1), value, label
 
     def _say(self, message: str):
+        # append_* writes straight into the widget: no output capture, so it also works
+        # from callbacks, threads and headless runs.
         self.messages.append(message)
-        with self.log:
-            print(message)
+        self.log.append_stdout(message + "\n")
 
     def _safely(self, fn, *args):
         """Runs a button's callback; errors go to the log (one line for user errors), never lost."""
@@ -241,8 +237,7 @@ class Studio:
             self._say(f"⚠ {e}")
         except Exception as e:  # a bug: show the whole traceback where the user can see it
             self.messages.append(f"{type(e).__name__}: {e}")
-            with self.log:
-                traceback.print_exc()
+            self.log.append_stderr(traceback.format_exc())
         finally:
             if self.progress.description.startswith("Scene"):
                 self.progress.description = "Stopped"
@@ -256,10 +251,13 @@ def _free_name(path: Path) -> Path:
     return candidate
 
 
-def _show_video(frames, fps, title, width=None):
+def _show_video(out, frames, fps, title, width=None):
+    """Replaces what the Output widget `out` shows with a looping video."""
     import mediapy
+    from IPython.display import HTML
 
     from .media import ensure_ffmpeg
 
     ensure_ffmpeg()
-    mediapy.show_video(frames, fps=fps, title=title, width=width)
+    out.outputs = ()
+    out.append_display_data(HTML(mediapy.show_video(frames, fps=fps, title=html.escape(title), width=width, return_html=True)))
