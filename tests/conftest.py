@@ -1,0 +1,42 @@
+"""Shared fixtures: tests run offline, never touch the user's caches, and share one tiny model."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before anything imports huggingface_hub (it reads these once): no network, ever.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+# storykit's own caches (clips, file hashes) go to a throw-away folder, and the
+# user's settings must not change what tests see.
+_HOME = tempfile.mkdtemp(prefix="storykit-tests-")
+os.environ["STORYKIT_HOME"] = _HOME
+os.environ["STORYKIT_CACHE"] = os.path.join(_HOME, "clips")
+for _var in ("STORYKIT_BASE_MODEL", "STORYKIT_LIGHTNING_CKPT", "STORYKIT_DEVICE", "STORYKIT_DTYPE"):
+    os.environ.pop(_var, None)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_lightning(tmp_path_factory):
+    """A tiny random AnimateDiff-Lightning setup on disk (storykit.testing.TinyLightning), built once."""
+    from storykit.testing import build_tiny_lightning
+
+    return build_tiny_lightning(tmp_path_factory.mktemp("tiny-lightning"))
+
+
+@pytest.fixture(scope="session")
+def tiny_backend(tiny_lightning):
+    """A LightningBackend on the tiny model (CPU, fp32), loaded once and shared."""
+    from storykit.lightning import LightningBackend
+
+    return LightningBackend(
+        base_model=tiny_lightning.base_model,
+        checkpoint=tiny_lightning.checkpoint_dir,
+        motion_adapter_config=tiny_lightning.motion_adapter_config,
+        device="cpu",
+        dtype="fp32",
+        progress=False,
+    )
