@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import InvalidInput
 
-__all__ = ["Clip", "check_frames"]
+__all__ = ["Clip", "FramesInfo", "check_frames"]
 
 
 def check_frames(frames: Any, name: str = "frames") -> np.ndarray:
@@ -28,23 +28,11 @@ def check_frames(frames: Any, name: str = "frames") -> np.ndarray:
     return np.ascontiguousarray(frames)
 
 
-@dataclasses.dataclass(eq=False)
-class Clip:
-    """The frames of one rendered scene, and how they were made.
-
-    `metadata` holds at least `backend`; generation backends add model ids,
-    checkpoint sha256, seed, steps, guidance and timings (seconds).
-    """
+class FramesInfo:
+    """Shape and length of anything with `frames` (T, H, W, 3) and `fps` (a Clip, a stitched Story)."""
 
     frames: np.ndarray
     fps: float
-    scene_index: int
-    metadata: dict = dataclasses.field(default_factory=dict)
-
-    def __post_init__(self):
-        self.frames = check_frames(self.frames)
-        if not (isinstance(self.fps, (int, float)) and 0 < self.fps <= 240):
-            raise InvalidInput(f"fps must be a number in (0, 240], got {self.fps!r}")
 
     @property
     def num_frames(self) -> int:
@@ -61,6 +49,25 @@ class Clip:
     @property
     def duration(self) -> float:
         return self.num_frames / self.fps
+
+
+@dataclasses.dataclass(eq=False)
+class Clip(FramesInfo):
+    """The frames of one rendered scene, and how they were made.
+
+    `metadata` holds at least `backend`; generation backends add model ids,
+    checkpoint sha256, seed, steps, guidance and timings (seconds).
+    """
+
+    frames: np.ndarray
+    fps: float
+    scene_index: int
+    metadata: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        self.frames = check_frames(self.frames)
+        if not (isinstance(self.fps, (int, float)) and 0 < self.fps <= 240):
+            raise InvalidInput(f"fps must be a number in (0, 240], got {self.fps!r}")
 
     @property
     def backend(self) -> str:

@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from .clips import Clip
+from .clips import Clip, FramesInfo
 from .errors import InvalidInput, MissingDependency
 from .script import TRANSITIONS, Script, check_text
 
@@ -63,7 +63,7 @@ _CHUNK = 16  # frames per blending step: keeps uint16 temporaries small and in c
 
 
 @dataclasses.dataclass(eq=False)
-class Story:
+class Story(FramesInfo):
     """One stitched video: `frames` (T, H, W, 3) uint8 at `fps`, and where each scene is.
 
     `spans[i]` is the ``(start, end)`` frame range (end exclusive) of the scene
@@ -77,22 +77,6 @@ class Story:
     texts: list[str]
     scene_indices: list[int]
     metadata: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def num_frames(self) -> int:
-        return self.frames.shape[0]
-
-    @property
-    def height(self) -> int:
-        return self.frames.shape[1]
-
-    @property
-    def width(self) -> int:
-        return self.frames.shape[2]
-
-    @property
-    def duration(self) -> float:
-        return self.num_frames / self.fps
 
     def times(self) -> list[tuple[float, float]]:
         """Each scene's ``(start, end)`` in seconds."""
