@@ -67,7 +67,9 @@ def clip_tokenizer():
     from .errors import require
 
     transformers = require("transformers", "gen")
-    cache = Path(os.environ.get("STORYKIT_HOME", Path.home() / ".cache" / "storykit")) / "clip-tokenizer"
+    from .cache import storykit_home
+
+    cache = storykit_home() / "clip-tokenizer"
     try:
         if not (cache / "merges.txt").is_file():
             tmp = Path(tempfile.mkdtemp(prefix="clip-tok-", dir=_writable_parent(cache)))
