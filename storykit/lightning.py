@@ -40,7 +40,7 @@ from .backend import RenderConfig
 from .cache import file_sha256
 from .clips import Clip
 from .errors import InvalidInput, MissingWeights, StorykitError, require
-from .script import Scene, Script
+from .script import MAX_FRAMES, Scene, Script
 
 __all__ = [
     "REPO_ID",
@@ -489,7 +489,7 @@ class LightningBackend:
         checkpoint_steps(steps)
         if not isinstance(prompt, str) or not prompt.strip():
             raise InvalidInput("prompt is empty: describe the scene in a few words")
-        num_frames = _check_int(num_frames, "num_frames", 1, 256)
+        num_frames = _check_int(num_frames, "num_frames", 1, MAX_FRAMES)
         for name, v in (("height", height), ("width", width)):
             if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v % 8:
                 raise InvalidInput(f"height and width must be divisible by 8 (the VAE downsamples by 8), got {name}={v}")

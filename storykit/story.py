@@ -110,11 +110,13 @@ def make_story(
     overwrite: bool = False,
     progress: bool = True,
     stitch_options: dict | None = None,
+    backend_options: dict | None = None,
 ) -> StoryResult:
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
 
     Give a `script`, a `setting`/`character`/`action` triple, or a `manifest`
-    written by an earlier run (which re-renders exactly that story). Finished
+    written by an earlier run (which re-renders exactly that story). `backend_options`
+    go to the backend (e.g. `memory="t4"`, `device="cpu"`). Finished
     scenes stay in the cache whatever fails later, so a re-run resumes.
     """
     from .export import build_manifest, export_story, load_manifest, replay_inputs
@@ -129,15 +131,18 @@ def make_story(
     if sum(given) != 1:
         raise InvalidInput("give exactly one of: a script, a setting/character/action triple, or a manifest")
     stitch_kwargs = {"fps": fps, "interpolate": "blend", "title": True, **(stitch_options or {})}
-    config = None
+    config, options = None, dict(backend_options or {})
     if manifest is not None:
-        replay = replay_inputs(load_manifest(manifest))
+        doc = load_manifest(manifest)
+        replay, info = replay_inputs(doc), doc["backend"]
         script, config, stitch_kwargs = replay.script, replay.config, replay.stitch
-        info = load_manifest(manifest)["backend"]
         backend = replay.backend or backend
-        base_model = base_model or info.get("base_model")
-        checkpoint = checkpoint or info.get("checkpoint_path")
-        num_inference_steps = info.get("num_inference_steps", num_inference_steps)
+        if backend == "lightning":  # the same models: base, checkpoint source, adapter layout
+            base_model = base_model or info.get("base_model")
+            checkpoint = checkpoint or info.get("checkpoint_source")
+            num_inference_steps = info.get("num_inference_steps", num_inference_steps)
+            if info.get("motion_adapter_config"):
+                options.setdefault("motion_adapter_config", info["motion_adapter_config"])
     elif script is None:
         script = plan(setting, character, action)
     if not isinstance(script, Script):
@@ -145,7 +150,7 @@ def make_story(
     script.validate()
 
     # 2. Pick the backend (prints which one and why when "auto").
-    engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps)
+    engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps, **options)
     if config is None:
         size = default_size(engine)
         config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps)

@@ -91,3 +91,17 @@ def test_cli_render_bad_input_is_one_line(tmp_path, capsys, monkeypatch, extra, 
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_lightning_story_and_manifest_replay_on_tiny_models(tiny_lightning, tmp_path):
+    script = plan(*FOX, num_scenes=3, num_frames=4)
+    first = make_story(
+        script, output=tmp_path / "tiny.mp4", backend="lightning", base_model=str(tiny_lightning.base_model),
+        checkpoint=str(tiny_lightning.checkpoint_dir), height=64, width=64, cache_dir=tmp_path / "cache",
+        backend_options={"motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu"}, progress=False,
+    )
+    assert first.backend_name == "lightning" and "AnimateDiff-Lightning" in first.summary()
+    assert {c.metadata["checkpoint"] for c in first.clips} == {"animatediff_lightning_4step_diffusers.safetensors"}
+    replay = make_story(manifest=first.export.manifest, output=tmp_path / "again.mp4", cache_dir=False, progress=False)
+    assert replay.backend_name == "lightning"
+    assert np.array_equal(replay.story.frames, first.story.frames)  # same models, seeds and steps: same pixels
