@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storykit.animatic import AnimaticBackend  # noqa: E402
-from storykit.backend import RenderConfig  # noqa: E402
+from storykit.generate.animatic import AnimaticBackend  # noqa: E402
+from storykit.generate import RenderConfig  # noqa: E402
 from storykit.plan import plan  # noqa: E402
-from storykit.script import CAMERA_MOVES  # noqa: E402
+from storykit.plan import CAMERA_MOVES  # noqa: E402
 
 TRIPLE = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
 

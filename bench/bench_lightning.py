@@ -57,7 +57,7 @@ def timed_pipe(pipe, timer_cls, **kw) -> dict:
 
 
 def make_backend(tiny, **kw):
-    from storykit.lightning import LightningBackend
+    from storykit.generate.lightning import LightningBackend
 
     return LightningBackend(
         base_model=tiny.base_model, checkpoint=tiny.checkpoint_dir,
@@ -84,8 +84,8 @@ def bench_vae(root: Path, frames: int, repeats: int) -> None:
 def bench_steps(backend, size: int, frames: int, repeats: int) -> None:
     import diffusers
 
-    from storykit.device import make_generator
-    from storykit.lightning import _Timer
+    from storykit.generate.device import make_generator
+    from storykit.generate.lightning.backend import _Timer
 
     pipe = backend.load(4)
     euler = pipe.scheduler
@@ -118,9 +118,9 @@ def bench_steps(backend, size: int, frames: int, repeats: int) -> None:
 def bench_overhead(backend, size: int, frames: int, repeats: int) -> None:
     import numpy as np
 
-    from storykit.backend import RenderConfig
-    from storykit.device import make_generator
-    from storykit.render import render_scene
+    from storykit.generate import RenderConfig
+    from storykit.generate.device import make_generator
+    from storykit.generate import render_scene
     from storykit.testing import example_script
 
     script = example_script(1, num_frames=frames)
@@ -168,8 +168,8 @@ def bench_overhead(backend, size: int, frames: int, repeats: int) -> None:
 
 
 def bench_rerender(backend, size: int, frames: int, repeats: int) -> None:
-    from storykit.backend import RenderConfig
-    from storykit.render import render_story
+    from storykit.generate import RenderConfig
+    from storykit.generate import render_story
     from storykit.testing import example_script
 
     config = RenderConfig(height=size, width=size, num_inference_steps=4)

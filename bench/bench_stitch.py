@@ -30,10 +30,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from storykit.clips import Clip
-from storykit.export import MP4_CRF, build_manifest, export_story, to_srt, to_vtt
-from storykit.media import ensure_ffmpeg
-from storykit.script import Scene, Script, Triple
+from storykit.generate import Clip
+from storykit.stitch.export import MP4_CRF
+from storykit.stitch import build_manifest, export_story, to_srt, to_vtt
+from storykit.stitch.ffmpeg import ensure_ffmpeg
+from storykit.plan import Scene, Script, Triple
 from storykit.stitch import stitch
 
 

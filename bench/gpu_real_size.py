@@ -42,8 +42,8 @@ def build_real_size(root: Path, dtype, device: str = "cuda") -> tuple[Path, Path
     import transformers
     from safetensors.torch import save_file
 
-    from storykit.lightning import _quiet_cast_warning
-    from storykit.tokens import write_clip_vocab
+    from storykit.generate.lightning.backend import _quiet_cast_warning
+    from storykit.plan.tokens import write_clip_vocab
 
     base, ckpt_dir = root / "sd15-random", root / "lightning-random"
     ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -118,8 +118,9 @@ def main(argv=None) -> None:
     import diffusers
     import torch
 
-    from storykit.device import make_generator
-    from storykit.lightning import LightningBackend, _Timer
+    from storykit.generate.device import make_generator
+    from storykit.generate.lightning import LightningBackend
+    from storykit.generate.lightning.backend import _Timer
 
     dev, dtype = ("cpu", torch.float32) if args.dry_run else ("cuda", torch.float16)
     if dev == "cuda" and not torch.cuda.is_available():

@@ -13,40 +13,49 @@ Lightning weights on the machine, ``backend="auto"`` uses them):
 >>> story = storykit.stitch(clips, script)                       # doctest: +SKIP
 >>> storykit.export_story(story, "story.mp4")                    # doctest: +SKIP
 
-The pieces, one module each: `script` (data model), `plan` (triple → script),
-`tokens` (CLIP's 77-token limit), `storybench` (StoryBench interop),
-`lightning` (AnimateDiff-Lightning), `animatic` (offline backend), `render`
-and `cache` (render only what changed), `stitch` and `export` (one video),
-`inspection` (contact sheets, diagnostics), `widgets` (the studio).
+The package follows the pipeline and the notebook series, one stage a folder:
+
+* `storykit.plan` — triple → Script (data model, planner, CLIP tokens, StoryBench);
+* `storykit.generate` — Script → Clips (backends: Lightning, animatic; render loop, cache);
+* `storykit.inspection` — contact sheets, storyboards, metrics, comparisons;
+* `storykit.stitch` — Clips → one Story → MP4/GIF/WebM, subtitles, manifest;
+* `storykit.studio` — the widget app and notebook helpers;
+
+with `story` (the main job, `make_story`), `cli` and `errors` on top. A stage
+imports only the stages before it.
+
+`storykit.plan` and `storykit.stitch` are also the names of the two functions
+people call most, so on the package they are the functions; their stage
+modules import as usual (``from storykit.plan import Script``).
 """
 
 from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Light imports only: torch, diffusers and matplotlib load when first used.
 from .errors import InvalidInput, MissingDependency, MissingWeights, StorykitError
-from .script import Scene, Script, Triple
-from .clips import Clip
-from .backend import RenderConfig, get_backend
-from .plan import STYLES, plan
-from .stitch import Story, stitch  # eager: the submodule `stitch` would otherwise shadow the function
+from .generate.backend import get_backend
+from .generate.clips import Clip
+from .generate.config import RenderConfig
+from .plan import STYLES, Scene, Script, Triple, plan  # binds storykit.plan to the function
+from .stitch import Story, stitch  # binds storykit.stitch to the function
 
 _LAZY = {
-    "render_story": "render",
-    "render_scene": "render",
-    "export_story": "export",
+    "render_story": "generate.render",
+    "render_scene": "generate.render",
+    "export_story": "stitch.export",
     "make_story": "story",
-    "script_from_storybench": "storybench",
-    "script_to_storybench": "storybench",
-    "load_storybench": "storybench",
-    "diagnose": "inspection",
-    "contact_sheet": "inspection",
-    "storyboard": "inspection",
-    "compare": "inspection",
-    "Studio": "widgets",
+    "script_from_storybench": "plan.storybench",
+    "script_to_storybench": "plan.storybench",
+    "load_storybench": "plan.storybench",
+    "diagnose": "inspection.metrics",
+    "contact_sheet": "inspection.sheets",
+    "storyboard": "inspection.sheets",
+    "compare": "inspection.compare",
+    "Studio": "studio.widgets",
 }
 
 __all__ = [

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import InvalidInput, StorykitError
 
 EXAMPLE = (
@@ -43,9 +43,9 @@ def _add_story_source(p: argparse.ArgumentParser) -> None:
 
 
 def _script_from_args(args):
-    from .plan import plan
-    from .script import Script
-    from .storybench import script_from_storybench
+    from .plan.planner import plan
+    from .plan.script import Script
+    from .plan.storybench import script_from_storybench
 
     sources = [bool(args.script), bool(args.storybench), any(v is not None for v in (args.setting, args.character, args.action))]
     if sum(sources) != 1:
@@ -95,7 +95,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .info import environment_report
+    from .studio.info import environment_report
 
     print(environment_report())
     return 0

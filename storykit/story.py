@@ -16,12 +16,13 @@ import os
 import time
 from pathlib import Path
 
-from .backend import RenderConfig, get_backend
-from .clips import Clip
+from .generate.config import RenderConfig
+from .generate.backend import default_size, get_backend
+from .generate.clips import Clip
 from .errors import InvalidInput
-from .script import Script
+from .plan.script import Script
 
-__all__ = ["StoryResult", "make_story", "default_size"]
+__all__ = ["StoryResult", "make_story"]
 
 _HONEST = {
     "animatic": "the offline animatic backend: a procedural moving storyboard, not a diffusion model",
@@ -61,17 +62,6 @@ class StoryResult:
 
     def __repr__(self) -> str:
         return f"StoryResult({self.backend_name}, {len(self.clips)} scenes, {self.export.paths[0] if self.export.paths else '-'})"
-
-
-def default_size(backend) -> int:
-    """512 px (what SD1.5 and Lightning are made for), 256 px for Lightning on a CPU.
-
-    On this kind of CPU one 512²×16-frame UNet pass takes ~150 s and a 512² VAE
-    decode ~18 s a frame, so a 512 px clip costs 8-15 min; 256 px is ~4× cheaper.
-    """
-    if getattr(backend, "name", "") == "lightning" and getattr(backend, "device", "cpu") == "cpu":
-        return 256
-    return 512
 
 
 def _check_output(output, overwrite: bool, gif: bool) -> Path:
@@ -119,10 +109,10 @@ def make_story(
     go to the backend (e.g. `memory="t4"`, `device="cpu"`). Finished
     scenes stay in the cache whatever fails later, so a re-run resumes.
     """
-    from .export import build_manifest, export_story, load_manifest, replay_inputs
-    from .plan import plan
-    from .render import render_story
-    from .stitch import stitch
+    from .stitch.export import build_manifest, export_story, load_manifest, replay_inputs
+    from .plan.planner import plan
+    from .generate.render import render_story
+    from .stitch.timeline import stitch
 
     t0 = time.perf_counter()
     # 1. Check inputs before any slow work.

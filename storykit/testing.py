@@ -10,7 +10,7 @@ on a laptop CPU), and the frames are noise.
 
 >>> from storykit.testing import build_tiny_lightning        # doctest: +SKIP
 >>> tiny = build_tiny_lightning("/tmp/tiny")                 # doctest: +SKIP
->>> from storykit.lightning import LightningBackend          # doctest: +SKIP
+>>> from storykit.generate.lightning import LightningBackend          # doctest: +SKIP
 >>> backend = LightningBackend(base_model=tiny.base_model, checkpoint=tiny.checkpoint_dir,
 ...                            motion_adapter_config=tiny.motion_adapter_config)  # doctest: +SKIP
 
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .clips import Clip
-from .tokens import _bytes_to_unicode  # CLIP's byte table, shared with the exact tokenizer
+from .generate.clips import Clip
+from .plan.tokens import _bytes_to_unicode  # CLIP's byte table, shared with the exact tokenizer
 from .errors import require
 
 __all__ = ["TinyLightning", "build_tiny_lightning", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script"]
@@ -220,7 +220,7 @@ class FakeBackend:
 
 def example_script(num_scenes: int = 3, *, num_frames: int = 8, seed: int = 0):
     """A small hand-made Script (no planner): scene i has prompt "scene i ..." and seed `seed + i`."""
-    from .script import Scene, Script, Triple
+    from .plan.script import Scene, Script, Triple
 
     triple = Triple("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
     beats = ["introduce", "explore", "discover", "struggle", "resolve"]

@@ -30,7 +30,7 @@ def tiny_lightning(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_backend(tiny_lightning):
     """A LightningBackend on the tiny model (CPU, fp32), loaded once and shared."""
-    from storykit.lightning import LightningBackend
+    from storykit.generate.lightning import LightningBackend
 
     return LightningBackend(
         base_model=tiny_lightning.base_model,

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from storykit import draw
-from storykit.animatic import (
+from storykit.generate.animatic import lettering
+from storykit.generate.animatic import (
     MOTIONS,
     AnimaticBackend,
     character_look,
@@ -16,9 +16,9 @@ from storykit.animatic import (
     prop_look,
     world_look,
 )
-from storykit.backend import Backend, RenderConfig, get_backend
+from storykit.generate import Backend, RenderConfig, get_backend
 from storykit.errors import InvalidInput
-from storykit.script import CAMERA_MOVES, Scene, Script, Triple
+from storykit.plan import CAMERA_MOVES, Scene, Script, Triple
 
 FOX = Triple("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
 
@@ -214,7 +214,7 @@ def test_emoji_and_unicode_captions_do_not_crash():
     for text in ("The fox 🦊 finds the lantern 🏮✨ — ¡olé! 你好 Ж", "🦊🦊🦊", "a" * 400 + " end"):
         clip = render(make_script(text=text[:2000]), 96, 128)
         assert clip.frames.shape == (8, 96, 128, 3)
-    cleaned = draw.clean_caption("olé 🦊 fox", 12)
+    cleaned = lettering.clean_caption("olé 🦊 fox", 12)
     assert "🦊" not in cleaned and cleaned.startswith("ol") and cleaned.endswith("fox")
 
 
@@ -228,7 +228,7 @@ def test_caption_and_mark_are_drawn():
     # the red ANIMATIC mark stays in the top-right corner even without a caption
     corner = without[:, 2:14, 80:126]
     assert ((corner[..., 0] - corner[..., 1]) > 60).mean() > 0.3
-    assert len(draw.text_overlays("", "", 128, 128)) == 1
+    assert len(lettering.text_overlays("", "", 128, 128)) == 1
 
 
 # -- identity and cache keys ------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from storykit.cli import main
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "storybench"
+STORYBENCH = Path(__file__).resolve().parent / "data" / "storybench"  # CC BY 4.0, Google LLC: see NOTICE.md
 FOX = ["--setting", "a misty bamboo forest at dawn", "--character", "a small red fox in a blue scarf", "--action", "searches for a lost lantern"]
 
 
@@ -27,7 +27,7 @@ def test_plan_prints_table_and_writes_json(tmp_path, capsys):
 
 
 def test_plan_from_storybench(capsys):
-    assert main(["plan", "--storybench", str(SHARED / "oops-test" / "story_gen.json"), "--index", "0"]) == 0
+    assert main(["plan", "--storybench", str(STORYBENCH / "oops-test" / "story_gen.json"), "--index", "0"]) == 0
     assert "trampoline" in capsys.readouterr().out
 
 

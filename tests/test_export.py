@@ -9,13 +9,14 @@ import mediapy
 import numpy as np
 import pytest
 
-from storykit import export, media
-from storykit.backend import RenderConfig
-from storykit.clips import Clip
+from storykit.stitch import export
+from storykit.stitch import ffmpeg as media
+from storykit.generate import RenderConfig
+from storykit.generate import Clip
 from storykit.errors import InvalidInput, MissingDependency
-from storykit.export import build_manifest, export_story, load_manifest, replay_inputs, to_srt, to_vtt
-from storykit.media import ensure_ffmpeg, probe, run_ffmpeg
-from storykit.script import Scene, Script, Triple
+from storykit.stitch import build_manifest, export_story, load_manifest, replay_inputs, to_srt, to_vtt
+from storykit.stitch.ffmpeg import ensure_ffmpeg, probe, run_ffmpeg
+from storykit.plan import Scene, Script, Triple
 from storykit.stitch import stitch
 
 

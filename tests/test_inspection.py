@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from storykit import inspection as ins
-from storykit.backend import RenderConfig
-from storykit.clips import Clip
+from storykit.inspection import metrics, sheets
+from storykit.generate import RenderConfig
+from storykit.generate import Clip
 from storykit.errors import InvalidInput, MissingWeights
-from storykit.script import Scene, Script, Triple
+from storykit.plan import Scene, Script, Triple
 
 T, H, W = 8, 48, 64
 
@@ -57,7 +58,7 @@ def script(n=3) -> Script:
 
 
 def story(frames: np.ndarray, spans, fps=8):
-    """Duck-typed like storykit.stitch.Story: frames, fps, spans."""
+    """Duck-typed like storykit.Story: frames, fps, spans."""
     return types.SimpleNamespace(frames=frames, fps=fps, spans=spans)
 
 
@@ -195,8 +196,8 @@ def test_contact_sheet_shape_is_exact_and_labels_draw():
     f = textured(t=16)
     sheet = ins.contact_sheet(f, columns=5, scale=0.5, label=False)
     th, tw = 24, 32
-    assert sheet.shape == (4 * th + 3 * ins.PAD, 5 * tw + 4 * ins.PAD, 3) and sheet.dtype == np.uint8
-    np.testing.assert_array_equal(sheet[:th, :tw], ins._resize(f[0], th, tw))
+    assert sheet.shape == (4 * th + 3 * sheets.PAD, 5 * tw + 4 * sheets.PAD, 3) and sheet.dtype == np.uint8
+    np.testing.assert_array_equal(sheet[:th, :tw], metrics._resize(f[0], th, tw))
     labelled = ins.contact_sheet(f, columns=5, scale=0.5)
     assert labelled.shape == sheet.shape
     assert (labelled[:12, :12] != sheet[:12, :12]).any()  # the frame number is drawn top-left
@@ -223,11 +224,11 @@ def test_storyboard_has_one_row_per_scene_with_captions():
     clips = three_scene_clips()
     bare = ins.storyboard(clips, scale=1.0)
     board = ins.storyboard(clips, script(3), scale=1.0)
-    assert board.shape == bare.shape and board.shape[1] == 3 * W + 2 * ins.PAD
-    row_h = (board.shape[0] + ins.PAD) / 3
+    assert board.shape == bare.shape and board.shape[1] == 3 * W + 2 * sheets.PAD
+    row_h = (board.shape[0] + sheets.PAD) / 3
     assert row_h == int(row_h) and row_h > H  # tiles plus a caption band
     assert (board != bare).any()  # captions differ ("scene 0" vs "0 · establish — ...")
-    cap = int(row_h) - ins.PAD - H
+    cap = int(row_h) - sheets.PAD - H
     np.testing.assert_array_equal(board[cap : cap + H, W + 2 : 2 * W + 2][20:], clips[0].frames[T // 2][20:])
     s = story(np.concatenate([c.frames for c in clips]), [(0, T), (T, 2 * T), (2 * T, 3 * T)])
     assert ins.storyboard(s, scale=1.0).shape == bare.shape
@@ -238,8 +239,8 @@ def test_storyboard_has_one_row_per_scene_with_captions():
 def test_wrap_truncates_long_captions():
     from PIL import Image, ImageDraw
 
-    draw, font = ImageDraw.Draw(Image.new("RGB", (10, 10))), ins._font(12)
-    lines = ins._wrap(draw, "word " * 100, font, 120, 2)
+    draw, font = ImageDraw.Draw(Image.new("RGB", (10, 10))), sheets._font(12)
+    lines = sheets._wrap(draw, "word " * 100, font, 120, 2)
     assert len(lines) == 2 and lines[-1].endswith("…")
     assert all(draw.textlength(line, font=font) <= 120 for line in lines)
 
@@ -319,8 +320,8 @@ def test_compare_yields_one_labelled_clip_per_value_and_a_grid(tmp_path, capsys)
     assert all(c.scene_index == 1 for c in cmp.clips) and len(cmp.seconds) == 4
     assert "compare: 8 steps (4/4)" in capsys.readouterr().out
     grid = ins.comparison_grid(cmp, scale=1.0, label=False)
-    assert grid.shape == (4 * 64 + 3 * ins.PAD, 3 * 64 + 2 * ins.PAD, 3)
-    assert grid[64 + ins.PAD + 30, 30, 0] == 40  # row 2 is the 2-step render
+    assert grid.shape == (4 * 64 + 3 * sheets.PAD, 3 * 64 + 2 * sheets.PAD, 3)
+    assert grid[64 + sheets.PAD + 30, 30, 0] == 40  # row 2 is the 2-step render
     assert ins.comparison_grid(cmp, frames=[0, -1], scale=0.5).shape == (4 * 32 + 6, 2 * 32 + 2, 3)
     assert "4 steps" in cmp.summary() and "data:image/png" in cmp._repr_html_()
     assert "<video" in ins.show_comparison(cmp, video=True, return_html=True)
@@ -343,7 +344,7 @@ def test_compare_builds_a_backend_per_value_by_name(monkeypatch):
         made.append((name, kwargs))
         return StepsBackend()
 
-    monkeypatch.setattr("storykit.backend.get_backend", fake_get_backend)
+    monkeypatch.setattr("storykit.generate.backend.get_backend", fake_get_backend)
     sc = script(1)
     cfg = RenderConfig(height=64, width=64)
     models = ["emilianJR/epiCRealism", "/models/toonyou"]

@@ -9,15 +9,15 @@ import shutil
 import numpy as np
 import pytest
 
-from storykit.backend import RenderConfig, get_backend
+from storykit.generate import RenderConfig, get_backend
 from storykit.errors import InvalidInput, MissingWeights, StorykitError
-from storykit.lightning import (
+from storykit.generate.lightning import (
     LightningBackend,
     checkpoint_filename,
     local_weights_status,
     locate_checkpoint,
 )
-from storykit.script import Scene
+from storykit.plan import Scene
 from storykit.testing import example_script
 
 SMALL = dict(num_frames=4, height=64, width=64, num_inference_steps=2)  # seconds, not minutes
@@ -309,7 +309,7 @@ def test_auto_backend_falls_back_to_animatic(tmp_path, monkeypatch):
 def test_device_and_dtype_resolution(monkeypatch):
     import torch
 
-    from storykit.device import make_generator, resolve_device, resolve_dtype
+    from storykit.generate.device import make_generator, resolve_device, resolve_dtype
 
     assert resolve_device("cpu") == "cpu"
     monkeypatch.setenv("STORYKIT_DEVICE", "cpu")
@@ -334,7 +334,7 @@ def test_device_and_dtype_resolution(monkeypatch):
 
 
 def test_cpu_estimate_uses_the_measured_real_size_costs(tiny_backend, monkeypatch, capsys):
-    from storykit import lightning
+    from storykit.generate import lightning
 
     # 4 UNet forwards at 149 s + 16 VAE decodes at 17.7 s (NOTES.md, 512x512x16 fp32).
     assert lightning.estimate_cpu_seconds(16, 512, 512, 4) == pytest.approx(4 * 149 + 16 * 17.7)
@@ -342,7 +342,7 @@ def test_cpu_estimate_uses_the_measured_real_size_costs(tiny_backend, monkeypatc
     assert lightning.estimate_cpu_seconds(16, 512, 512, 4, cfg=True) == pytest.approx(8 * 149 + 16 * 17.7)
     tiny_backend.generate("a fox", num_frames=2, height=256, width=256, num_inference_steps=1)
     assert "on CPU" not in capsys.readouterr().out  # a tiny model takes seconds: no warning
-    monkeypatch.setattr(lightning, "estimate_cpu_seconds", lambda *a, **k: 900.0)
+    monkeypatch.setattr(lightning.backend, "estimate_cpu_seconds", lambda *a, **k: 900.0)  # where it is looked up
     tiny_backend.generate("a fox", num_frames=2, height=256, width=256, num_inference_steps=1)
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "about 15 min" in out[0]

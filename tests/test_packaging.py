@@ -63,7 +63,7 @@ def test_import_is_light():
 def test_clip_vocabulary_ships_with_the_package():
     import storykit
 
-    assert (Path(storykit.__file__).parent / "data" / "bpe_simple_vocab_16e6.txt.gz").stat().st_size > 1_000_000
+    assert (Path(storykit.__file__).parent / "plan" / "data" / "bpe_simple_vocab_16e6.txt.gz").stat().st_size > 1_000_000
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -3,8 +3,9 @@
 import pytest
 
 from storykit import STYLES, InvalidInput, plan
-from storykit.script import CAMERA_MOVES
-from storykit.tokens import MAX_TOKENS, clip_tokenizer, count_tokens
+from storykit.plan import CAMERA_MOVES
+from storykit.plan import MAX_TOKENS, count_tokens
+from storykit.plan.tokens import clip_tokenizer
 
 FOX = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
 

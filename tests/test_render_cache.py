@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pytest
 
-from storykit import cache as cache_mod
-from storykit.backend import RenderConfig
-from storykit.cache import ClipCache, file_sha256
+from storykit.generate import cache as cache_mod
+from storykit.generate import RenderConfig
+from storykit.generate.cache import ClipCache, file_sha256
 from storykit.errors import InvalidInput
-from storykit.render import render_scene, render_story
+from storykit.generate import render_scene, render_story
 from storykit.testing import FakeBackend, example_script
 
 CFG = RenderConfig(height=64, width=64)
@@ -136,7 +136,7 @@ def _key(backend, scene, script, config):
 def test_lightning_key_changes_with_every_pixel_field(tiny_backend, tiny_lightning, tmp_path):
     from safetensors.torch import load_file, save_file
 
-    from storykit.lightning import LightningBackend
+    from storykit.generate.lightning import LightningBackend
 
     script = example_script(1)
     scene = script.scenes[0]
@@ -219,7 +219,8 @@ def test_file_sha256_is_remembered(tmp_path, monkeypatch):
 def test_module_doctests():
     import doctest
 
-    from storykit import cache, device
+    from storykit.generate import cache
+    from storykit.generate import device
 
     for module in (cache, device):
         result = doctest.testmod(module)

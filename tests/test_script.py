@@ -5,7 +5,7 @@ import json
 import pytest
 
 from storykit import InvalidInput, Scene, Script, Triple, plan
-from storykit.script import SCHEMA_VERSION
+from storykit.plan import SCHEMA_VERSION
 
 FOX = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
 

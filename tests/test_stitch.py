@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storykit.clips import Clip
+from storykit.generate import Clip
 from storykit.errors import InvalidInput, MissingDependency
-from storykit.script import Scene, Script, Triple
+from storykit.plan import Scene, Script, Triple
 from storykit.stitch import Story, stitch
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from storykit import InvalidInput, plan
 from storykit.cli import main
-from storykit.media import ensure_ffmpeg
+from storykit.stitch.ffmpeg import ensure_ffmpeg
 from storykit.story import make_story
 
 FOX = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")

@@ -1,4 +1,4 @@
-"""StoryBench interop on every shipped task-file slice (../shared/storybench, CC BY 4.0)."""
+"""StoryBench interop on every shipped task-file slice (tests/data/storybench, CC BY 4.0)."""
 
 import json
 from pathlib import Path
@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 
 from storykit import InvalidInput, Script, plan
-from storykit.storybench import load_storybench, script_from_storybench, script_to_storybench
+from storykit.plan import load_storybench, script_from_storybench, script_to_storybench
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "storybench"
-FILES = sorted(SHARED.glob("*/*.json"))
+STORYBENCH = Path(__file__).resolve().parent / "data" / "storybench"  # CC BY 4.0, Google LLC: see NOTICE.md
+FILES = sorted(STORYBENCH.glob("*/*.json"))
 
 
-def test_shared_slices_are_there():
-    assert len(FILES) == 5, f"expected the StoryBench slices in {SHARED}"
+def test_storybench_slices_are_there():
+    assert len(FILES) == 5, f"expected the StoryBench slices in {STORYBENCH}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -30,7 +30,7 @@ def test_every_entry_round_trips(path):
 
 
 def test_sentence_leads_the_prompt_within_77_tokens():
-    from storykit.tokens import count_tokens
+    from storykit.plan import count_tokens
 
     for path in FILES:
         for i in range(len(load_storybench(path))):
@@ -75,7 +75,7 @@ def test_bad_files(tmp_path):
     with pytest.raises(InvalidInput, match="JSON list"):
         load_storybench(tmp_path / "y.json")
     with pytest.raises(InvalidInput, match="index must be"):
-        script_from_storybench(FILES[0], 99)
+        script_from_storybench(STORYBENCH / "oops-test" / "story_gen.json", 99)
 
 
 def test_other_fps_is_refused_on_export():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from storykit.widgets import Studio
+from storykit.studio.widgets import Studio
 
 
 @pytest.fixture

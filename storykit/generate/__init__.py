@@ -1,0 +1,27 @@
+"""Stage 2 — generation: every scene of a Script becomes a `Clip` (notebook 02).
+
+>>> from storykit.plan import plan
+>>> from storykit.generate import RenderConfig, get_backend, render_story
+>>> script = plan("a misty bamboo forest at dawn", "a small red fox in a blue scarf",
+...               "searches for a lost lantern", num_scenes=3)
+>>> clips = render_story(script, backend="animatic", config=RenderConfig(height=64, width=64),
+...                      progress=False)                                   # doctest: +SKIP
+>>> clips[0].frames.shape                                                  # doctest: +SKIP
+(16, 64, 64, 3)
+
+Two backends share one contract (`backend.Backend`): `lightning/` is
+AnimateDiff-Lightning through diffusers (arXiv 2403.12706), `animatic/` the
+offline moving storyboard that needs no weights. `render` loops over scenes
+through the content-addressed `cache`, so re-running after an edit renders only
+what changed; `device` picks the device and dtype in one place; `config` holds
+the settings all scenes share. torch and diffusers load only when Lightning is used.
+"""
+
+from __future__ import annotations
+
+from .backend import BACKENDS, Backend, get_backend
+from .clips import Clip
+from .config import RenderConfig
+from .render import render_scene, render_story
+
+__all__ = ["Clip", "RenderConfig", "Backend", "BACKENDS", "get_backend", "render_scene", "render_story"]

@@ -1,0 +1,39 @@
+"""`RenderConfig`: the settings every scene of one render shares (diffusers' argument names)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import InvalidInput
+
+__all__ = ["RenderConfig"]
+
+
+@dataclasses.dataclass
+class RenderConfig:
+    """Per-render settings shared by all scenes (diffusers' argument names).
+
+    `num_inference_steps` and `guidance_scale` matter to Lightning only; the
+    animatic ignores them (and leaves them out of its cache key).
+    """
+
+    height: int = 512
+    width: int = 512
+    num_inference_steps: int = 4
+    guidance_scale: float = 1.0  # Lightning is distilled for CFG 1 (see storykit.generate.lightning)
+
+    def __post_init__(self):
+        for name in ("height", "width"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise InvalidInput(f"{name} must be an integer number of pixels, got {v!r}")
+            if not 64 <= v <= 2048:
+                raise InvalidInput(f"{name} must be between 64 and 2048 pixels, got {v}")
+            if v % 8:
+                raise InvalidInput(f"height and width must be divisible by 8 (the VAE downsamples by 8), got {name}={v}")
+        if isinstance(self.num_inference_steps, bool) or not isinstance(self.num_inference_steps, int):
+            raise InvalidInput(f"num_inference_steps must be an integer, got {self.num_inference_steps!r}")
+        if not 1 <= self.num_inference_steps <= 200:
+            raise InvalidInput(f"num_inference_steps must be between 1 and 200, got {self.num_inference_steps}")
+        if not isinstance(self.guidance_scale, (int, float)) or not 0 <= self.guidance_scale <= 30:
+            raise InvalidInput(f"guidance_scale must be a number between 0 and 30, got {self.guidance_scale!r}")

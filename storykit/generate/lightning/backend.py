@@ -1,0 +1,414 @@
+"""AnimateDiff-Lightning scenes through diffusers: 4 denoising steps instead of 25-50.
+
+AnimateDiff-Lightning (Lin & Yang 2024, arXiv:2403.12706; hub repo
+``ByteDance/AnimateDiff-Lightning``) distils AnimateDiff's SD1.5 v2 motion
+module for 1, 2, 4 or 8 steps. Its model card gives the recipe this module
+follows:
+
+>>> from storykit.generate.lightning import LightningBackend            # doctest: +SKIP
+>>> backend = LightningBackend(base_model="cartoon")            # doctest: +SKIP
+>>> frames, meta = backend.generate("a red fox in a bamboo forest", seed=1)  # doctest: +SKIP
+
+which, in plain diffusers, is::
+
+    adapter = MotionAdapter()
+    adapter.load_state_dict(load_file(hf_hub_download(REPO_ID, "animatediff_lightning_4step_diffusers.safetensors")))
+    pipe = AnimateDiffPipeline.from_pretrained("emilianJR/epiCRealism", motion_adapter=adapter, dtype=torch.float16)
+    pipe.scheduler = EulerDiscreteScheduler.from_config(
+        pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear")
+    pipe("a red fox", guidance_scale=1.0, num_inference_steps=4)
+
+Weights: a local file or folder (argument, or STORYKIT_LIGHTNING_CKPT /
+STORYKIT_BASE_MODEL) is used as is and the hub is never contacted; a hub id is
+downloaded once into the Hugging Face cache. Missing weights raise
+MissingWeights with the command that fetches them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..config import RenderConfig
+from ..cache import file_sha256
+from ..clips import Clip
+from ...errors import InvalidInput, MissingWeights, StorykitError, require
+from ...plan.script import MAX_FRAMES, Scene, Script
+from .weights import MAX_CONTEXT_FRAMES, MEMORY_PRESETS, REPO_ID, checkpoint_steps, estimate_cpu_seconds, locate_checkpoint, resolve_base_model
+
+__all__ = [
+    "LightningBackend",
+]
+
+
+def _dtype_kwarg() -> str:
+    # diffusers renamed from_pretrained's torch_dtype= to dtype= (PR #14205); older releases only know torch_dtype.
+    try:
+        from diffusers.utils import deprecation_utils
+    except ImportError:
+        return "torch_dtype"
+    return "dtype" if hasattr(deprecation_utils, "_resolve_dtype") else "torch_dtype"
+
+
+@contextlib.contextmanager
+def _quiet_cast_warning():
+    """Hides diffusers' "modules that should be kept in float32: []" warning.
+
+    UNetMotionModel.from_unet2d casts with `.to(dtype)`, which always logs it,
+    even when no module needs float32 (the list it prints is empty).
+    """
+    log = logging.getLogger("diffusers.models.modeling_utils")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _check_int(value, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidInput(f"{name} must be an integer, got {value!r}")
+    if not lo <= value <= hi:
+        raise InvalidInput(f"{name} must be between {lo} and {hi}, got {value}")
+    return int(value)
+
+
+class _Timer:
+    """Splits one pipeline call into text encoding, denoising and decoding (seconds).
+
+    The first UNet forward marks the end of prompt encoding, the last step's
+    callback the end of denoising; on CUDA each mark synchronises so the GPU's
+    queued work is counted where it belongs.
+    """
+
+    def __init__(self, sync):
+        self.sync = sync
+        self.start = self.first_unet = self.last_step = None
+
+    def unet_pre_hook(self, module, args):
+        if self.first_unet is None:
+            self.sync()
+            self.first_unet = time.perf_counter()
+
+    def on_step_end(self, pipe, step, timestep, callback_kwargs):
+        self.sync()
+        self.last_step = time.perf_counter()
+        return {}
+
+    def split(self, end: float) -> dict:
+        first = self.first_unet or end
+        last = self.last_step or first
+        return {"encode_s": first - self.start, "denoise_s": last - first, "decode_s": end - last}
+
+
+class LightningBackend:
+    """AnimateDiff-Lightning as a storykit Backend; the pipeline loads on first use and stays.
+
+    base_model: preset ('realistic', 'cartoon'), hub id or local SD1.5 folder ($STORYKIT_BASE_MODEL).
+    checkpoint: a Lightning .safetensors file, a folder holding them, or a hub repo ($STORYKIT_LIGHTNING_CKPT).
+    num_inference_steps: default steps (1, 2, 3, 4 or 8); a RenderConfig passed to render_scene wins.
+    device/dtype: 'auto' → storykit.generate.device (cuda → mps → cpu; fp16 on CUDA).
+    memory: 't4' = VAE slicing + model CPU offload (least memory), 'slicing' = VAE slicing only, 'none',
+        or 'auto': t4 under 12 GiB of GPU memory, slicing under 20 GiB (a 16 GB T4), else none.
+    motion_adapter_config: MotionAdapter(**config); None is AnimateDiff v2's layout that Lightning uses.
+    """
+
+    name = "lightning"
+
+    def __init__(
+        self,
+        base_model=None,
+        checkpoint=None,
+        num_inference_steps: int = 4,
+        device: str = "auto",
+        dtype="auto",
+        memory: str = "auto",
+        motion_adapter_config: dict | None = None,
+        progress: bool = True,
+        verbose: bool = True,
+    ):
+        from ..device import resolve_device, resolve_dtype
+
+        checkpoint_steps(num_inference_steps)
+        if memory not in MEMORY_PRESETS:
+            raise InvalidInput(f"unknown memory preset {memory!r}; choose one of: {', '.join(MEMORY_PRESETS)}")
+        if motion_adapter_config is not None and not isinstance(motion_adapter_config, dict):
+            raise InvalidInput("motion_adapter_config must be a dict of MotionAdapter arguments or None")
+        self.base_model = resolve_base_model(base_model)
+        self.checkpoint = checkpoint  # resolved per step count in locate_checkpoint
+        self.num_inference_steps = num_inference_steps
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device)
+        self.memory = memory
+        self.motion_adapter_config = dict(motion_adapter_config or {})
+        self.progress = progress
+        self.verbose = verbose
+        self.pipe = None
+        self._loaded_checkpoint: Path | None = None
+
+    def __repr__(self) -> str:
+        state = "loaded" if self.pipe is not None else "not loaded"
+        return f"LightningBackend(base_model={self.base_model!r}, steps={self.num_inference_steps}, device={self.device!r}, {state})"
+
+    # -- identity -------------------------------------------------------------------
+    def _checkpoint_info(self, steps: int) -> tuple[Path, str]:
+        path = locate_checkpoint(self.checkpoint, steps)
+        return path, file_sha256(path)
+
+    def describe(self) -> dict:
+        from ..device import dtype_name
+
+        path, sha = self._checkpoint_info(self.num_inference_steps)
+        return {
+            "backend": self.name,
+            "base_model": self.base_model,
+            "checkpoint": path.name,
+            "checkpoint_sha256": sha,
+            "checkpoint_source": str(self.checkpoint or os.environ.get("STORYKIT_LIGHTNING_CKPT") or REPO_ID),
+            "num_inference_steps": self.num_inference_steps,
+            "scheduler": "EulerDiscreteScheduler(timestep_spacing='trailing', beta_schedule='linear')",
+            "device": self.device,
+            "dtype": dtype_name(self.dtype),
+            "memory": self._memory_preset(),
+            "motion_adapter_config": self.motion_adapter_config,
+        }
+
+    def cache_fields(self, scene: Scene, script: Script, config: RenderConfig | None = None) -> dict:
+        """Everything that changes this scene's pixels."""
+        from ..device import dtype_name
+
+        config = config or RenderConfig(num_inference_steps=self.num_inference_steps)
+        path, sha = self._checkpoint_info(config.num_inference_steps)
+        fields = {
+            "backend": self.name,
+            "base_model": self.base_model,
+            "checkpoint_sha256": sha,
+            "motion_adapter_config": self.motion_adapter_config,
+            "prompt": scene.prompt,
+            "seed": scene.seed,
+            "num_frames": scene.num_frames,
+            "height": config.height,
+            "width": config.width,
+            "num_inference_steps": config.num_inference_steps,
+            "guidance_scale": float(config.guidance_scale),
+            # fp16 vs fp32, GPU vs CPU kernels: visibly different noise trajectories.
+            "dtype": dtype_name(self.dtype),
+            "device": self.device.split(":")[0],
+        }
+        if config.guidance_scale > 1:  # at CFG <= 1 diffusers never encodes the negative prompt
+            fields["negative_prompt"] = scene.negative_prompt
+        return fields
+
+    # -- loading --------------------------------------------------------------------
+    def _memory_preset(self) -> str:
+        if self.memory != "auto":
+            return self.memory
+        if self.device.startswith("cuda"):
+            torch = require("torch", "gen")
+            total = torch.cuda.get_device_properties(torch.device(self.device)).total_memory
+            return "t4" if total < 12 * 2**30 else "slicing" if total < 20 * 2**30 else "none"
+        return "none"
+
+    def _load_adapter(self, path: Path):
+        diffusers = require("diffusers", "gen")
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        try:
+            state = load_file(str(path), device="cpu")
+        except (SafetensorError, OSError) as e:
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+            raise InvalidInput(f"{path.name} is not a readable safetensors file ({reason}); download it again") from None
+        adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+        expected = adapter.state_dict()
+        missing, unexpected = expected.keys() - state.keys(), state.keys() - expected.keys()
+        if missing or unexpected:
+            example = sorted(unexpected or missing)[0]
+            raise InvalidInput(
+                f"{path.name} is not a diffusers-format AnimateDiff motion module ({len(missing)} weights missing, "
+                f"{len(unexpected)} unexpected, e.g. {example!r}); use animatediff_lightning_Nstep_diffusers.safetensors, "
+                "not the _comfyui file"
+            )
+        wrong = [k for k in expected if tuple(expected[k].shape) != tuple(state[k].shape)]
+        if wrong:
+            raise InvalidInput(
+                f"{path.name} has weights of other shapes than MotionAdapter(**{self.motion_adapter_config}) "
+                f"(e.g. {wrong[0]}: {tuple(state[wrong[0]].shape)}); pass the matching motion_adapter_config"
+            )
+        adapter.load_state_dict(state)
+        return adapter  # fp32 is fine: the pipeline copies it into the UNet and casts to the UNet's dtype
+
+    def load(self, num_inference_steps: int | None = None):
+        """Loads (or re-uses) the pipeline with the checkpoint for `num_inference_steps`; returns it."""
+        steps = num_inference_steps or self.num_inference_steps
+        path = locate_checkpoint(self.checkpoint, steps)
+        if self.pipe is not None:
+            if path != self._loaded_checkpoint:  # another step count: swap only the motion weights
+                self.pipe.unet.load_motion_modules(self._load_adapter(path))
+                self._loaded_checkpoint = path
+            return self.pipe
+        diffusers = require("diffusers", "gen")
+        adapter = self._load_adapter(path)
+        is_local = Path(self.base_model).is_dir()
+        try:
+            with _quiet_cast_warning():
+                pipe = diffusers.AnimateDiffPipeline.from_pretrained(
+                    self.base_model, motion_adapter=adapter, **{_dtype_kwarg(): self.dtype}
+                )
+        except StorykitError:
+            raise
+        except Exception as e:  # offline, missing files, wrong repo: say what to fetch or fix
+            first = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
+            if is_local:
+                raise InvalidInput(f"could not load base model folder {self.base_model!r} ({type(e).__name__}: {first})") from None
+            raise MissingWeights(
+                f"could not load base model {self.base_model!r} from the hub ({type(e).__name__}); download it with "
+                f"`hf download {self.base_model} --local-dir FOLDER` and pass base_model=FOLDER (or set STORYKIT_BASE_MODEL)"
+            ) from None
+        # The card's scheduler: Euler, trailing timesteps, linear betas. Leaving out
+        # beta_schedule="linear" is a known cause of washed-out results (diffusers #5881).
+        pipe.scheduler = diffusers.EulerDiscreteScheduler.from_config(
+            pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear"
+        )
+        preset = self._memory_preset()
+        if preset in ("slicing", "t4"):
+            pipe.vae.enable_slicing()  # decode frame by frame instead of 16 at once
+        if preset == "t4" and self.device.startswith("cuda"):
+            require("accelerate", "gen")
+            pipe.enable_model_cpu_offload(device=self.device)  # one model on the GPU at a time
+        else:
+            pipe.to(self.device)
+        pipe.set_progress_bar_config(disable=not self.progress, leave=False, desc="denoising")
+        self.pipe, self._loaded_checkpoint = pipe, path
+        return pipe
+
+    # -- generation -----------------------------------------------------------------
+    def generate(
+        self,
+        prompt: str,
+        *,
+        negative_prompt: str = "",
+        num_frames: int = 16,
+        height: int = 512,
+        width: int = 512,
+        seed: int = 0,
+        num_inference_steps: int | None = None,
+        guidance_scale: float = 1.0,
+    ) -> tuple[np.ndarray, dict]:
+        """Renders one clip: ((num_frames, height, width, 3) uint8 frames, metadata)."""
+        from ..device import dtype_name, make_generator
+
+        # 1. Check inputs
+        steps = self.num_inference_steps if num_inference_steps is None else num_inference_steps
+        checkpoint_steps(steps)
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise InvalidInput("prompt is empty: describe the scene in a few words")
+        num_frames = _check_int(num_frames, "num_frames", 1, MAX_FRAMES)
+        for name, v in (("height", height), ("width", width)):
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v % 8:
+                raise InvalidInput(f"height and width must be divisible by 8 (the VAE downsamples by 8), got {name}={v}")
+            _check_int(v, name, 64, 2048)
+        seed = _check_int(seed, "seed", 0, 2**32 - 1)
+        if isinstance(guidance_scale, bool) or not isinstance(guidance_scale, (int, float)) or guidance_scale < 0:
+            raise InvalidInput(f"guidance_scale must be a number >= 0, got {guidance_scale!r}")
+
+        # 2. Load (once) and pick the checkpoint for this step count
+        t0 = time.perf_counter()
+        pipe = self.load(steps)
+        load_s = time.perf_counter() - t0
+        torch = require("torch", "gen")
+
+        # 3. Long clips: AnimateDiff attends over at most 32 frames; FreeNoise slides 16-frame windows.
+        free_noise = num_frames > self.motion_adapter_config.get("motion_max_seq_length", MAX_CONTEXT_FRAMES)
+        if free_noise and not pipe.free_noise_enabled:
+            pipe.enable_free_noise(context_length=16, context_stride=4)
+        elif not free_noise and pipe.free_noise_enabled:
+            pipe.disable_free_noise()
+
+        cfg = guidance_scale > 1  # classifier-free guidance runs only above 1: twice the UNet work
+        if self.device == "cpu" and max(height, width) >= 256 and self.verbose:
+            est = estimate_cpu_seconds(
+                num_frames, height, width, steps, cfg=cfg, bf16=str(self.dtype).endswith("bfloat16"),
+                unet_params=sum(p.numel() for p in pipe.unet.parameters()),
+                vae_decoder_params=sum(p.numel() for p in pipe.vae.decoder.parameters()),
+            )
+            if est >= 30:
+                took = f"{est / 60:.0f} min" if est >= 120 else f"{est:.0f} s"
+                print(
+                    f"storykit: on CPU this {num_frames}-frame {width}x{height} clip takes about {took} "
+                    f"({steps} steps{' with CFG' if cfg else ''}); a GPU takes seconds"
+                )
+
+        # 4. Denoise and decode, timing each part
+        oom = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError
+        sync = torch.cuda.synchronize if self.device.startswith("cuda") else (lambda: None)
+        timer = _Timer(sync)
+        hook = pipe.unet.register_forward_pre_hook(timer.unet_pre_hook)
+        try:
+            timer.start = time.perf_counter()
+            out = pipe(
+                prompt=prompt,
+                negative_prompt=negative_prompt or None,
+                num_frames=num_frames,
+                height=height,
+                width=width,
+                num_inference_steps=steps,
+                guidance_scale=guidance_scale,  # Lightning is distilled for 1.0 (the card); above 1 CFG doubles the cost
+                generator=make_generator(seed),
+                output_type="np",
+                callback_on_step_end=timer.on_step_end,
+            )
+            end = time.perf_counter()
+        except oom:
+            raise InvalidInput(
+                f"out of GPU memory at {width}x{height}x{num_frames}; use memory='t4', fewer frames or a smaller size"
+            ) from None
+        finally:
+            hook.remove()
+        frames = np.asarray(out.frames[0])
+        # diffusers' own float→uint8 rule (VaeImageProcessor.numpy_to_pil): round(x * 255).
+        frames = (np.clip(frames, 0.0, 1.0) * 255).round().astype(np.uint8)
+
+        path = self._loaded_checkpoint
+        timings = {"load_s": load_s, **timer.split(end), "total_s": end - t0}
+        meta = {
+            "backend": self.name,
+            "base_model": self.base_model,
+            "checkpoint": path.name,
+            "checkpoint_sha256": file_sha256(path),
+            "prompt": prompt,
+            "negative_prompt": negative_prompt if cfg else None,  # unused at CFG <= 1
+            "seed": seed,
+            "num_inference_steps": steps,
+            "guidance_scale": float(guidance_scale),
+            "num_frames": num_frames,
+            "height": height,
+            "width": width,
+            "free_noise": free_noise,
+            "device": self.device,
+            "dtype": dtype_name(self.dtype),
+            "memory": self._memory_preset(),
+            "timings": {k: round(v, 4) for k, v in timings.items()},
+        }
+        return frames, meta
+
+    def render_scene(self, scene: Scene, script: Script | None = None, config: RenderConfig | None = None) -> Clip:
+        """Renders `scene` at `config`'s size and steps (default RenderConfig with this backend's steps)."""
+        config = config or RenderConfig(num_inference_steps=self.num_inference_steps)
+        frames, meta = self.generate(
+            scene.prompt,
+            negative_prompt=scene.negative_prompt,
+            num_frames=scene.num_frames,
+            height=config.height,
+            width=config.width,
+            seed=scene.seed,
+            num_inference_steps=config.num_inference_steps,
+            guidance_scale=config.guidance_scale,
+        )
+        return Clip(frames, fps=scene.fps, scene_index=scene.index, metadata=meta)

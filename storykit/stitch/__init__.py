@@ -1,0 +1,22 @@
+"""Stage 4 — stitching: clips become one story video, with subtitles (notebook 04).
+
+>>> from storykit.stitch import stitch, export_story
+>>> story = stitch(clips, script, fps=24)        # doctest: +SKIP
+>>> story.spans                                  # (start, end) frame of each scene  # doctest: +SKIP
+[(0, 42), (42, 84), (84, 132)]
+>>> export_story(story, "story.mp4")             # + story.srt, story.vtt  # doctest: +SKIP
+
+Modules: `timeline` (`stitch`: conform, transitions, interpolation, title card,
+captions → a `Story`), `export` (MP4/GIF/WebM, SRT/VTT, audio, the manifest that
+replays a story exactly) and `ffmpeg` (finding and running ffmpeg).
+"""
+
+from __future__ import annotations
+
+from .export import ExportResult, build_manifest, export_story, load_manifest, replay_inputs, to_srt, to_vtt
+from .timeline import INTERPOLATIONS, Story, stitch
+
+__all__ = [
+    "stitch", "Story", "INTERPOLATIONS",
+    "export_story", "ExportResult", "to_srt", "to_vtt", "build_manifest", "load_manifest", "replay_inputs",
+]

@@ -1,0 +1,99 @@
+"""The package tree follows the pipeline: stages import only the stages before them, with no cycles."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import storykit
+
+ROOT = Path(storykit.__file__).resolve().parent
+# The notebook series, in order; top-level modules (story, cli, ...) may import any stage.
+STAGES = ("plan", "generate", "inspection", "stitch", "studio")
+# Foundations every stage may use.
+SHARED = {"errors", "paths", "_version"}
+# Inline playback (inspection) encodes with the one ffmpeg that export finds: a helper, not the stage.
+ALLOWED = {("inspection", "stitch.ffmpeg")}
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _imports(path: Path) -> set[str]:
+    """storykit modules that `path` imports (at any depth, lazy imports included), as dotted names."""
+    mod = _module(path).split(".") if _module(path) else []
+    package = mod if path.name == "__init__.py" else mod[:-1]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+                names = [target] if node.module else [".".join(base + [a.name]) for a in node.names]
+                out.update(n for n in names if n)
+            elif node.module and node.module.startswith("storykit."):
+                out.add(node.module.removeprefix("storykit."))
+    return out
+
+
+def _stage(module: str) -> str:
+    return module.split(".")[0]
+
+
+def test_every_stage_is_a_package_with_a_quick_start():
+    for stage in STAGES:
+        init = ROOT / stage / "__init__.py"
+        doc = ast.get_docstring(ast.parse(init.read_text()))
+        assert doc and ">>>" in doc, f"{stage}/__init__.py needs a quick-start docstring"
+
+
+def test_no_stage_imports_a_later_stage():
+    for path in ROOT.rglob("*.py"):
+        stage = _stage(_module(path))
+        if stage not in STAGES:
+            continue
+        for target in _imports(path):
+            other = _stage(target)
+            if (stage, target) in ALLOWED:
+                continue
+            if other in STAGES:
+                assert STAGES.index(other) <= STAGES.index(stage), f"{_module(path)} imports {target}"
+            else:
+                assert other in SHARED, f"{_module(path)} imports the top-level module {target}"
+
+
+def test_modules_stay_readable_in_one_sitting():
+    for path in ROOT.rglob("*.py"):
+        n = len(path.read_text().splitlines())
+        assert n <= 600 or "longer than 600 lines because" in path.read_text(), f"{_module(path)}: {n} lines"
+
+
+def test_every_module_imports_on_its_own():
+    # Each module imported first in a fresh interpreter: an import cycle fails here.
+    modules = sorted(f"storykit.{_module(p)}" if _module(p) else "storykit" for p in ROOT.rglob("*.py"))
+    modules = [m for m in modules if not m.endswith("__main__")]
+    code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
+    for m in modules:
+        r = subprocess.run([sys.executable, "-c", code, m], capture_output=True, text=True)
+        assert r.returncode == 0, f"{m}: {r.stderr.strip().splitlines()[-1]}"
+
+
+def test_the_public_names_keep_working():
+    for name in storykit.__all__:
+        assert getattr(storykit, name) is not None
+    assert callable(storykit.plan) and callable(storykit.stitch)
+    from storykit.plan import Script
+    from storykit.stitch import Story
+
+    assert storykit.Script is Script and storykit.Story is Story
+
+
+def test_planning_works_without_torch():
+    # sys.modules[name] = None makes `import name` fail, as on a machine without it.
+    code = (
+        "import sys\nfor m in ('torch', 'diffusers'): sys.modules[m] = None\n"
+        "import storykit\ns = storykit.plan('a quiet harbour', 'an old sailor', 'mends a net')\nprint(len(s.scenes))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "5", r.stderr
