@@ -199,7 +199,7 @@ def test_failed_encode_leaves_no_partial_file(story, tmp_path, monkeypatch):
     out = tmp_path / "story.mp4"
     out.write_bytes(b"the previous good video")
 
-    def broken(frames, fps, path, fmt, **kw):
+    def broken(story, path, fmt, **kw):
         path.write_bytes(b"half a video")
         raise RuntimeError("disk full")
 
