@@ -155,7 +155,7 @@ def make_story(
     info = engine.describe()
     doc = build_manifest(script, clips, story, backend_info=info, config=config, stitch_options=stitch_kwargs, timings=timings)
     formats = [out.suffix.lower().lstrip(".")] + (["gif"] if gif and out.suffix.lower() != ".gif" else [])
-    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc)
+    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)

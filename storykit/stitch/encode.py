@@ -150,7 +150,7 @@ def encode(story, out: Path, fmt: str, *, name: str, ffmpeg: str, vp9: bool = Tr
         _pipe([*head, *_raw_input(w, h, story.fps), "-vf", "palettegen=stats_mode=full", str(palette)],
               frames, name, None)
         if not palette.is_file():
-            raise StorykitError(f"ffmpeg could not write {name}: it made no palette")
+            raise StorykitError(f"ffmpeg did not write {name}: it finished without an error but made no palette")
         # 2. Every frame through that palette, streamed.
         cmd = [*head, *_raw_input(w, h, story.fps), "-i", str(palette), "-lavfi", f"[0:v][1:v]{GIF_USE}",
                "-f", "gif", str(out)]
