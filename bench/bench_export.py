@@ -77,6 +77,19 @@ def usage() -> dict:
             "rss_self": me.ru_maxrss * 1024, "rss_children": kids.ru_maxrss * 1024}
 
 
+def ffmpeg_peak_rss() -> int:
+    """Largest ffmpeg RSS so far (bytes), from the /usr/bin/time wrapper `run_case` installs.
+
+    ``RUSAGE_CHILDREN`` is no use here: a child forked from a big Python process starts
+    with the parent's pages counted in its RSS.
+    """
+    log = os.environ.get("STORYKIT_BENCH_FFMPEG_LOG")
+    if not log or not os.path.exists(log):
+        return 0
+    values = [int(x) for x in open(log).read().split() if x.isdigit()]
+    return 1024 * max(values, default=0)
+
+
 def export_kwargs() -> dict:
     import inspect
 
@@ -99,7 +112,7 @@ def case_rss(tmp: Path) -> dict:
     u1 = usage()
     assert result.videos["mp4"].stat().st_size > 0
     return {"frames": story.num_frames, "clips_bytes": sum(c.frames.nbytes for c in clips), "rss_after_clips": clips_rss,
-            "rss_peak": u1["rss_self"], "ffmpeg_rss": u1["rss_children"], "wall": time.perf_counter() - t0,
+            "rss_peak": u1["rss_self"], "ffmpeg_rss": ffmpeg_peak_rss(), "wall": time.perf_counter() - t0,
             "cpu": u1["cpu_self"] + u1["cpu_children"] - u0["cpu_self"] - u0["cpu_children"],
             "mediapy_imported": "mediapy" in sys.modules, "matplotlib_imported": "matplotlib" in sys.modules}
 
@@ -141,8 +154,13 @@ def case_preset(tmp: Path, preset: str, crf: int) -> dict:
             "bytes": out.stat().st_size, "psnr": _psnr(ffmpeg, out, raw, w, h, 24)}
 
 
-def case_gif(tmp: Path) -> dict:
+def case_gif(tmp: Path, palette_frames: int = 0) -> dict:
     from storykit.stitch import export_story
+
+    if palette_frames:  # this checkout's palette sample size (older code has none)
+        from storykit.stitch import encode
+
+        encode.GIF_PALETTE_FRAMES = palette_frames
     from storykit.stitch.ffmpeg import ensure_ffmpeg
 
     ffmpeg = ensure_ffmpeg()
@@ -150,30 +168,37 @@ def case_gif(tmp: Path) -> dict:
     frames = story.frames
     n, h, w = frames.shape[:3]
     raw = _raw_file(frames, tmp)
-    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     u0, t0 = usage(), time.perf_counter()
     export_story(story, tmp / "story.gif", manifest=False, subtitles=False, **export_kwargs())
-    wall, u1 = time.perf_counter() - t0, usage()
-    assert kids0.ru_maxrss * 1024 <= u1["rss_children"]
+    wall, u1, ffmpeg_rss = time.perf_counter() - t0, usage(), ffmpeg_peak_rss()
     gif = tmp / "story.gif"
     return {"frames": n, "cpu": u1["cpu_self"] + u1["cpu_children"] - u0["cpu_self"] - u0["cpu_children"],
-            "cpu_ffmpeg": u1["cpu_children"] - u0["cpu_children"], "wall": wall, "ffmpeg_rss": u1["rss_children"],
+            "cpu_ffmpeg": u1["cpu_children"] - u0["cpu_children"], "wall": wall, "ffmpeg_rss": ffmpeg_rss,
             "bytes": gif.stat().st_size, "psnr": _psnr(ffmpeg, gif, raw, w, h, 24)}
 
 
 def run_case(args: list[str]) -> dict:
+    from storykit.stitch.ffmpeg import ensure_ffmpeg
+
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env)
-    if proc.returncode:
-        raise SystemExit(f"case {args} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryDirectory() as tmp:
+        log, wrapper = Path(tmp) / "rss.log", Path(tmp) / "ffmpeg"
+        if Path("/usr/bin/time").exists():  # ffmpeg's own peak RSS, in KiB, one line per run
+            wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/time -a -o "{log}" -f %M "{ensure_ffmpeg()}" "$@"\n')
+            wrapper.chmod(0o755)
+            env.update(IMAGEIO_FFMPEG_EXE=str(wrapper), STORYKIT_BENCH_FFMPEG_LOG=str(log))
+        proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env)
+        if proc.returncode:
+            raise SystemExit(f"case {args} failed:\n{proc.stderr}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="rss,preset,gif")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--gif-palette", default="0", help="palette sample sizes to try, e.g. 0,12,24,48,9999 (0: default)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -207,11 +232,12 @@ def main() -> None:
         for r in rows:
             print(f"  {r['preset']:>9} crf {r['crf']}: {r['cpu']:5.2f} s CPU ({r['cpu'] / ref['cpu']:.2f}x), "
                   f"{r['bytes'] / 1e3:7.0f} kB ({r['bytes'] / ref['bytes']:.2f}x), PSNR {r['psnr']:.2f} dB")
-    if "gif" in cases:
-        runs = [run_case(["gif"]) for _ in range(args.repeats)]
+    for k in (args.gif_palette.split(",") if "gif" in cases else []):
+        runs = [run_case(["gif", k]) for _ in range(args.repeats)]
         med = {k: statistics.median(r[k] for r in runs) for k in ("cpu", "cpu_ffmpeg", "wall", "ffmpeg_rss")}
         r = runs[0]
-        print(f"[gif] export_story gif of {r['frames']} frames 512^2: {med['cpu']:.2f} s CPU ({med['cpu_ffmpeg']:.2f} s "
+        label = "default palette sample" if k == "0" else f"palette from {k} frames"
+        print(f"[gif] export_story gif of {r['frames']} frames 512^2, {label}: {med['cpu']:.2f} s CPU ({med['cpu_ffmpeg']:.2f} s "
               f"ffmpeg), {med['wall']:.2f} s wall, ffmpeg peak RSS {med['ffmpeg_rss'] / (1 << 20):.0f} MiB, "
               f"{r['bytes'] / 1e6:.1f} MB, PSNR {r['psnr']:.2f} dB")
 

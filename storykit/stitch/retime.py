@@ -60,15 +60,16 @@ class Mixer:
 
 
 def _small(frame: np.ndarray) -> np.ndarray:
-    """The green channel (close to luma) averaged down to about 128 px: cheap and alias-free."""
-    h, w = frame.shape[:2]
-    s = max(1, -(-min(h, w) // _GRID))
-    g = frame[: h // s * s, : w // s * s, 1]
-    return g.reshape(h // s, s, w // s, s).mean(axis=(1, 3), dtype=np.float32)
+    """The green channel (close to luma) box-averaged down to about 128 px (Pillow's reduce: fast, alias-free)."""
+    from PIL import Image
+
+    img = Image.fromarray(frame).getchannel(1)
+    step = max(1, -(-min(frame.shape[:2]) // _GRID))
+    return np.asarray(img.reduce(step) if step > 1 else img)
 
 
 def _envelope(x: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
-    """Min and max of `x` over a (2r+1)^2 square around each pixel (separable: rows, then columns)."""
+    """Min and max of uint8 `x` over a (2r+1)^2 square around each pixel (separable: rows, then columns)."""
     lo, hi = x.copy(), x.copy()
     for axis in (0, 1):
         pad = [(r, r) if k == axis else (0, 0) for k in (0, 1)]
@@ -93,9 +94,10 @@ def distant_pair(a: np.ndarray, b: np.ndarray) -> bool:
 def _distant(sa: np.ndarray, sb: np.ndarray, h: int) -> bool:
     step = max(1, -(-h // _GRID))
     r = max(1, round(max(BLEND_RADIUS_MIN_PX, BLEND_RADIUS * h) / step))
-    worst = np.zeros_like(sa)
+    worst = np.zeros(sa.shape, np.int16)
     for x, y in ((sa, sb), (sb, sa)):
         lo, hi = _envelope(y, r)
+        x = x.astype(np.int16)
         np.maximum(worst, np.maximum(x - hi, lo - x), out=worst)
     inner = worst[r:-r, r:-r]  # what enters or leaves at the frame's edge has nothing to match
     return inner.size > 0 and float((inner > GHOST_LEVELS).mean()) > GHOST_AREA
