@@ -9,7 +9,10 @@ CPU of its ffmpeg children (``RUSAGE_CHILDREN``) are its own:
 * ``preset``: the stitched frames of a 5-scene 512x512 animatic story piped to
   libx264 at several presets and CRFs: ffmpeg CPU s, bytes, PSNR against the frames;
 * ``gif``: `export_story(..., formats=("gif",))` of the same story: CPU s (this
-  process + ffmpeg), ffmpeg peak RSS, bytes, PSNR of the GIF against the frames.
+  process + ffmpeg), ffmpeg peak RSS, bytes, PSNR of the GIF against the frames;
+* ``command``: the whole `storykit render` (animatic, 5 scenes, 512x512) CPU s, divided
+  by a plain libx264 encode of the same frames (x264's default preset, CRF 20) and by
+  one at export's own settings.
 
     PYTHONPATH=. .venv/bin/python bench/bench_export.py [--cases rss,preset,gif] [--repeats 3]
 
@@ -177,6 +180,31 @@ def case_gif(tmp: Path, palette_frames: int = 0) -> dict:
             "bytes": gif.stat().st_size, "psnr": _psnr(ffmpeg, gif, raw, w, h, 24)}
 
 
+def case_command(tmp: Path) -> dict:
+    """`storykit render` (animatic, default 5 scenes, 512^2) CPU / a plain libx264 encode of the same frames."""
+    from storykit.stitch.ffmpeg import ensure_ffmpeg
+
+    ffmpeg = ensure_ffmpeg()
+    u0 = usage()
+    subprocess.run([sys.executable, "-m", "storykit", "render", "--setting", "a misty bamboo forest at dawn",
+                    "--character", "a small red fox in a blue scarf", "--action", "searches for a lost lantern",
+                    "--backend", "animatic", "--no-cache", "-o", str(tmp / "story.mp4")],
+                   check=True, capture_output=True)
+    command = usage()["cpu_children"] - u0["cpu_children"]
+    _, _, story = animatic_story(512)  # the same frames, made in this process
+    frames = story.frames
+    n, h, w = frames.shape[:3]
+    raw = _raw_file(frames, tmp)
+    out = {"frames": n, "command": command}
+    for label, args in (("plain", ["-crf", "20"]), ("same", ["-preset", "veryfast", "-crf", "18"])):
+        u0 = usage()
+        subprocess.run([ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                        "-s", f"{w}x{h}", "-r", "24", "-i", str(raw), "-c:v", "libx264", *args, "-pix_fmt", "yuv420p",
+                        str(tmp / f"{label}.mp4")], check=True)
+        out[label] = usage()["cpu_children"] - u0["cpu_children"]
+    return out
+
+
 def run_case(args: list[str]) -> dict:
     from storykit.stitch.ffmpeg import ensure_ffmpeg
 
@@ -196,7 +224,7 @@ def run_case(args: list[str]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default="rss,preset,gif")
+    parser.add_argument("--cases", default="rss,preset,gif,command")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--gif-palette", default="0", help="palette sample sizes to try, e.g. 0,12,24,48,9999 (0: default)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -204,7 +232,7 @@ def main() -> None:
     if args.child:
         with tempfile.TemporaryDirectory() as tmp:
             name, *rest = args.child
-            fn = {"rss": case_rss, "preset": case_preset, "gif": case_gif}[name]
+            fn = {"rss": case_rss, "preset": case_preset, "gif": case_gif, "command": case_command}[name]
             rest = [int(x) if x.isdigit() else x for x in rest]
             print(json.dumps(fn(Path(tmp), *rest)))
         return
@@ -232,6 +260,13 @@ def main() -> None:
         for r in rows:
             print(f"  {r['preset']:>9} crf {r['crf']}: {r['cpu']:5.2f} s CPU ({r['cpu'] / ref['cpu']:.2f}x), "
                   f"{r['bytes'] / 1e3:7.0f} kB ({r['bytes'] / ref['bytes']:.2f}x), PSNR {r['psnr']:.2f} dB")
+    if "command" in cases:
+        runs = [run_case(["command"]) for _ in range(args.repeats)]
+        med = {k: statistics.median(r[k] for r in runs) for k in ("command", "plain", "same")}
+        print(f"[command] storykit render (animatic, 5 scenes, 512^2, {runs[0]['frames']} frames): {med['command']:.2f} s CPU; "
+              f"/ plain libx264 (medium, crf 20) of the same frames ({med['plain']:.2f} s) = "
+              f"{med['command'] / med['plain']:.2f} (goal <= 1.2); / libx264 veryfast crf 18 ({med['same']:.2f} s) = "
+              f"{med['command'] / med['same']:.2f}")
     for k in (args.gif_palette.split(",") if "gif" in cases else []):
         runs = [run_case(["gif", k]) for _ in range(args.repeats)]
         med = {k: statistics.median(r[k] for r in runs) for k in ("cpu", "cpu_ffmpeg", "wall", "ffmpeg_rss")}
