@@ -500,3 +500,20 @@ def test_ctrl_c_of_the_process_group_while_encoding_exits_130_and_leaves_nothing
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert list(out.iterdir()) == []  # no video, no side files, no hidden temporary
+
+
+def test_a_failure_while_streaming_stops_ffmpeg_and_leaves_nothing(story_parts, tmp_path, monkeypatch):
+    clips, script, _ = story_parts
+    story = stitch(clips, script, fps=24)
+    real, calls = story._timeline.render, []
+
+    def failing(lo, hi, out=None):
+        calls.append(lo)
+        if len(calls) == 3:
+            raise RuntimeError("out of memory while stitching")
+        return real(lo, hi, out)
+
+    monkeypatch.setattr(story._timeline, "render", failing)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        export_story(story, tmp_path / "story.mp4")
+    assert list(tmp_path.iterdir()) == []

@@ -102,13 +102,14 @@ def _pipe(cmd: list[str], chunks: Iterable[np.ndarray], name: str, tick: Callabl
                         tick(len(chunk))
             except BrokenPipeError:  # ffmpeg stopped early; its stderr says why
                 pass
-            finally:
-                with contextlib.suppress(BrokenPipeError):
-                    proc.stdin.close()
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
             err = proc.stderr.read().decode("utf-8", "replace")
             proc.wait()
         except BaseException:  # KeyboardInterrupt too: never leave an ffmpeg writing behind us
-            proc.kill()
+            proc.kill()  # first: closing stdin would flush into a pipe nobody may be reading
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
             proc.wait()
             raise
         finally:
