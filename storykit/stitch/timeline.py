@@ -20,6 +20,8 @@ Frame-count rules (tests check them exactly). With target rate ``f``, clip
    when ``s_i == f``). Output frame ``j`` shows source time ``j * s_i / f``; between
    two source frames it blends them ("blend"), warps them along optical flow
    ("flow"), or holds the earlier one ("none"). Past the last source frame it holds.
+   "blend" also holds where the two source frames are too far apart to mix
+   without a double exposure (`retime.distant_pair`; listed in ``metadata["held_pairs"]``).
 2. A transition from clip i to clip i+1 lasts ``K = min(round(N * f / s_i),
    m_i // 2, m_(i+1) // 2)`` frames: N *source* frames of time, and never more
    than half of either neighbour.
