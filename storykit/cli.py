@@ -197,6 +197,7 @@ _CLI_WORDS = (
     (r"\bnum_inference_steps\b", "--steps"),
     (r"\bnum_scenes\b", "--scenes"),
     (r"^fps must\b", "--fps must"),
+    (r"^(height|width) must\b", r"--\1 must"),
     (r"^height and width\b", "--height and --width"),
     (r"\bgot (height|width)=", r"got --\1 "),
 )

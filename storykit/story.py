@@ -133,6 +133,7 @@ def make_story(
         if script is None:
             script = plan(setting, character, action)
     check_stitch_options(stitch_kwargs)  # fps 0 or 1000, an unknown transition, a typo: refused now
+    RenderConfig(height=height or 512, width=width or 512, num_inference_steps=num_inference_steps)  # sizes, steps
     if not isinstance(script, Script):
         raise InvalidInput(f"script must be a storykit Script, got {type(script).__name__}")
     script.validate()
