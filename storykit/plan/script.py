@@ -33,6 +33,7 @@ __all__ = [
     "Script",
     "check_text",
     "parse_json",
+    "check_nesting",
 ]
 
 SCHEMA_VERSION = 1
@@ -83,15 +84,21 @@ MAX_JSON_DEPTH = 64
 
 def parse_json(text: str, what: str) -> Any:
     """`json.loads`, but bad or absurdly nested JSON is one InvalidInput line, never a RecursionError."""
-    depth = _nesting(text)
-    if depth > MAX_JSON_DEPTH:
-        raise InvalidInput(f"{what} JSON is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed")
+    check_nesting(text, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInput(f"{what} is not valid JSON ({e.msg} at line {e.lineno})") from None
     except RecursionError:  # unreachable after the depth check, kept as a guard
         raise InvalidInput(f"{what} JSON is nested too deeply") from None
+
+
+def check_nesting(text: str, what: str) -> str:
+    """Returns `text`, or raises InvalidInput when its JSON nests deeper than MAX_JSON_DEPTH."""
+    depth = _nesting(text)
+    if depth > MAX_JSON_DEPTH:
+        raise InvalidInput(f"{what} JSON is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed")
+    return text
 
 
 def _nesting(text: str) -> int:
