@@ -65,7 +65,7 @@ def test_newest_message_is_on_the_status_line_and_errors_on_the_clicked_row(stud
     assert "Planned 4 scenes" in studio.status.value
     studio.rows[1]["prompt"].value = "   "
     studio.rows[1]["button"].click()
-    assert "prompt is empty" in studio.rows[1]["status"].value and "prompt is empty" in studio.status.value
+    assert "Scene 2: prompt is empty" in studio.rows[1]["status"].value and "prompt is empty" in studio.status.value
     assert "#b00020" in studio.rows[1]["status"].value  # shown as an error
     assert studio.rows[0]["status"].value == ""
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import os
+import re
 import time
 import traceback
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = ["Studio"]
 # cannot click again this fast once the button comes back.
 _QUEUED_CLICK_S = 0.1
 PREVIEW_WIDTH = 256
+_OUTPUT_PADDING = 40  # px around an HTML output in JupyterLab (22 measured) and Colab, with a margin
 
 
 class Studio:
@@ -106,7 +108,8 @@ class Studio:
         self.export_button.on_click(lambda _: self._click(self.export))
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Idle", style={"description_width": "initial"})
         # The newest message, always in view next to the buttons; the log keeps them all.
-        self.status = w.HTML(value="", layout=w.Layout(flex="1 1 auto", margin="0 0 0 8px"))
+        # flex-basis 0: the line takes the room left and wraps, never squeezing the buttons.
+        self.status = w.HTML(value="", layout=w.Layout(flex="1 1 0%", min_width="160px", margin="0 0 0 8px"))
         self.log = w.Output(layout=w.Layout(max_height="160px", overflow="auto"))
         self.scene_box = w.VBox([])
         self.story_out = w.Output()
@@ -223,8 +226,10 @@ class Studio:
                 "num_frames": w.BoundedIntText(value=scene.num_frames, min=1, max=64, description="Frames"),
                 "seed": w.BoundedIntText(value=scene.seed, min=0, max=2**32 - 1, description="Seed"),
                 "button": w.Button(description="Render this scene", icon="refresh", layout=w.Layout(width="auto")),
-                # Fixed width, nothing to scroll: previews are PREVIEW_WIDTH px wide.
-                "preview": w.Output(layout=w.Layout(width=f"{PREVIEW_WIDTH + 12}px", overflow="hidden")),
+                # Room for the PREVIEW_WIDTH px video plus JupyterLab's output padding (20 px on the
+                # right, measured in the browser), so the preview never gets a horizontal scrollbar.
+                "preview": w.Output(layout=w.Layout(width=f"{PREVIEW_WIDTH + _OUTPUT_PADDING}px", flex="0 0 auto",
+                                                    overflow="hidden")),
                 "status": w.HTML(value=""),  # this row's newest message (its errors show here)
             }
             row["button"].on_click(lambda _, i=scene.index: self._click(self.render_scene, i, row=i))
@@ -259,7 +264,10 @@ class Studio:
         for scene, row in zip(list(self.script.scenes), self.rows):
             changes = {k: row[k].value for k in ("prompt", "camera", "num_frames", "seed")}
             if any(getattr(scene, k) != v for k, v in changes.items()):
-                self.script.edit(scene.index, **changes)
+                try:
+                    self.script.edit(scene.index, **changes)
+                except StorykitError as e:  # the library counts scenes from 0; the app from 1
+                    raise type(e)(re.sub(rf"^scene {scene.index}\b", f"Scene {scene.index + 1}:", str(e))) from None
         return self.script
 
     def _engine(self):
