@@ -146,3 +146,13 @@ def test_previews_average_pixels_and_scenes_count_from_one(studio):
     studio.render_scene(0)
     assert studio.messages[-1].startswith("Scene 1:")
     assert studio.rows[0]["preview"].layout.overflow == "hidden"
+
+
+def test_export_picks_a_name_none_of_whose_files_exist(studio, tmp_path):
+    studio.plan()
+    studio.render_all()
+    (tmp_path / "out").mkdir(exist_ok=True)
+    (tmp_path / "out" / "story.srt").write_text("an older export's subtitles")
+    result = studio.export(gif=False)
+    assert result.videos["mp4"].name == "story-2.mp4"
+    assert (tmp_path / "out" / "story.srt").read_text() == "an older export's subtitles"

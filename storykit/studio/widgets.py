@@ -192,8 +192,8 @@ class Studio:
         script = self._script_with_edits()
         engine, config = self._engine()
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        out = Path(path) if path else _free_name(self.output_dir / "story.mp4")
         formats = ["mp4"] + (["gif"] if gif else [])
+        out = Path(path) if path else _free_name(self.output_dir / "story.mp4", formats)
         check_export(out, formats)  # before rendering anything that changed
         outdated = self._outdated(script, config)
         self.last_rendered = []
@@ -393,9 +393,12 @@ def _downscale(frames: np.ndarray, width: int) -> np.ndarray:
     return np.stack([np.asarray(Image.fromarray(f).reduce(factor)) for f in frames])
 
 
-def _free_name(path: Path) -> Path:
+def _free_name(path: Path, formats=("mp4", "gif")) -> Path:
+    """`path`, or `story-2.mp4`, `story-3.mp4`, ...: the first name none of whose export files exist."""
+    from ..stitch.preflight import export_targets
+
     n, candidate = 1, path
-    while candidate.exists():
+    while any(p.exists() for p in export_targets(candidate, formats)):
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
