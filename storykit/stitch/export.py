@@ -438,13 +438,13 @@ def _scene_seed(script, index: int):
 
 def load_manifest(path: str | os.PathLike) -> dict:
     """Reads and checks a manifest written by `export_story`; raises InvalidInput if it is not one."""
-    from ..plan.script import Script
+    from ..plan.script import Script, check_nesting
 
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"no manifest file at {str(path)!r}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(check_nesting(path.read_text(encoding="utf-8"), f"manifest {str(path)!r}"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InvalidInput(f"{str(path)!r} is not a JSON manifest ({getattr(e, 'msg', 'not UTF-8 text')})") from None
     if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:

@@ -57,7 +57,7 @@ from ..errors import InvalidInput
 from ..plan.script import TRANSITIONS, Script, check_text
 from .retime import Mixer, Retimer, cv2_or_error
 
-__all__ = ["Story", "stitch", "INTERPOLATIONS"]
+__all__ = ["Story", "stitch", "check_stitch_options", "INTERPOLATIONS"]
 
 INTERPOLATIONS = ("blend", "none", "flow")
 MAX_TRANSITION_FRAMES = 64
@@ -218,26 +218,13 @@ def stitch(
             raise InvalidInput(f"clips[{k}] is a {type(c).__name__}, not a Clip")
     if script is not None and not isinstance(script, Script):
         raise InvalidInput(f"script must be a Script or None, got {type(script).__name__}")
-    if transition is not None and transition not in TRANSITIONS:
-        raise InvalidInput(f"unknown transition {transition!r}; choose one of: {', '.join(TRANSITIONS)}")
-    if isinstance(transition_frames, bool) or not isinstance(transition_frames, numbers.Integral):
-        raise InvalidInput(f"transition_frames must be an integer, got {transition_frames!r}")
-    if not 0 <= transition_frames <= MAX_TRANSITION_FRAMES:
-        raise InvalidInput(f"transition_frames must be between 0 and {MAX_TRANSITION_FRAMES}, got {transition_frames}")
-    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= MAX_FPS):
-        raise InvalidInput(f"fps must be a number in (0, {MAX_FPS}], got {fps!r}")
-    if interpolate not in INTERPOLATIONS:
-        raise InvalidInput(f"unknown interpolate {interpolate!r}; choose one of: {', '.join(INTERPOLATIONS)}")
-    if isinstance(title_seconds, bool) or not isinstance(title_seconds, numbers.Real) or not 0 < title_seconds <= 10:
-        raise InvalidInput(f"title_seconds must be a number in (0, 10], got {title_seconds!r}")
+    _check_options(transition, transition_frames, fps, interpolate, title, title_seconds, captions)
     scenes = []
     if script is not None:
         for c in clips:
             scenes.append(script.scene(c.scene_index))  # raises InvalidInput for a clip of another story
     title_text = _title_text(title, script)
     fps = float(fps if fps is not None else clips[0].fps)
-    if interpolate == "flow":
-        cv2_or_error()  # fail before any work
 
     # 2. Conform sizes, on the source frames (fewer than after retiming).
     texts = [s.text for s in scenes] if scenes else [str(c.metadata.get("text", "")) for c in clips]
@@ -358,6 +345,49 @@ class _Timeline:
             if a < b:
                 _apply_caption(out[a - lo : b - lo], layer)
         return out
+
+
+def check_stitch_options(options: dict | None) -> dict:
+    """Checks keyword arguments meant for `stitch` (names and values) without stitching anything.
+
+    For callers that gather options long before the clips exist (`make_story`, the
+    studio): a typo such as ``{"fade": 2}`` is refused before any scene renders.
+    """
+    import inspect
+
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise InvalidInput(f"stitch options must be a dict of stitch() arguments, got {type(options).__name__}")
+    allowed = [n for n in inspect.signature(stitch).parameters if n not in ("clips", "script")]
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        raise InvalidInput(f"unknown stitch option {unknown[0]!r}; stitch() takes: {', '.join(allowed)}")
+    merged = {n: p.default for n, p in inspect.signature(stitch).parameters.items() if n in allowed}
+    merged.update(options)
+    _check_options(**merged)
+    return dict(options)
+
+
+def _check_options(transition, transition_frames, fps, interpolate, title, title_seconds, captions) -> None:
+    if transition is not None and transition not in TRANSITIONS:
+        raise InvalidInput(f"unknown transition {transition!r}; choose one of: {', '.join(TRANSITIONS)}")
+    if isinstance(transition_frames, bool) or not isinstance(transition_frames, numbers.Integral):
+        raise InvalidInput(f"transition_frames must be an integer, got {transition_frames!r}")
+    if not 0 <= transition_frames <= MAX_TRANSITION_FRAMES:
+        raise InvalidInput(f"transition_frames must be between 0 and {MAX_TRANSITION_FRAMES}, got {transition_frames}")
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= MAX_FPS):
+        raise InvalidInput(f"fps must be a number in (0, {MAX_FPS}], got {fps!r}")
+    if interpolate not in INTERPOLATIONS:
+        raise InvalidInput(f"unknown interpolate {interpolate!r}; choose one of: {', '.join(INTERPOLATIONS)}")
+    if isinstance(title_seconds, bool) or not isinstance(title_seconds, numbers.Real) or not 0 < title_seconds <= 10:
+        raise InvalidInput(f"title_seconds must be a number in (0, 10], got {title_seconds!r}")
+    if title is not None and not isinstance(title, (str, bool)):
+        raise InvalidInput(f"title must be text, True, False or None, got {type(title).__name__}")
+    if not isinstance(captions, bool):
+        raise InvalidInput(f"captions must be True or False, got {captions!r}")
+    if interpolate == "flow":
+        cv2_or_error()  # fail before any work
 
 
 # -- helpers -------------------------------------------------------------------------
