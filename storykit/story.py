@@ -21,8 +21,9 @@ from .generate.backend import default_size, get_backend
 from .generate.clips import Clip
 from .errors import InvalidInput
 from .plan.script import Script
+from .generate.animatic.reading import drawn_summary
 
-__all__ = ["StoryResult", "make_story"]
+__all__ = ["StoryResult", "make_story", "drawn_summary"]
 
 _HONEST = {
     "animatic": "the offline animatic backend: a procedural moving storyboard, not a diffusion model",
@@ -53,11 +54,13 @@ class StoryResult:
         if self.backend_name == "lightning":
             made_by += f" ({self.backend.get('base_model', '?')}, {self.backend.get('checkpoint', '?')})"
         files = ", ".join(str(p) for p in self.export.paths)
+        drew = drawn_summary(self.clips)
         return (
             f"storykit: {len(self.clips)} scenes ({cached} from cache) → {s.num_frames} frames "
             f"{s.width}x{s.height} @ {s.fps:g} fps, {s.duration:.1f} s in {self.timings.get('total_s', 0):.1f} s\n"
             f"storykit: wrote {files}\n"
-            f"storykit: made by {made_by}"
+            + (f"storykit: {drew}\n" if drew else "")
+            + f"storykit: made by {made_by}"
         )
 
     def __repr__(self) -> str:
@@ -120,7 +123,8 @@ def make_story(
     given = [script is not None, manifest is not None, any(v is not None for v in (setting, character, action))]
     if sum(given) != 1:
         raise InvalidInput("give exactly one of: a script, a setting/character/action triple, or a manifest")
-    stitch_kwargs = {"fps": fps, "interpolate": "blend", "title": True, **(stitch_options or {})}
+    # Captions are burned once, onto the stitched story after its transitions (the animatic draws none itself).
+    stitch_kwargs = {"fps": fps, "interpolate": "blend", "title": True, "captions": True, **(stitch_options or {})}
     config, options = None, dict(backend_options or {})
     if manifest is not None:
         doc = load_manifest(manifest)
@@ -143,7 +147,9 @@ def make_story(
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps, **options)
     if config is None:
         size = default_size(engine)
-        config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps)
+        # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it
+        config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps,
+                              fps=int(stitch_kwargs["fps"]) if float(stitch_kwargs["fps"]).is_integer() else None)
 
     # 3. Render (cached per scene), 4. stitch, 5. export with subtitles and manifest.
     t1 = time.perf_counter()

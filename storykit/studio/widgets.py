@@ -138,10 +138,16 @@ class Studio:
                 self.last_rendered.append(scene.index)
             self._preview(scene.index, clip)
         self._progress(n, n, "Done")
-        self.story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True)
+        # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
+        self.story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True, captions=True)
         _show_video(self.story_out, self.story.frames, self.story.fps, f"{script.title} — {engine.name} backend")
         self._say(f"Rendered {len(self.last_rendered)} of {n} scenes ({n - len(self.last_rendered)} from cache) "
                   f"in {time.perf_counter() - t0:.1f} s with the {engine.name} backend.")
+        from ..generate.animatic.reading import drawn_summary
+
+        drew = drawn_summary([self.clips[s.index] for s in script.scenes])
+        if drew:
+            self._say(drew)
         return [self.clips[s.index] for s in script.scenes]
 
     def export(self, path: str | os.PathLike | None = None, *, gif: bool = True):
@@ -212,7 +218,8 @@ class Studio:
 
         h, w = self.size
         size = default_size(self._backend_obj)
-        return self._backend_obj, RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value)
+        return self._backend_obj, RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value,
+                                               fps=24)  # the story's rate: the animatic draws every frame
 
     def _preview(self, index: int, clip: Clip):
         if index < len(self.rows):
