@@ -240,11 +240,12 @@ class TextFont:
             draw.text(xy, text, font=self._default, fill=fill)
             return
         x, baseline = float(xy[0]), float(xy[1]) + self.ascent
+        colour = getattr(draw, "mode", "RGB") in ("RGB", "RGBA")  # colour glyphs need a colour image
         for t, f, face, rtl in self._pieces(text):
             w = f.getlength(t, direction="rtl") if rtl else f.getlength(t)
             if emoji or not face.emoji:
                 kw = {"direction": "rtl"} if rtl else {}
-                draw.text((x, baseline), t, font=f, fill=fill, anchor="ls", embedded_color=face.emoji, **kw)
+                draw.text((x, baseline), t, font=f, fill=fill, anchor="ls", embedded_color=face.emoji and colour, **kw)
             x += w
 
     def wrap(self, text: str, max_width: float, max_lines: int) -> list[str]:

@@ -74,11 +74,6 @@ STEPS_PER_SECOND = 8.0  # walk-cycle poses per second (two strides)
 # Icon subjects: (x scale, y scale, tilt in degrees) per pose: a waddle, a squash before a jump, a stretch in the air.
 _ICON_POSES = {"walk0": (1.0, 1.0, 5.0), "walk1": (1.02, 0.97, 0.0), "walk2": (1.0, 1.0, -5.0), "walk3": (1.02, 0.97, 0.0),
                "crouch": (1.12, 0.84, 0.0), "air": (0.92, 1.08, 8.0), "happy0": (1.0, 1.0, 9.0), "happy1": (1.0, 1.0, -9.0)}
-# Actions about finding something: its object appears only when the beat finds it.
-_SOUGHT = {"search", "searches", "searching", "seek", "seeks", "look", "looks", "find", "finds", "lost", "missing", "hunt",
-           "hunts", "rescue", "rescues", "chase", "chases", "quest", "recover", "recovers", "retrieve", "retrieves"}
-
-
 def _draw_fps(scene: Scene, config: RenderConfig) -> int:
     """The rate a scene is drawn at: the story's (config.fps) when given, else the scene's own."""
     return int(config.fps or scene.fps)
@@ -462,7 +457,7 @@ class AnimaticBackend:
         obj = reading.props[0] if reading.props and reading.props[0].how in ("drawing", "icon") else None
         prop_img, prop_mode = None, ""
         if obj is not None:
-            sought = bool(set(_words(script.triple.action)) & _SOUGHT) or reading.sought
+            sought = reading.sought
             if motion in ("notice", "jump", "celebrate"):
                 prop_mode = motion
             elif not sought and motion != "distant":

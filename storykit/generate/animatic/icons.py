@@ -63,7 +63,7 @@ _EN_SYNONYMS = {"puppy": "dog", "pup": "dog", "doggy": "dog", "hound": "dog", "k
                 "guitar": "guitar", "drum": "drum", "piano": "musical keyboard", "cookie": "cookie", "soup": "pot of food",
                 "pasta": "spaghetti", "noodle": "steaming bowl", "flower": "tulip", "rose": "rose", "tree": "deciduous tree"}
 # Everyday words in other languages whose CLDR name is missing or leads elsewhere ("фонарь" names 🎃 there).
-_EXTRA = {"ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
+_EXTRA = {"星": "⭐", "звезда": "⭐", "звезду": "⭐", "ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
           "小猫": "🐈", "фонарь": "🏮", "фонарик": "🏮", "щенок": "🐕", "щенка": "🐕", "котёнок": "🐈", "котенок": "🐈",
           "котёнка": "🐈", "котенка": "🐈", "جرو": "🐕", "جروا": "🐕", "قطة": "🐈", "lanterne": "🏮", "linterna": "🏮",
           "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕"}

@@ -101,6 +101,9 @@ _ROOMS = {"library": "room", "kitchen": "kitchen", "bakery": "kitchen", "cafe": 
 ROOM_ICONS = {"library": "📚", "kitchen": "🍲🫖🍳", "bakery": "🥐🍞🎂", "cafe": "☕🍰", "workshop": "🔧🪚", "laboratory": "🧪🔬",
               "lab": "🧪🔬", "bedroom": "🛏🧸", "museum": "🏺🖼", "classroom": "📚✏", "garage": "🚗🔧"}
 LANDMARK_DRAWINGS = {"lighthouse"}
+# Actions about finding something: its object appears only when the beat finds it.
+_SOUGHT = {"search", "searches", "searching", "seek", "seeks", "look", "looks", "find", "finds", "lost", "missing", "hunt",
+           "hunts", "rescue", "rescues", "chase", "chases", "quest", "recover", "recovers", "retrieve", "retrieves"}
 # "looks for" in other languages (English verbs are in backend._SOUGHT): the object shows once found.
 _SOUGHT_WORDS = ("探す", "探し", "捜す", "なくした", "失くした", "迷子", "寻找", "找", "丢失", "丢", "ищет", "искать", "потерян",
                  "пропавш", "спасает", "يبحث", "مفقود", "ضائع", "cherche", "busca", "sucht", "cerca", "procura")  # drawn by scenery, not icons
@@ -170,7 +173,7 @@ def _unmatched(text: str, used: list[str]) -> list[str]:
             rest = rest.replace(u, " ")
         rest = "".join(" " if ch in icons._CJK_STOP else ch for ch in rest)
         return [w for _, w in icons.content_words(rest)]
-    low = {u.lower() for u in used}
+    low = {w.lower() for u in used for w in u.split()}
     return [w for _, w in icons.content_words(text) if w.lower() not in low]
 
 
@@ -225,7 +228,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
             props.append(Thing("prop", m.concept, m.word, m.icon, "icon"))
     english_character = icons._script(character) == "latin" and figure in [icons._singular(w) for w in english]
     look_text = character if english_character or not figure else " ".join(look_words) + " " + character
-    sought = any(k in action.lower() for k in _SOUGHT_WORDS)
+    sought = any(k in action.lower() for k in _SOUGHT_WORDS) or bool({w for _, w in icons.tokens(action.lower())} & _SOUGHT)
     not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act])
 
     # 3. The setting: world words, then landmarks (icons, or drawings like a lighthouse).
@@ -254,6 +257,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
         for ch in ROOM_ICONS.get(concept, ""):
             if not any(ch == t.icon for t in (*landmarks, *props, subject) if t):
                 landmarks.append(Thing("setting", icons.english(ch) or concept, typed, ch, "icon"))
+                setting_things.append(landmarks[-1])
     used_s = [t.word for t in setting_things] + [t for _, t in hits]
     not_drawn += _unmatched(setting, used_s)
     world_text = " ".join([setting.lower(), *world_words, *[t.what for t in landmarks]])
