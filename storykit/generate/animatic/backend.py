@@ -17,7 +17,10 @@ How a scene is drawn (deterministic from the script and the scene's seed):
 * the beat and the scene's words pick a motion (`infer_motion`): an entrance, a
   walk cycle with a look around, a jump, a happy bounce, ...; the object of the
   action (`prop_look`: a lantern, a cake, ...) glimmers, is reached, is held up;
-* a caption (`scene.text`, else the beat) sits at the bottom.
+* words the figure code does not draw become OpenMoji icons (an octopus subject, a violin
+  prop, cacti in the middle distance), each listed in the clip's `drawn` metadata;
+* captions are burned by `stitch(..., captions=True)` after the transitions; with
+  `caption=True` the clip carries its own (`scene.text`, else the beat) at the bottom.
 
 >>> from storykit.plan.script import Triple, Scene, Script
 >>> from storykit.generate.config import RenderConfig
@@ -26,6 +29,8 @@ How a scene is drawn (deterministic from the script and the scene's seed):
 >>> clip = AnimaticBackend().render_scene(s.scenes[0], s, RenderConfig(height=128, width=128))
 >>> clip.frames.shape, clip.metadata["backend"]
 ((16, 128, 128, 3), 'animatic')
+>>> AnimaticBackend().render_scene(s.scenes[0], s, RenderConfig(height=64, width=64, fps=24)).frames.shape
+(48, 64, 64, 3)
 >>> character_look("a small red fox in a blue scarf").accessory
 'scarf'
 """

@@ -229,7 +229,8 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     english_character = icons._script(character) == "latin" and figure in [icons._singular(w) for w in english]
     look_text = character if english_character or not figure else " ".join(look_words) + " " + character
     sought = any(k in action.lower() for k in _SOUGHT_WORDS) or bool({w for _, w in icons.tokens(action.lower())} & _SOUGHT)
-    not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act])
+    verb = icons.tokens(action)[:1]  # the action's first word is its verb ("reads", "ищет", "يبحث"): not a thing
+    not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act] + [w for _, w in verb])
 
     # 3. The setting: world words, then landmarks (icons, or drawings like a lighthouse).
     hits = _world_hits(setting)
