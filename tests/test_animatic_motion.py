@@ -9,7 +9,7 @@ import pytest
 
 from storykit.generate import RenderConfig, render_story
 from storykit.generate.animatic import AnimaticBackend
-from storykit.plan import Scene, Script, Triple, plan
+from storykit.plan import plan
 from storykit.stitch import stitch
 from storykit.stitch import timeline
 from storykit.story import make_story

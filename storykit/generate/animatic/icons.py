@@ -28,7 +28,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 
 from .. import lettering
 
@@ -63,7 +63,7 @@ _EN_SYNONYMS = {"puppy": "dog", "pup": "dog", "doggy": "dog", "hound": "dog", "k
                 "guitar": "guitar", "drum": "drum", "piano": "musical keyboard", "cookie": "cookie", "soup": "pot of food",
                 "pasta": "spaghetti", "noodle": "steaming bowl", "flower": "tulip", "rose": "rose", "tree": "deciduous tree"}
 # Everyday words in other languages whose CLDR name is missing or leads elsewhere ("фонарь" names 🎃 there).
-_EXTRA = {"星": "⭐", "звезда": "⭐", "звезду": "⭐", "ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
+_EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝殻": "🐚", "貝": "🐚", "мяч": "⚽", "ракушк": "🐚", "звезда": "⭐", "звезду": "⭐", "ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
           "小猫": "🐈", "фонарь": "🏮", "фонарик": "🏮", "щенок": "🐕", "щенка": "🐕", "котёнок": "🐈", "котенок": "🐈",
           "котёнка": "🐈", "котенка": "🐈", "جرو": "🐕", "جروا": "🐕", "قطة": "🐈", "lanterne": "🏮", "linterna": "🏮",
           "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕"}
@@ -209,6 +209,8 @@ def _table(only: str) -> dict[str, tuple[int, int, str]]:
             name = _clean(raw)
             if lang in _CJK:
                 name = name.replace(" ", "")
+                if not re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", name):
+                    continue  # "DNA", "OK": Latin names are matched by the English table
                 add(lang, name, 0, icon, name)
                 for face in ("の顔", "脸", "的脸", " 얼굴", "얼굴"):
                     if name.endswith(face) and len(name) > len(face):
@@ -314,8 +316,10 @@ def find(text: str) -> list[Match]:
     text = str(text)
     typed = [Match(ch, ch, english(ch), i, "emoji") for i, ch in enumerate(text) if ch in _english_names()]
     script = _script(text)
-    if script == "cjk":
-        return sorted(_find_cjk(text) + typed, key=lambda m: m.start)
+    if script == "cjk":  # CJK names inside the text; any Latin words of it (a planner's prompt) in English
+        latin = re.sub(r"[^\x00-\x7f]", " ", text)
+        english_words = [m for m in find(latin) if m.lang != "emoji"] if latin.strip() else []
+        return sorted(_find_cjk(text) + english_words + typed, key=lambda m: m.start)
     idx = _index()
     toks = tokens(text)
     out: list[Match] = []

@@ -65,13 +65,13 @@ _WORLD_WORDS = {
     "forest": "森 森林 树林 лес غابة forêt bosque wald foresta floresta orman hutan",
     "bamboo": "竹 бамбук خيزران bambou bambú bambus bambu",
     "sea": "海 море океан بحر محيط mer mar meer mare deniz laut océan océano ozean",
-    "beach": "浜 砂浜 海滩 海辺 пляж берег شاطئ plage playa strand praia pantai",
+    "beach": "浜 砂浜 海滩 沙滩 海辺 пляж берег شاطئ plage playa strand praia pantai",
     "city": "街 都市 城市 город улица مدينة شارع ville ciudad stadt città cidade şehir kota",
     "desert": "砂漠 沙漠 пустыня صحراء désert desierto wüste deserto çöl gurun",
-    "snow": "雪 снег зима ثلج شتاء neige nieve schnee neve kar salju",
+    "snow": "雪 снег зима зимний зимой снежный ثلج شتاء neige nieve schnee neve kar salju",
     "mountain": "山 гора горы جبل montagne montaña berg montagna dağ gunung",
     "night": "夜 晚上 夜晚 ночь ночной ليل ليلة nuit noche nacht notte noite gece malam",
-    "dawn": "夜明け 黎明 朝 清晨 рассвет утро فجر صباح aube amanecer morgen alba",
+    "dawn": "夜明け 黎明 朝 清晨 早晨 рассвет утро فجر صباح aube amanecer morgen alba",
     "dusk": "夕暮れ 黄昏 夕方 傍晚 закат вечер غروب مساء crépuscule atardecer abend",
     "rain": "雨 дождь مطر pluie lluvia regen pioggia chuva yağmur hujan",
     "storm": "嵐 暴风雨 风暴 шторм буря гроза عاصفة tempête tormenta sturm",
@@ -82,7 +82,7 @@ _WORLD_WORDS = {
     "space": "宇宙 太空 космос فضاء espace espacio weltraum spazio uzay",
     "castle": "城 城堡 замок قلعة château castillo schloss castello castelo kale",
     "village": "村 村庄 деревня село قرية village pueblo dorf villaggio aldeia köy desa",
-    "garden": "庭 花园 庭園 сад حديقة jardin jardín garten giardino jardim bahçe taman",
+    "garden": "庭 花园 庭園 並木 сад حديقة jardin jardín garten giardino jardim bahçe taman",
     "cliff": "崖 悬崖 утёс скала обрыв منحدر falaise acantilado klippe scogliera",
     "lighthouse": "灯台 灯塔 маяк منارة phare faro leuchtturm farol",
 }
@@ -107,6 +107,28 @@ _SOUGHT = {"search", "searches", "searching", "seek", "seeks", "look", "looks", 
 # "looks for" in other languages (English verbs are in backend._SOUGHT): the object shows once found.
 _SOUGHT_WORDS = ("探す", "探し", "捜す", "なくした", "失くした", "迷子", "寻找", "找", "丢失", "丢", "ищет", "искать", "потерян",
                  "пропавш", "спасает", "يبحث", "مفقود", "ضائع", "cherche", "busca", "sucht", "cerca", "procura")  # drawn by scenery, not icons
+
+
+_COLOUR_WORDS = {
+    "black": "黒 黑 черн чёрн أسود سوداء noir negr schwarz nero pret", "white": "白 бел أبيض بيضاء blanc blanc weiß bianc branc",
+    "red": "赤 红 紅 красн أحمر حمراء rouge roj rot ross vermelh", "blue": "青 蓝 藍 син голуб أزرق زرقاء bleu azul blau blu",
+    "green": "緑 绿 зелен зелён أخضر خضراء vert verde grün", "yellow": "黄 жёлт желт أصفر صفراء jaune amarill gelb giall",
+    "brown": "茶色 棕 褐 бур коричнев بني marron brun braun marrom", "grey": "灰 сер رمادي gris grau grigi cinza",
+    "orange": "オレンジ 橙 оранжев برتقالي", "pink": "ピンク 粉 розов وردي rose rosa", "golden": "金 золот ذهبي doré dorad gold",
+}
+
+
+def _colour_words(text: str) -> list[tuple[int, str]]:
+    """(position, English colour) for colour words of any language in `text` (prefixes: inflected forms match)."""
+    out = []
+    low = text.lower()
+    for colour, words in _COLOUR_WORDS.items():
+        for w in words.split():
+            i = low.find(w)
+            if i >= 0 and (icons.is_cjk_text(w) or i == 0 or not low[i - 1].isalpha()):
+                out.append((i, colour))
+                break
+    return out
 
 
 def _world_hits(text: str) -> list[tuple[str, str]]:
@@ -191,6 +213,8 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     char_matches = icons.find(character)
     if subject is None:
         for m in char_matches:
+            if m.lang == "emoji":
+                break  # a typed emoji is drawn as itself (🦜 stays a parrot, not the generic bird figure)
             words = [m.concept, *m.concept.split()]
             kind = next((k for k in words if k in KINDS), None)
             if kind:
@@ -227,7 +251,13 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
         else:
             props.append(Thing("prop", m.concept, m.word, m.icon, "icon"))
     english_character = icons._script(character) == "latin" and figure in [icons._singular(w) for w in english]
-    look_text = character if english_character or not figure else " ".join(look_words) + " " + character
+    if english_character or not figure:
+        look_text = character
+    else:  # in English, in the typed order, so a colour goes to what follows it ("赤いスカーフ" -> "red scarf")
+        parts = [(m.start, w) for m in char_matches for w in [next((a for a in (m.concept, *m.concept.split())
+                                                                     if a in ACCESSORIES or a == figure), "")] if w]
+        parts += _colour_words(character)
+        look_text = " ".join(w for _, w in sorted(parts)) + (f" {figure}" if figure not in dict(parts).values() else "")
     sought = any(k in action.lower() for k in _SOUGHT_WORDS) or bool({w for _, w in icons.tokens(action.lower())} & _SOUGHT)
     verb = icons.tokens(action)[:1]  # the action's first word is its verb ("reads", "ищет", "يبحث"): not a thing
     not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act] + [w for _, w in verb])
@@ -264,7 +294,10 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     world_text = " ".join([setting.lower(), *world_words, *[t.what for t in landmarks]])
     setting_things = [t for t in setting_things if t.how != "scenery" or _in_world(t.what, world_look(world_text))]
     seen_nd, nd = set(), []
+    colours = {w for words in _COLOUR_WORDS.values() for w in words.split()}
     for w in not_drawn:
+        if any(w.lower().startswith(c) for c in colours if not icons.is_cjk_text(c)):
+            continue  # a colour word: drawn as the figure's colour
         if w.lower() not in seen_nd:
             seen_nd.add(w.lower())
             nd.append(w)
