@@ -155,6 +155,9 @@ def make_story(
     t1 = time.perf_counter()
     clips = render_story(script, engine, config, cache_dir=cache_dir, progress=progress)
     t2 = time.perf_counter()
+    if "transition_frames" not in stitch_kwargs and clips and clips[0].fps != script.scene(clips[0].scene_index).fps:
+        # clips drawn at the story's rate (the animatic): keep transitions as long in seconds as at the scenes' rate
+        stitch_kwargs["transition_frames"] = min(64, round(4 * clips[0].fps / script.scene(clips[0].scene_index).fps))
     story = stitch(clips, script, **stitch_kwargs)
     t3 = time.perf_counter()
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}

@@ -139,7 +139,10 @@ class Studio:
             self._preview(scene.index, clip)
         self._progress(n, n, "Done")
         # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
-        self.story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True, captions=True)
+        first = self.clips[script.scenes[0].index]
+        k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
+        self.story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True, captions=True,
+                            transition_frames=min(64, k))
         _show_video(self.story_out, self.story.frames, self.story.fps, f"{script.title} — {engine.name} backend")
         self._say(f"Rendered {len(self.last_rendered)} of {n} scenes ({n - len(self.last_rendered)} from cache) "
                   f"in {time.perf_counter() - t0:.1f} s with the {engine.name} backend.")
