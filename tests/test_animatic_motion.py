@@ -68,13 +68,14 @@ def test_an_edited_prompt_changes_the_frames():
 
 
 def test_captions_are_drawn_once_in_a_made_story(tmp_path):
-    script = plan(*FOX, num_scenes=3, num_frames=8)
+    script = plan(*FOX, num_scenes=3, num_frames=16)
     result = make_story(script, output=tmp_path / "s.mp4", backend="animatic", height=64, width=96,
                         cache_dir=tmp_path / "c", progress=False)
     story, clips = result.story, result.clips
     assert story.metadata["options"]["captions"] is True
     assert not any(c.metadata["captions_burned"] for c in clips)  # the animatic burned none itself
     assert all(c.fps == 24 for c in clips)  # drawn at the story's rate
+    assert story.metadata["transition_lengths"] == [12, 12]  # still half a second, as at 8 fps
     for k, ((a, b), clip) in enumerate(zip(story.spans, clips)):
         j = (a + b) // 2  # a frame in the middle of the scene: the clip's own frame + one caption
         src = next(f for f in clip.frames if np.array_equal(f[:8], story.frames[j][:8]))
