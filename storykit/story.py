@@ -21,8 +21,9 @@ from .generate.backend import default_size, get_backend
 from .generate.clips import Clip
 from .errors import InvalidInput
 from .plan.script import Script
+from .generate.animatic.reading import drawn_summary
 
-__all__ = ["StoryResult", "make_story"]
+__all__ = ["StoryResult", "make_story", "drawn_summary"]
 
 _HONEST = {
     "animatic": "the offline animatic backend: a procedural moving storyboard, not a diffusion model",
@@ -53,11 +54,13 @@ class StoryResult:
         if self.backend_name == "lightning":
             made_by += f" ({self.backend.get('base_model', '?')}, {self.backend.get('checkpoint', '?')})"
         files = ", ".join(str(p) for p in self.export.paths)
+        drew = drawn_summary(self.clips)
         return (
             f"storykit: {len(self.clips)} scenes ({cached} from cache) → {s.num_frames} frames "
             f"{s.width}x{s.height} @ {s.fps:g} fps, {s.duration:.1f} s in {self.timings.get('total_s', 0):.1f} s\n"
             f"storykit: wrote {files}\n"
-            f"storykit: made by {made_by}"
+            + (f"storykit: {drew}\n" if drew else "")
+            + f"storykit: made by {made_by}"
         )
 
     def __repr__(self) -> str:
@@ -128,7 +131,8 @@ def make_story(
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
     else:
         num_inference_steps = 4 if num_inference_steps is None else num_inference_steps
-        stitch_kwargs = {"fps": 24 if fps is None else fps, "interpolate": "blend", "title": True,
+        # Captions are burned once, onto the stitched story after its transitions (the animatic draws none itself).
+        stitch_kwargs = {"fps": 24 if fps is None else fps, "interpolate": "blend", "title": True, "captions": True,
                          **check_stitch_options(stitch_options)}
         if script is None:
             script = plan(setting, character, action)
@@ -146,12 +150,17 @@ def make_story(
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps, **options)
     if config is None:
         size = default_size(engine)
-        config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps)
+        # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it
+        config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps,
+                              fps=int(stitch_kwargs["fps"]) if float(stitch_kwargs["fps"]).is_integer() else None)
 
     # 3. Render (cached per scene), 4. stitch, 5. export with subtitles and manifest.
     t1 = time.perf_counter()
     clips = render_story(script, engine, config, cache_dir=cache_dir, progress=progress)
     t2 = time.perf_counter()
+    if "transition_frames" not in stitch_kwargs and clips and clips[0].fps != script.scene(clips[0].scene_index).fps:
+        # clips drawn at the story's rate (the animatic): keep transitions as long in seconds as at the scenes' rate
+        stitch_kwargs["transition_frames"] = min(64, round(4 * clips[0].fps / script.scene(clips[0].scene_index).fps))
     story = stitch(clips, script, **stitch_kwargs)
     t3 = time.perf_counter()
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}

@@ -462,26 +462,17 @@ def _resize_cover(frames: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def _font(size: int):
-    from PIL import ImageFont
+    """The story's text font at `size` px: the shared chain of storykit.generate.lettering (every script, emoji)."""
+    from ..generate import lettering
 
-    return ImageFont.load_default(size=size)  # Pillow >= 10.1 bundles a scalable font; no file lookups
+    return lettering.font(size)
 
 
 def _wrap(text: str, font, max_width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap by measured width; overflowing text ends with an ellipsis."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.getlength(lines[-1] + " " + word) <= max_width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        words = lines[-1].split()
-        while len(words) > 1 and font.getlength(" ".join(words) + " …") > max_width:
-            words.pop()
-        lines[-1] = " ".join(words) + " …"
-    return lines
+    """Greedy wrap by measured width, linear in the text (spaces, CJK); overflowing text ends with an ellipsis."""
+    if not hasattr(font, "wrap"):  # a plain Pillow font: wrap with the chain at its size
+        font = _font(int(getattr(font, "size", 12)))
+    return font.wrap(text, max_width, max_lines)
 
 
 def _caption_layer(text: str, h: int, w: int) -> tuple[int, np.ndarray, np.ndarray]:
@@ -497,7 +488,7 @@ def _caption_layer(text: str, h: int, w: int) -> tuple[int, np.ndarray, np.ndarr
     layer = Image.new("RGBA", (w, band_h), (0, 0, 0, 150))
     draw = ImageDraw.Draw(layer)
     for k, line in enumerate(lines):
-        draw.text(((w - font.getlength(line)) / 2, pad + k * line_h), line, font=font, fill=(255, 255, 255, 255))
+        font.draw(draw, ((w - font.getlength(line)) / 2, pad + k * line_h), line, (255, 255, 255, 255))
     rgba = np.asarray(layer)
     alpha = rgba[..., 3:].astype(np.uint16)
     return band_h, 255 - alpha, rgba[..., :3].astype(np.uint16) * alpha + 128
@@ -531,5 +522,5 @@ def _title_card(background: np.ndarray, text: str) -> np.ndarray:
     y = (h - len(lines) * line_h) / 2
     draw = ImageDraw.Draw(img)
     for k, line in enumerate(lines):
-        draw.text(((w - font.getlength(line)) / 2, y + k * line_h), line, font=font, fill=(255, 255, 255))
+        font.draw(draw, ((w - font.getlength(line)) / 2, y + k * line_h), line, (255, 255, 255))
     return np.asarray(img)

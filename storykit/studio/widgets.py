@@ -176,6 +176,11 @@ class Studio:
         self._stitch(script, engine, config)
         self._say(f"Rendered {len(self.last_rendered)} of {n} scenes ({n - len(self.last_rendered)} from cache) "
                   f"in {time.perf_counter() - t0:.1f} s with the {engine.name} backend.")
+        from ..generate.animatic.reading import drawn_summary
+
+        drew = drawn_summary([self.clips[s.index] for s in script.scenes])
+        if drew:
+            self._say(drew)
         return [self.clips[s.index] for s in script.scenes]
 
     def export(self, path: str | os.PathLike | None = None, *, gif: bool = True):
@@ -278,7 +283,8 @@ class Studio:
 
         h, w = self.size
         size = default_size(self._backend_obj)
-        return self._backend_obj, RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value)
+        return self._backend_obj, RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value,
+                                               fps=24)  # the story's rate: the animatic draws every frame
 
     def _key(self, scene, config) -> tuple:
         """What a clip depends on: the scene's fields, the backend and the render settings."""
@@ -306,7 +312,11 @@ class Studio:
         from ..stitch.timeline import stitch
 
         self._progress(0, 1, "Stitching…")
-        story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True)
+        # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
+        first = self.clips[script.scenes[0].index]
+        k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
+        story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True, captions=True,
+                       transition_frames=min(64, k))
         self._set_story(story, f"{script.title} — {engine.name} backend")
         self._story_keys = self._keys(script, config)
         self._progress(1, 1, "Done")
