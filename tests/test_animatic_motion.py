@@ -73,7 +73,7 @@ def test_captions_are_drawn_once_in_a_made_story(tmp_path):
                         cache_dir=tmp_path / "c", progress=False)
     story, clips = result.story, result.clips
     assert story.metadata["options"]["captions"] is True
-    assert not any(c.metadata["captions_burned"] for c in clips)  # the animatic burned none itself
+    assert not any(c.metadata["caption_drawn"] for c in clips)  # the animatic burned none itself
     assert all(c.fps == 24 for c in clips)  # drawn at the story's rate
     assert story.metadata["transition_lengths"] == [12, 12]  # still half a second, as at 8 fps
     for k, ((a, b), clip) in enumerate(zip(story.spans, clips)):

@@ -277,7 +277,7 @@ class AnimaticBackend:
     caption once, after the transitions (`stitch(..., captions=True)`, which `make_story` and
     the Studio use) and crossfades never mix two captions. `caption=True` draws the caption
     and a scene label into the clip itself, for looking at clips on their own; the clip's
-    metadata then says `captions_burned: True`. The "ANIMATIC" mark is always drawn.
+    metadata then says `caption_drawn: True`. The "ANIMATIC" mark is always drawn.
 
     Frame rate: each scene is drawn at `config.fps` when given (the story's rate; `make_story`
     passes it), else at `scene.fps`: `round(num_frames * fps / scene.fps)` frames covering the
@@ -585,7 +585,7 @@ class AnimaticBackend:
                 "drawn": drawn,
                 "not_drawn": list(reading.not_drawn),
                 "drawn_fps": fps,
-                "captions_burned": bool(self.caption),
+                "caption_drawn": bool(self.caption),
                 "timings": {"draw": round(t1 - t0, 4), "frames": round(t2 - t1, 4), "total": round(t2 - t0, 4)},
             },
         )
