@@ -315,7 +315,7 @@ def script_from_storybench(
         )
     # The original entry, verbatim (texts included): script_to_storybench gives it back.
     extra = json.loads(json.dumps(entry))
-    meta = {"storybench": extra, "storybench_prompts": {"background": bg, "background_source": bg_source if bg else None}}
+    meta = {"storybench": extra, "storybench_prompts": {"background": bg, "background_source": bg_source if raw_bg else None}}
     return Script(
         triple=triple, scenes=scenes, style=style, seed=seed, title=texts[0][:300],
         source=source, notes=notes, metadata=meta,
