@@ -8,7 +8,8 @@
 
 Modules: `timeline` (`stitch`: conform, transitions, interpolation, title card,
 captions → a `Story`), `export` (MP4/GIF/WebM, SRT/VTT, audio, the manifest that
-replays a story exactly) and `ffmpeg` (finding and running ffmpeg).
+replays a story exactly), `ffmpeg` (finding and running ffmpeg) and
+`storybench_files` (the `.npz` files StoryBench's evaluator reads; its conditioning videos).
 """
 
 from __future__ import annotations
