@@ -94,7 +94,7 @@ def _split_subject(sentence: str) -> tuple[str, str]:
     if m and m.start() > 0:
         return sentence[: m.start()], sentence[m.start() + 1 :]
     words = sentence.split()
-    return " ".join(words[:4]), " ".join(words[4:]) or "acts"
+    return " ".join(words[:4]) or "someone", " ".join(words[4:]) or "acts"
 
 
 # -- sound descriptions ---------------------------------------------------------------------
@@ -267,12 +267,13 @@ def script_from_storybench(
     # 3. Sentences: verbatim texts for the round trip, tidy ones for captions, clean ones for prompts.
     texts = [" ".join(t.split()) for t in entry["texts"]]
     cleaned = [_prompt_text(t) for t in entry["texts"]]
-    sentences = [truncate_to_tokens(c, MAX_CONTENT_TOKENS) for c, _ in cleaned]
+    # A sentence of punctuation alone still needs a prompt: fall back to its text as written.
+    sentences = [truncate_to_tokens(c or t or "a scene", MAX_CONTENT_TOKENS) or t[:200] for (c, _), t in zip(cleaned, texts)]
     sounds = bg_dropped + [d for _, lost in cleaned for d in lost]
     if sounds:
         notes.append(f"sound descriptions left out of the prompts: {'; '.join(sounds)}")
-    for i, (c, _) in enumerate(cleaned):
-        if sentences[i] != c:
+    for i, ((c, _), t) in enumerate(zip(cleaned, texts)):
+        if sentences[i] != (c or t or "a scene"):
             notes.append(f"scene {i}: sentence cut to CLIP's 75 tokens")
 
     # 4. One background rule for the whole story: the longest sentence decides how much fits.
