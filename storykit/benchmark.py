@@ -142,12 +142,19 @@ def _engine(spec):
     return _ENGINES[key]
 
 
-def _takes_conditioning(engine) -> bool:
-    """Whether the backend's render_scene accepts `condition_frames` (the handoff of a scene's start frames)."""
+def _conditioning_argument(engine) -> str | None:
+    """Which handoff argument the backend's render_scene takes, if any.
+
+    ``condition_frames`` ([N, H, W, 3] uint8 RGB): the clip starts with those N
+    frames as context (StoryBench's protocol; they are dropped afterwards).
+    ``init_image`` ([H, W, 3] uint8 RGB, the last conditioning frame): the clip
+    begins where that frame ends, the way one scene hands off to the next.
+    """
     try:
-        return "condition_frames" in inspect.signature(engine.render_scene).parameters
+        params = inspect.signature(engine.render_scene).parameters
     except (TypeError, ValueError):
-        return False
+        return None
+    return next((name for name in ("condition_frames", "init_image") if name in params), None)
 
 
 def render_entry(job: dict) -> dict:
@@ -177,19 +184,23 @@ def _render_entry(job: dict, t0: float) -> dict:
     if job["task"] in _CONDITIONED:
         cond, note = conditioning_frames(entry, job["videos"])
     skip = entry.get("skip_frames_after_generation") or 0
-    use_cond = cond is not None and _takes_conditioning(engine)
-    if cond is not None and not use_cond:
+    handoff = _conditioning_argument(engine) if cond is not None else None
+    if cond is not None and handoff is None:
         note += f"; backend {engine.name!r} cannot start from video frames: rendered from the text alone"
     videos = []
     for s in range(job["samples"]):
         script = script_from_storybench(entry, style=job["style"], seed=job["seed"] + s, folder=job["folder"])
         script.source = f"storybench:{job['source']}#{job['index']}"
-        if use_cond:
-            # StoryBench's protocol: the model's video starts with the `skip` conditioning frames,
-            # which are then dropped, so only generated frames are written (and counted).
-            first = dc.replace(script.scenes[0], num_frames=script.scenes[0].num_frames + skip)
-            clip = engine.render_scene(first, script, config, condition_frames=cond)
-            clip.frames = clip.frames[skip:]
+        if handoff is not None:
+            if handoff == "condition_frames":
+                # StoryBench's protocol: the model's video starts with the `skip` conditioning frames,
+                # which are then dropped, so only generated frames are written (and counted).
+                first = dc.replace(script.scenes[0], num_frames=script.scenes[0].num_frames + skip)
+                clip = engine.render_scene(first, script, config, condition_frames=cond)
+                clip.frames = clip.frames[skip:]
+            else:  # the clip continues from the last conditioning frame: every frame it returns is new
+                clip = engine.render_scene(script.scenes[0], script, config, init_image=cond[-1])
+            clip.metadata["conditioning"] = {"frames": int(len(cond)), "argument": handoff, "dropped": skip if handoff == "condition_frames" else 0}
             clips = [clip]
             if len(script.scenes) > 1:
                 clips += render_story(script, engine, config, cache_dir=job["cache_dir"],
@@ -362,6 +373,9 @@ def render_storybench(
             ray_mod, started = _ray(ray, ray_options)
             try:
                 gpus = 1 if name == "lightning" else 0  # one GPU per story for Lightning; the animatic needs none
+                if gpus and ray_mod.cluster_resources().get("GPU", 0) < 1:  # tasks would wait forever
+                    raise InvalidInput("the Ray cluster has no GPUs, and each Lightning story asks for one; "
+                                       "add GPU nodes, or use --backend animatic")
                 task_fn = ray_mod.remote(num_cpus=1, num_gpus=gpus)(render_entry)
                 cpus = int(ray_mod.cluster_resources().get("CPU", 1))
                 engine_text = f"Ray ({'local' if ray is True else ray}, {cpus} CPUs)"

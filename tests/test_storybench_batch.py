@@ -129,6 +129,19 @@ class _Conditioned(AnimaticBackend):
         return super().render_scene(scene, script, config)
 
 
+class _HandsOff(AnimaticBackend):
+    """The animatic with a scene-to-scene handoff argument: starts from one image."""
+
+    def __init__(self):
+        super().__init__()
+        self.handed = []
+
+    def render_scene(self, scene, script, config=None, init_image=None):
+        if init_image is not None:
+            self.handed.append((scene.num_frames, init_image.copy()))
+        return super().render_scene(scene, script, config)
+
+
 def test_conditioning_videos_are_handed_over_and_dropped(tmp_path):
     entries = json.loads((STORYBENCH / TASKS["story_cont"][0]).read_text())
     videos = tmp_path / "npy"
@@ -147,6 +160,11 @@ def test_conditioning_videos_are_handed_over_and_dropped(tmp_path):
     assert [n for n, _ in backend.handed] == [e["exact_frames_per_prompt"][0] + 4 for e in entries[:3]]
     stories = evaluator_reads(tmp_path / "out", "sk", "story_cont", "didemo_test", num_vids=1)
     assert [stories[f"fn{i}"][1] for i in range(3)] == [e["exact_frames_per_prompt"] for e in entries[:3]]
+    handoff = _HandsOff()
+    _run("story_cont", tmp_path / "handoff", backend=handoff, videos=videos, samples=1)
+    last = [np.load(videos / Path(e["npz_video"]).relative_to("storybench"))[3, :, :, ::-1] for e in entries[:3]]
+    assert [n for n, _ in handoff.handed] == [e["exact_frames_per_prompt"][0] for e in entries[:3]]  # nothing to drop
+    assert all(np.array_equal(img, want) for (_, img), want in zip(handoff.handed, last))
     plain = _run("story_cont", tmp_path / "plain", videos=videos, samples=1)  # a backend that cannot use them
     assert "cannot start from video frames" in plain.outcomes[0].note
 
