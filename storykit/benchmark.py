@@ -364,13 +364,14 @@ def render_storybench(
 
     # 4. Render: here, one story after another, or one Ray task per story.
     engine_text = "single process"
+    use_ray = ray not in (None, False) and bool(todo)
+    ray_mod, started = _ray(ray, ray_options) if use_ray else (None, False)  # start-up before the bar
     bar = tqdm(total=len(todo), desc=f"storybench {task} ({name})", unit="story", disable=not progress)
     try:
-        if ray in (None, False):
+        if not use_ray:
             for i in todo:
                 finish(render_entry(job(i)), bar)
         else:
-            ray_mod, started = _ray(ray, ray_options)
             try:
                 gpus = 1 if name == "lightning" else 0  # one GPU per story for Lightning; the animatic needs none
                 if gpus and ray_mod.cluster_resources().get("GPU", 0) < 1:  # tasks would wait forever
