@@ -66,8 +66,8 @@ def test_one_background_rule_per_story_and_no_sounds():
         for i in range(len(load_storybench(path))):
             script = script_from_storybench(path, i)
             bg = script.metadata["storybench_prompts"]["background"]
-            for s, sentence in zip(script.scenes, script.scenes):
-                assert (bg in s.prompt) if bg else True
+            for s in script.scenes:
+                assert bg in s.prompt
                 assert not sound.search(s.prompt.replace(s.text.rstrip("."), "")), s.prompt
             tails = {s.prompt[len(s.prompt) - len(bg):] for s in script.scenes} if bg else set()
             assert len(tails) <= 1

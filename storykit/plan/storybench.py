@@ -35,7 +35,7 @@ from .script import MAX_FRAMES, MAX_SCENES, Scene, Script, Triple, check_text
 
 __all__ = [
     "STORYBENCH_FPS", "STORYBENCH_TASKS", "load_storybench", "script_from_storybench", "script_to_storybench",
-    "check_entry", "drop_sounds", "story_gen_backgrounds", "entry_id",
+    "check_entry", "drop_sounds", "story_gen_backgrounds",
 ]
 
 STORYBENCH_FPS = 8
@@ -199,11 +199,6 @@ def _recover_background(entry: dict, folder: Path) -> tuple[str | None, str | No
         if hit and (not entry.get("npz_video") or not hit["npz_video"] or hit["npz_video"] == entry["npz_video"]):
             return hit["background"], f"{folder.name}/story_gen.json#{hit['index']}"
     return None, None
-
-
-def entry_id(entry: dict, index: int) -> str:
-    """The evaluator's story name for entry `index`: ``fn{index}`` (comments may contain dots)."""
-    return f"fn{index}"
 
 
 # -- import / export ---------------------------------------------------------------------------
