@@ -222,3 +222,20 @@ def test_local_ray_gives_byte_identical_arrays(tmp_path):
         for key in ("video", "frames", "texts"):
             assert a[key].dtype == b[key].dtype and a[key].tobytes() == b[key].tobytes(), (f, key)
     shutil.rmtree(tmp_path)
+
+
+def test_lightning_batch_on_the_tiny_model(tiny_lightning, tmp_path):
+    """The real generation path by name, as a batch (and each Ray worker) builds it: a tiny random model on the CPU."""
+    task = tmp_path / "tasks" / "oops-test" / "story_gen.json"
+    task.parent.mkdir(parents=True)
+    entry = {"texts": ["A fox runs. ", "It jumps."], "exact_frames_per_prompt": [4, 3], "background": "A field. ",
+             "storybench_mode": "story_gen", "comment": "fox.1"}
+    task.write_text(json.dumps([entry]))
+    options = {"base_model": str(tiny_lightning.base_model), "checkpoint": str(tiny_lightning.checkpoint_dir),
+               "motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu", "progress": False}
+    result = render_storybench(task, tmp_path / "out", backend="lightning", backend_options=options, samples=1,
+                               model_name="tiny", progress=False, **SIZE)
+    assert result.count("written") == 1 and result.backend == "lightning", result.summary()
+    samples, frames, texts = evaluator_reads(tmp_path / "out", "tiny", "story_gen", "oops_test", num_vids=1)["fn0"]
+    assert frames == [4, 3] and texts == entry["texts"] and samples[0].shape == (7, 64, 96, 3)
+    assert samples[0].std() > 5  # random weights, varied pixels
