@@ -51,6 +51,7 @@ _LAZY = {
     "script_from_storybench": "plan.storybench",
     "script_to_storybench": "plan.storybench",
     "load_storybench": "plan.storybench",
+    "render_storybench": "benchmark",
     "diagnose": "inspection.metrics",
     "contact_sheet": "inspection.sheets",
     "storyboard": "inspection.sheets",

@@ -3,6 +3,7 @@
     storykit plan   --setting ... --character ... --action ... [-o script.json]
     storykit render --setting ... --character ... --action ... -o story.mp4
     storykit info
+    storykit storybench render TASK_FILE --out DIR [--samples S] [--ray [ADDRESS]]
 
 Errors a user can cause print one line and exit with status 2.
 """
@@ -10,6 +11,7 @@ Errors a user can cause print one line and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -127,6 +129,80 @@ def cmd_info(args) -> int:
     return 0
 
 
+def _size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text or "")
+    if not m:
+        raise InvalidInput(f"--size must be HEIGHTxWIDTH in pixels, e.g. 96x160, got {text!r}")
+    return int(m[1]), int(m[2])
+
+
+def cmd_storybench_render(args) -> int:
+    from .benchmark import render_storybench
+
+    height, width = _size(args.size) if args.size else (None, None)
+    result = render_storybench(
+        args.task_file,
+        args.out,
+        model_name=args.model_name,
+        indices=args.indices,
+        samples=args.samples,
+        backend=args.backend,
+        height=height,
+        width=width,
+        num_inference_steps=args.steps,
+        seed=args.seed,
+        style=args.style,
+        videos=args.videos,
+        dataset=args.dataset,
+        ray=(True if args.ray == "local" else args.ray),
+        backend_options={k: v for k, v in (("base_model", args.base_model), ("checkpoint", args.checkpoint)) if v},
+        progress=not args.quiet,
+    )
+    print(result.summary())
+    return 1 if result.failures else 0
+
+
+def _add_storybench(sub) -> None:
+    p = sub.add_parser(
+        "storybench",
+        help="render StoryBench task files into the files its evaluator reads",
+        description="StoryBench (Bugliarello et al., NeurIPS 2023) research workflow.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inner = p.add_subparsers(dest="storybench_command", metavar="COMMAND", parser_class=_Parser)
+    r = inner.add_parser(
+        "render",
+        help="render entries of a task file to DIR/data/MODEL/TASK/DATASET/raw/fn{index}.npz",
+        description="Render each chosen entry of a StoryBench task file (S samples side by side, 8 fps, cuts, "
+        "exact frame counts) into the layout StoryBench's metrics read. Re-running resumes: finished files whose "
+        "checksum still matches are skipped. A failed story is reported and never stops the batch.",
+        epilog="examples:\n  storykit storybench render data/tasks/oops-test/story_gen.json --out sbdata "
+        "--model-name mymodel --indices 0-99 --samples 4 --size 96x160\n"
+        "  storykit storybench render data/tasks/uvo-test/action_exe.json --out sbdata --videos npy_videos/ --ray\n"
+        "  storykit storybench render data/tasks/didemo-test/story_cont.json --out sbdata --ray ray://head:10001",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("task_file", metavar="TASK_FILE", help="a StoryBench task file, e.g. data/tasks/oops-test/story_gen.json")
+    r.add_argument("--out", required=True, metavar="DIR", help="the evaluator's DATA_DIR (files go to DIR/data/...)")
+    r.add_argument("--model-name", default=None, metavar="NAME", help="MODEL folder name (default storykit-BACKEND)")
+    r.add_argument("--indices", default=None, help="entries to render, e.g. 0-99 or 3,7,10-12 (default all)")
+    r.add_argument("--samples", type=int, default=1, help="videos per entry, side by side (the evaluator's --num_videos)")
+    r.add_argument("--backend", default="auto", choices=("auto", "lightning", "animatic"), help="default auto")
+    r.add_argument("--size", default=None, metavar="HxW", help="frame size, e.g. 96x160 (StoryBench's own); default 512x512")
+    r.add_argument("--steps", type=int, default=4, help="Lightning steps (default 4)")
+    r.add_argument("--seed", type=int, default=0, help="sample k uses story seed SEED+k (default 0)")
+    r.add_argument("--style", default="none", help="prompt style (default none: only what the annotators wrote)")
+    r.add_argument("--videos", default=None, metavar="DIR", help="StoryBench's preprocessed .npy videos (conditioning tasks)")
+    r.add_argument("--dataset", default=None, help="DATASET folder name (default from the task folder: oops-test → oops_test)")
+    r.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="fan out on Ray: alone starts a local runtime, with an address joins a cluster")
+    r.add_argument("--base-model", default=None, help="SD1.5 repo id or local folder (Lightning)")
+    r.add_argument("--checkpoint", default=None, help="Lightning .safetensors file or folder")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_storybench_render)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="storykit",
@@ -180,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length)")
     g.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     p.set_defaults(func=cmd_render)
+
+    _add_storybench(sub)
 
     p = sub.add_parser("info", help="show what storykit found: packages, device, ffmpeg, weights")
     p.set_defaults(func=cmd_info)

@@ -51,6 +51,8 @@ STYLES = {
         Style("claymation", "claymation, plasticine figures, stop motion, handmade miniature set", base="cartoon"),
         Style("storybook", "children's book illustration, gentle colors, whimsical", base="cartoon"),
         Style("pixel", "pixel art, 16-bit retro game, crisp pixels", base="cartoon"),
+        # No look at all: benchmark prompts (StoryBench) must say only what the annotators wrote.
+        Style("none", ""),
     )
 }
 

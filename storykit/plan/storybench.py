@@ -1,10 +1,20 @@
-"""StoryBench interop: its task entries in, Scripts out, and back.
+"""StoryBench interop: its task entries in, Scripts out, and back, exactly.
 
 StoryBench (Bugliarello et al., NeurIPS 2023, arXiv 2308.11606; annotations
 CC BY 4.0, Google LLC) gives a story as sentences (`texts`) with exact frame
 counts at 8 fps (`exact_frames_per_prompt`) and, for story generation, a
 `background`. storykit makes one scene per sentence and keeps the frame counts
-exactly, so its story-generation prompts go straight into storykit:
+exactly. The original sentences are kept verbatim (in `script.metadata`), so
+`script_to_storybench` gives back the very entry; only the prompts are tidied:
+
+* the sentence and the background join as "sentence, background" (no "., ");
+* the style is "none" (no look added to what the annotators wrote);
+* one background rule per story: every scene gets the same background text,
+  shortened (or dropped) once so that the longest sentence still fits CLIP;
+* sound descriptions ("music is playing", "people's voices are audible") are
+  dropped: a video model cannot show them;
+* conditioning tasks (story_cont, action_exe) carry no background; it is
+  recovered from `story_gen.json` in the same folder by matching `comment`.
 
 >>> from storykit.plan.storybench import load_storybench, script_from_storybench
 >>> entries = load_storybench("oops-test/story_gen.json")      # doctest: +SKIP
@@ -13,17 +23,26 @@ exactly, so its story-generation prompts go straight into storykit:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
 
 from ..errors import InvalidInput
 from .planner import STYLES, fit_prompt, scene_seed
-from .script import Scene, Script, Triple, check_text, parse_json
+from .tokens import MAX_CONTENT_TOKENS, count_tokens, truncate_to_tokens
+from .script import MAX_FRAMES, MAX_SCENES, Scene, Script, Triple, check_text, parse_json
 
-__all__ = ["STORYBENCH_FPS", "load_storybench", "script_from_storybench", "script_to_storybench", "check_entry"]
+__all__ = [
+    "STORYBENCH_FPS", "STORYBENCH_TASKS", "load_storybench", "script_from_storybench", "script_to_storybench",
+    "check_entry", "drop_sounds", "story_gen_backgrounds",
+]
 
 STORYBENCH_FPS = 8
+STORYBENCH_TASKS = ("story_gen", "story_cont", "action_exe")
+DEFAULT_STYLE = "none"  # benchmark prompts: only what the annotators wrote
+# A background squeezed below this many CLIP tokens says nothing useful: drop it from the whole story.
+MIN_BACKGROUND_TOKENS = 6
 _REQUIRED = ("texts", "exact_frames_per_prompt")
 _AUX = re.compile(r"\s(?:is|are|was|were)\s", re.IGNORECASE)
 # Subject/predicate split for the first sentence: "A man wearing white shorts | is jumping ...".
@@ -75,45 +94,205 @@ def _split_subject(sentence: str) -> tuple[str, str]:
     if m and m.start() > 0:
         return sentence[: m.start()], sentence[m.start() + 1 :]
     words = sentence.split()
-    return " ".join(words[:4]), " ".join(words[4:]) or "acts"
+    return " ".join(words[:4]) or "someone", " ".join(words[4:]) or "acts"
 
 
+# -- sound descriptions ---------------------------------------------------------------------
+# StoryBench's annotators also described the audio ("In the background, music is playing
+# and a man is laughing and speaking."); a video model can only be confused by it.
+# Anywhere: words that only ever describe sound.
+_SOUND = re.compile(
+    r"\b(?:sounds?|audible|audio|voices?|noises?|noisy|heard|hearing|soundtrack|narrat\w*|"
+    r"music\s+(?:is|are|was|were)\s+(?:playing|heard|on)|music\s+plays|background\s+music)\b",
+    re.IGNORECASE,
+)
+# In a background description also what people are heard doing (nobody is in view there).
+_BACKGROUND_SOUND = re.compile(
+    r"\b(?:music|speak(?:s|ing)?|talk(?:s|ing)?|laugh(?:s|ing)?|shout(?:s|ing)?|scream(?:s|ing)?|"
+    r"sing(?:s|ing)?|chat(?:s|ting)?|cheer(?:s|ing)?|cry(?:ing)?|cries|whistl(?:es?|ing)|bark(?:s|ing)?|"
+    r"breath(?:es|ing)?|chirp(?:s|ing)?|buzz(?:es|ing)?|clapping)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_SEP = re.compile(r"(,\s*|;\s*|\s+and\s+|\s+while\s+|\s+as\s+well\s+as\s+)", re.IGNORECASE)
+_LEAD_IN = re.compile(
+    r"^(?:in\s+the\s+background)?[\s,]*(?:(?:we\s+can\s+see|there\s+(?:is|are))\s*)?[\s,.]*$", re.IGNORECASE
+)
+
+
+def _drop_sound_clauses(sentence: str, background: bool) -> tuple[str, list[str]]:
+    parts = _CLAUSE_SEP.split(sentence)
+    clauses, seps = parts[0::2], [""] + parts[1::2]
+    kept, dropped = [], []
+    for sep, clause in zip(seps, clauses):
+        c = clause.strip(" .")
+        if c and (_SOUND.search(c) or (background and _BACKGROUND_SOUND.search(c))):
+            dropped.append(c)
+        elif c:
+            kept.append((sep if kept else "", clause.strip()))
+    if not dropped:
+        return sentence, []
+    text = "".join(sep + clause for sep, clause in kept).strip(" ,;")
+    if _LEAD_IN.match(text):  # "In the background." is all that is left
+        text = ""
+    return text, dropped
+
+
+def drop_sounds(text: str, *, background: bool = False) -> tuple[str, list[str]]:
+    """`text` without its sound descriptions, and the clauses dropped.
+
+    Sentences lose clauses with words that only describe sound ("sound", "audible",
+    "voices", "music is playing"); a `background` also loses what people are heard
+    doing ("a man is laughing and speaking"), since its text describes the scenery.
+    """
+    out, dropped = [], []
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        kept, lost = _drop_sound_clauses(sentence, background)
+        dropped += lost
+        if kept:
+            out.append(kept if kept[-1] in ".!?" else kept + ".")
+    return " ".join(out), dropped
+
+
+def _prompt_text(text: str, *, background: bool = False) -> tuple[str, list[str]]:
+    """A sentence (or background) ready to join a prompt: one line, no sound, no final stop."""
+    tidy = re.sub(r"\s+([,;:.!?])", r"\1", re.sub(r"([,;:])(?=[A-Za-z])", r"\1 ", " ".join(text.split())))
+    clean, dropped = drop_sounds(tidy, background=background)
+    if not clean and not background:  # a sentence that is all sound: keep it rather than nothing
+        clean, dropped = tidy, []
+    clean = clean.rstrip(" .!?;:,")
+    if background and clean[:1].isupper() and clean[1:2].islower():  # it follows a comma: "..., in the background"
+        clean = clean[0].lower() + clean[1:]
+    return clean, dropped
+
+
+# -- backgrounds for the conditioning tasks ----------------------------------------------------
+_BACKGROUNDS: dict = {}
+
+
+def story_gen_backgrounds(folder: str | os.PathLike) -> dict[str, dict]:
+    """`comment` → {"background", "npz_video", "index"} from `folder/story_gen.json` ({} if absent).
+
+    story_cont entries share story_gen's `comment`; action_exe adds `_<action>` to it.
+    """
+    path = Path(folder) / "story_gen.json"
+    if not path.is_file():
+        return {}
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    if key not in _BACKGROUNDS:
+        found = {}
+        for i, e in enumerate(load_storybench(path)):
+            if isinstance(e.get("comment"), str) and isinstance(e.get("background"), str) and e["background"].strip():
+                found[e["comment"]] = {"background": e["background"], "npz_video": e.get("npz_video"), "index": i}
+        _BACKGROUNDS.clear()  # one folder at a time is what a batch needs
+        _BACKGROUNDS[key] = found
+    return _BACKGROUNDS[key]
+
+
+def _recover_background(entry: dict, folder: Path) -> tuple[str | None, str | None]:
+    comment = entry.get("comment")
+    if not isinstance(comment, str):
+        return None, None
+    table = story_gen_backgrounds(folder)
+    for key in (comment, re.sub(r"_\d+$", "", comment)):
+        hit = table.get(key)
+        # Same comment and, when both name one, the same source video: the same story.
+        if hit and (not entry.get("npz_video") or not hit["npz_video"] or hit["npz_video"] == entry["npz_video"]):
+            return hit["background"], f"{folder.name}/story_gen.json#{hit['index']}"
+    return None, None
+
+
+# -- import / export ---------------------------------------------------------------------------
 def script_from_storybench(
-    entry: dict | str | os.PathLike, index: int | None = None, *, style: str = "cinematic", seed: int = 0
+    entry: dict | str | os.PathLike,
+    index: int | None = None,
+    *,
+    style: str = DEFAULT_STYLE,
+    seed: int = 0,
+    background: str | bool | None = None,
+    folder: str | os.PathLike | None = None,
 ) -> Script:
     """One scene per sentence, frame counts kept exactly, at StoryBench's 8 fps.
 
     `entry` is an entry dict, or a task-file path with `index`. The sentence leads
-    each prompt (it holds the character and the action), then the background and
-    the style, within CLIP's 77 tokens.
+    each prompt (it holds the character and the action), then the story's one
+    background, then the style's suffix (none by default), within CLIP's 77 tokens.
+    `background`: None uses the entry's own, or for a conditioning task the one
+    recovered from story_gen.json beside the task file; a string replaces it;
+    False renders without one. `folder`: where to look for story_gen.json when
+    `entry` is a dict (a task-file path brings its own). The original entry comes back from
+    `script_to_storybench` unchanged, whatever the prompts became.
     """
+    # 1. Check inputs.
     source = "storybench"
+    folder = Path(folder) if folder is not None else None
     if not isinstance(entry, (dict, str, os.PathLike)):
         raise InvalidInput(f"give a StoryBench entry (a JSON object) or a task-file path, got {type(entry).__name__}")
     if not isinstance(entry, dict):
         entries = load_storybench(entry)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(entries):
             raise InvalidInput(f"index must be an integer from 0 to {len(entries) - 1} for {Path(entry).name}, got {index!r}")
-        source = f"storybench:{Path(entry).parent.name}/{Path(entry).name}#{index}"
+        folder = Path(entry).parent
+        source = f"storybench:{folder.name}/{Path(entry).name}#{index}"
         entry = entries[index]
     check_entry(entry)
     if style not in STYLES:
         raise InvalidInput(f"unknown style {style!r}; choose one of: {', '.join(STYLES)}")
+    if background is not None and not isinstance(background, (str, bool)):
+        raise InvalidInput(f"background must be text, False or None, got {type(background).__name__}")
+    if background is True:
+        raise InvalidInput("background=True means nothing; give the text, False (none) or None (the entry's own)")
+    frames = entry["exact_frames_per_prompt"]
+    if len(frames) > MAX_SCENES or max(frames) > MAX_FRAMES:
+        raise InvalidInput(f"storykit takes at most {MAX_SCENES} sentences of at most {MAX_FRAMES} frames; this entry has "
+                           f"{len(frames)} sentences, up to {max(frames)} frames")
 
+    # 2. The background: the entry's own, recovered from story_gen, given, or none.
+    notes: list[str] = []
+    bg_source = "entry"
+    if background is None:
+        raw_bg = entry.get("background") if isinstance(entry.get("background"), str) else None
+        if not (raw_bg or "").strip() and folder is not None:
+            raw_bg, bg_source = _recover_background(entry, folder)
+            if raw_bg:
+                notes.append(f"background recovered from {bg_source} (same comment)")
+    else:
+        raw_bg, bg_source = (background or None), "given"
+    bg, bg_dropped = _prompt_text(raw_bg or "", background=True)
+
+    # 3. Sentences: verbatim texts for the round trip, tidy ones for captions, clean ones for prompts.
     texts = [" ".join(t.split()) for t in entry["texts"]]
-    background = " ".join((entry.get("background") or "").split())
-    subject, predicate = _split_subject(texts[0])
+    cleaned = [_prompt_text(t) for t in entry["texts"]]
+    # A sentence of punctuation alone still needs a prompt: fall back to its text as written.
+    sentences = [truncate_to_tokens(c or t or "a scene", MAX_CONTENT_TOKENS) or t[:200] for (c, _), t in zip(cleaned, texts)]
+    sounds = bg_dropped + [d for _, lost in cleaned for d in lost]
+    if sounds:
+        notes.append(f"sound descriptions left out of the prompts: {'; '.join(sounds)}")
+    for i, ((c, _), t) in enumerate(zip(cleaned, texts)):
+        if sentences[i] != (c or t or "a scene"):
+            notes.append(f"scene {i}: sentence cut to CLIP's 75 tokens")
+
+    # 4. One background rule for the whole story: the longest sentence decides how much fits.
+    if bg:
+        room = min(MAX_CONTENT_TOKENS - count_tokens(s + ",") for s in sentences)
+        short = truncate_to_tokens(bg, room) if room > 0 else ""
+        if short != bg:
+            if short and count_tokens(short) >= MIN_BACKGROUND_TOKENS:
+                notes.append(f"background shortened in every scene to fit CLIP's 77 tokens: {short!r}")
+            else:
+                notes.append("background left out of every scene: the longest sentence leaves no room in CLIP's 77 tokens")
+                short = ""
+        bg = short
+
+    subject, predicate = _split_subject(sentences[0])
     triple = Triple(
-        setting=check_text(background[:300].strip() or "an everyday scene", "setting"),
+        setting=check_text((bg or "an everyday scene")[:300].strip(), "setting"),
         character=subject[:300],
         action=(predicate or "acts")[:300],
     )
-    scenes, notes = [], []
-    for i, (text, n) in enumerate(zip(texts, entry["exact_frames_per_prompt"])):
-        # The sentence is the scene: keep it whole if it fits (it names who does what).
-        prompt, changed = fit_prompt(
-            [("sentence", text), ("background", background), ("style", STYLES[style].suffix)], keep=0
-        )
+    scenes = []
+    look = STYLES[style]
+    for i, (text, sentence, n) in enumerate(zip(texts, sentences, frames)):
+        prompt, changed = fit_prompt([("sentence", sentence), ("background", bg), ("style", look.suffix)], keep=0)
         if changed:
             notes.append(f"scene {i}: prompt cut to fit CLIP's 77 tokens ({'; '.join(changed)})")
         scenes.append(
@@ -122,7 +301,7 @@ def script_from_storybench(
                 beat=f"sentence {i + 1}",
                 prompt=prompt,
                 text=text,
-                negative_prompt=STYLES[style].negative,
+                negative_prompt=look.negative,
                 num_frames=n,
                 fps=STORYBENCH_FPS,
                 seed=scene_seed(seed, i),
@@ -130,32 +309,38 @@ def script_from_storybench(
                 transition="cut",  # StoryBench stories are continuous shots
             )
         )
-    extra = {k: v for k, v in entry.items() if k not in ("texts", "exact_frames_per_prompt", "background")}
-    extra["background"] = entry.get("background")
+    # The original entry, verbatim (texts included): script_to_storybench gives it back.
+    extra = json.loads(json.dumps(entry))
+    meta = {"storybench": extra, "storybench_prompts": {"background": bg, "background_source": bg_source if raw_bg else None}}
     return Script(
         triple=triple, scenes=scenes, style=style, seed=seed, title=texts[0][:300],
-        source=source, notes=notes, metadata={"storybench": extra},
+        source=source, notes=notes, metadata=meta,
     ).validate()
 
 
 def script_to_storybench(script: Script) -> dict:
     """A StoryBench entry for `script`: its sentences and exact frame counts (at 8 fps).
 
-    Fields an imported entry carried (npz_video, storybench_mode, ...) come back
-    unchanged; a planned script gets a `story_gen` entry. Scenes at another fps
-    are refused, since StoryBench counts frames at 8 fps.
+    An imported script gives back its entry exactly (sentences verbatim, all other
+    fields unchanged) unless its scenes were edited: an edited sentence or frame
+    count is written as edited. A planned script gets a `story_gen` entry. Scenes
+    at another fps are refused, since StoryBench counts frames at 8 fps.
     """
     off = [s.index for s in script.scenes if s.fps != STORYBENCH_FPS]
     if off:
         raise InvalidInput(f"StoryBench counts frames at {STORYBENCH_FPS} fps; scenes {off} use another fps")
-    extra = dict(script.metadata.get("storybench", {}))
-    entry = {
-        "texts": [s.text or s.prompt for s in script.scenes],
-        "durations": None,
-        "exact_frames_per_prompt": [s.num_frames for s in script.scenes],
-        "background": extra.pop("background", script.triple.setting),
-        "storybench_mode": "story_gen",
-        "comment": script.title,
-    }
-    entry.update(extra)
+    original = script.metadata.get("storybench")
+    texts = [s.text or s.prompt for s in script.scenes]
+    frames = [s.num_frames for s in script.scenes]
+    if not isinstance(original, dict):
+        return {
+            "texts": texts, "durations": None, "exact_frames_per_prompt": frames,
+            "background": script.triple.setting, "storybench_mode": "story_gen", "comment": script.title,
+        }
+    verbatim = original.get("texts")
+    if isinstance(verbatim, list) and len(verbatim) == len(texts):
+        # The Scene keeps a tidied sentence; the verbatim one stands wherever it was not edited.
+        texts = [o if isinstance(o, str) and " ".join(o.split()) == t else t for o, t in zip(verbatim, texts)]
+    entry = dict(original)  # every field as it came, in its order
+    entry["texts"], entry["exact_frames_per_prompt"] = texts, frames
     return entry
