@@ -39,7 +39,16 @@ def _add_story_source(p: argparse.ArgumentParser) -> None:
     g.add_argument("--scenes", type=int, default=5, help="number of scenes, 3-8 (default 5)")
     g.add_argument("--style", default="cinematic", help="cinematic, anime, watercolor, claymation, storybook, pixel")
     g.add_argument("--seed", type=int, default=0, help="story seed: same seed, same story (default 0)")
-    g.add_argument("--frames", type=int, default=16, help="frames per scene at 8 fps (default 16: Lightning's clip length)")
+    g.add_argument("--frames", type=int, default=None,
+                   help="frames per scene at 8 fps (default: 16, Lightning's clip length, or up to 32 so a caption can be read)")
+    g.add_argument("--writer", default="template", choices=("template", "llm"),
+                   help="who writes captions and prompts: the offline templates (default) or a language model")
+    g.add_argument("--llm-model", default=None, metavar="ID_OR_PATH",
+                   help="the language model for --writer llm: a model folder or a hub id already downloaded "
+                   "(default Qwen/Qwen2.5-1.5B-Instruct), or the model name on --llm-base-url")
+    g.add_argument("--llm-base-url", default=None, metavar="URL",
+                   help="an OpenAI-compatible server you run (Ollama, vLLM, llama.cpp), e.g. http://127.0.0.1:11434/v1")
+    g.add_argument("--llm-download", action="store_true", help="let --llm-model download from the hub if it is not cached")
 
 
 def _script_from_args(args):
@@ -57,7 +66,9 @@ def _script_from_args(args):
     missing = [n for n in ("setting", "character", "action") if getattr(args, n) is None]
     if missing:
         raise InvalidInput(f"missing --{', --'.join(missing)}; a story needs a setting, a character and an action")
-    return plan(args.setting, args.character, args.action, num_scenes=args.scenes, style=args.style, seed=args.seed, num_frames=args.frames)
+    return plan(args.setting, args.character, args.action, num_scenes=args.scenes, style=args.style, seed=args.seed,
+                num_frames=args.frames, writer=args.writer, model=args.llm_model, base_url=args.llm_base_url,
+                download=args.llm_download)
 
 
 def cmd_plan(args) -> int:
