@@ -287,8 +287,6 @@ class Voice:
             return text + {"!": "！"}.get(mark, "。")
         if self.lang == "es" and mark == "!":
             return "¡" + text + "!"
-        if self.lang == "fr" and mark == "!":
-            return text + "\u202f!"  # French sets a narrow space before "!"
         return text + mark
 
     def _statement(self, mark: str = ".", subject: str | None = None) -> str:

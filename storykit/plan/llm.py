@@ -131,7 +131,7 @@ def parse_script_json(text: str, num_scenes: int) -> dict:
     body = re.sub(r"^```(?:json)?\s*|\s*```\s*$", "", text.strip())
     start = body.find("{")
     if start < 0:
-        raise LLMWriterError(f"the model's answer is not JSON (it starts {text.strip()[:40]!r})")
+        raise LLMWriterError(f"the model's answer is not JSON (no '{{' in its {len(text)} characters)")
     try:
         data, _ = json.JSONDecoder().raw_decode(body[start:])
     except json.JSONDecodeError as e:
@@ -184,6 +184,8 @@ def apply_llm_scenes(script: Script, data: dict, *, num_frames: int | None = Non
         else:
             frames = max(round(float(item["duration"]) * fps), frames_to_read(caption, fps))
             frames = max(fps, min(max_frames, frames))
+        if frames_to_read(caption, fps) > frames:
+            notes.append(f"scene {template.index}: caption needs more than its {frames / fps:g} s to read at 3 words/s")
         scenes.append(dataclasses.replace(template, beat=item["beat"], prompt=prompt, text=caption,
                                           camera=item["camera"], num_frames=frames))
     title = check_text(data["title"], "title", allow_empty=True)

@@ -160,12 +160,12 @@ def _caption(voice: Voice, beat: str, rng: random.Random, used: set[str], budget
     fresh = [o for o in options if o not in used] or options  # repeated beats get other words
     ordered = ([first] if first in fresh else []) + sorted((o for o in fresh if o != first), key=len)
     short = voice.options(beat, short=True)
-    for group in (ordered, short):
+    for group in (ordered, options, short):  # a repeat before an unreadable caption
         for limit in (base, budget):
             for text in group:
                 if frames_to_read(text, fps) <= limit:
                     return text
-    return min(ordered + short, key=reading_words)
+    return min(options + short, key=reading_words)
 
 
 def _title(voice: Voice) -> str:
