@@ -71,7 +71,7 @@ def test_mp4_reads_back_with_frames_size_and_fps(story, tmp_path):
     info = probe(tmp_path / "story.mp4")
     assert "h264" in info["video"][0] and "yuv420p" in info["video"][0] and not info["audio"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "story.manifest.json", "story.mp4", "story.srt", "story.vtt"
+        "story.manifest.json", "story.mp4", "story.narration.txt", "story.srt", "story.vtt"
     ]  # and no temporary files left behind
 
 
@@ -244,7 +244,7 @@ def test_manifest_round_trip_replays_the_same_story(story_parts, tmp_path):
     assert data["scenes"][0]["metadata"]["latents"] == "<array [3] float64>"
     assert data["versions"]["numpy"] == np.__version__ and "storykit" in data["versions"]
     assert data["timings"]["render_s"] == 1.25 and "encode_mp4_s" in data["timings"]["export"]
-    assert data["export"]["files"] == ["story.mp4", "story.srt", "story.vtt"]
+    assert data["export"]["files"] == ["story.mp4", "story.srt", "story.vtt", "story.narration.txt"]
     assert data["story"]["spans"] == [list(s) for s in story.spans]
 
     replay = replay_inputs(data)
@@ -287,3 +287,10 @@ def test_load_manifest_rejects_malformed_files(tmp_path, content, match):
     assert "\n" not in str(e.value)
     with pytest.raises(InvalidInput, match="no manifest file"):
         load_manifest(tmp_path / "missing.json")
+
+
+def test_narration_is_written_beside_the_subtitles(story_parts, tmp_path):
+    _, script, story = story_parts
+    result = export_story(story, tmp_path / "story.mp4")
+    assert result.narration == tmp_path / "story.narration.txt" and result.narration in result.paths
+    assert result.narration.read_text(encoding="utf-8") == script.narration() + "\n"  # the story as prose
