@@ -36,7 +36,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from .captions import frames_to_read
-from .script import CAMERA_MOVES, Scene, Script, check_text
+from .script import CAMERA_MOVES, Script, check_text
 
 __all__ = [
     "DEFAULT_LLM_MODEL",
