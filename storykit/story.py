@@ -64,21 +64,6 @@ class StoryResult:
         return f"StoryResult({self.backend_name}, {len(self.clips)} scenes, {self.export.paths[0] if self.export.paths else '-'})"
 
 
-def _check_output(output, overwrite: bool, gif: bool) -> Path:
-    out = Path(output)
-    if out.suffix.lower() not in (".mp4", ".gif", ".webm"):
-        raise InvalidInput(f"output must end in .mp4, .gif or .webm, got {str(out)!r}")
-    if not out.parent.exists():
-        raise InvalidInput(f"output folder {str(out.parent)!r} does not exist; create it first")
-    if not os.access(out.parent, os.W_OK):
-        raise InvalidInput(f"output folder {str(out.parent)!r} is not writable; choose another -o path")
-    targets = [out] + ([out.with_suffix(".gif")] if gif else [])
-    existing = [str(p) for p in targets if p.exists()]
-    if existing and not overwrite:
-        raise InvalidInput(f"{existing[0]!r} exists; pass overwrite=True (--overwrite) or choose another output")
-    return out
-
-
 def make_story(
     script: Script | None = None,
     *,
@@ -90,11 +75,11 @@ def make_story(
     backend="auto",
     height: int | None = None,
     width: int | None = None,
-    num_inference_steps: int = 4,
+    num_inference_steps: int | None = None,
     base_model: str | None = None,
     checkpoint: str | None = None,
     cache_dir=None,
-    fps: int = 24,
+    fps: int | None = None,
     audio: str | os.PathLike | None = None,
     gif: bool = False,
     overwrite: bool = False,
@@ -105,39 +90,57 @@ def make_story(
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
 
     Give a `script`, a `setting`/`character`/`action` triple, or a `manifest`
-    written by an earlier run (which re-renders exactly that story). `backend_options`
-    go to the backend (e.g. `memory="t4"`, `device="cpu"`). Finished
-    scenes stay in the cache whatever fails later, so a re-run resumes.
+    written by an earlier run (which re-renders exactly that story, so it takes no
+    size, steps, fps or stitch options). `num_inference_steps` defaults to 4 and
+    `fps` to 24. `backend_options` go to the backend (e.g. `memory="t4"`,
+    `device="cpu"`). Everything that can be checked (the output files, audio,
+    fps, stitch options, the script) is checked before the first scene renders;
+    finished scenes stay in the cache whatever fails later, so a re-run resumes.
     """
     from .stitch.export import build_manifest, export_story, load_manifest, replay_inputs
     from .plan.planner import plan
     from .generate.render import render_story
-    from .stitch.timeline import stitch
+    from .stitch.preflight import check_export
+    from .stitch.timeline import check_stitch_options, stitch
 
     t0 = time.perf_counter()
-    # 1. Check inputs before any slow work.
-    out = _check_output(output, overwrite, gif)
+    # 1. Check inputs before any slow work: nothing below may fail after a scene has rendered.
+    if output is None or not isinstance(output, (str, os.PathLike)) or not str(output):
+        raise InvalidInput(f"output must be a file path such as 'story.mp4', got {output!r}")
     given = [script is not None, manifest is not None, any(v is not None for v in (setting, character, action))]
     if sum(given) != 1:
         raise InvalidInput("give exactly one of: a script, a setting/character/action triple, or a manifest")
-    stitch_kwargs = {"fps": fps, "interpolate": "blend", "title": True, **(stitch_options or {})}
     config, options = None, dict(backend_options or {})
     if manifest is not None:
+        ignored = [n for n, v in (("height", height), ("width", width), ("num_inference_steps", num_inference_steps),
+                                  ("fps", fps), ("stitch_options", stitch_options)) if v is not None]
+        if ignored:  # a manifest replays its own settings: refuse rather than silently ignore these
+            raise InvalidInput(f"a manifest replays its own settings; do not also pass {', '.join(ignored)}")
         doc = load_manifest(manifest)
         replay, info = replay_inputs(doc), doc["backend"]
         script, config, stitch_kwargs = replay.script, replay.config, replay.stitch
         backend = replay.backend or backend
+        num_inference_steps = info.get("num_inference_steps") or 4
         if backend == "lightning":  # the same models: base, checkpoint source, adapter layout
             base_model = base_model or info.get("base_model")
             checkpoint = checkpoint or info.get("checkpoint_source")
-            num_inference_steps = info.get("num_inference_steps", num_inference_steps)
             if info.get("motion_adapter_config"):
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
-    elif script is None:
-        script = plan(setting, character, action)
+    else:
+        num_inference_steps = 4 if num_inference_steps is None else num_inference_steps
+        stitch_kwargs = {"fps": 24 if fps is None else fps, "interpolate": "blend", "title": True,
+                         **check_stitch_options(stitch_options)}
+        if script is None:
+            script = plan(setting, character, action)
+    check_stitch_options(stitch_kwargs)  # fps 0 or 1000, an unknown transition, a typo: refused now
+    RenderConfig(height=height or 512, width=width or 512, num_inference_steps=num_inference_steps)  # sizes, steps
     if not isinstance(script, Script):
         raise InvalidInput(f"script must be a storykit Script, got {type(script).__name__}")
     script.validate()
+    out, suffix = Path(output), Path(output).suffix.lower().lstrip(".")
+    formats = [suffix] + (["gif"] if gif and suffix != "gif" else []) if suffix in ("mp4", "gif", "webm") else None
+    check_export(out, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
+                 subtitles=any(s.text.strip() for s in script.scenes))
 
     # 2. Pick the backend (prints which one and why when "auto").
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps, **options)
@@ -154,8 +157,7 @@ def make_story(
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}
     info = engine.describe()
     doc = build_manifest(script, clips, story, backend_info=info, config=config, stitch_options=stitch_kwargs, timings=timings)
-    formats = [out.suffix.lower().lstrip(".")] + (["gif"] if gif and out.suffix.lower() != ".gif" else [])
-    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc)
+    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)

@@ -59,9 +59,14 @@ def get_backend(name: str | Backend = "auto", *, verbose: bool = True, **kwargs)
         from .lightning.weights import local_weights_status
 
         found, why = local_weights_status(**{k: v for k, v in kwargs.items() if k in ("base_model", "checkpoint", "num_inference_steps")})
-        name = "lightning" if found else "animatic"
-        if verbose:
-            print(f"storykit: backend {name!r} ({why})")
+        chosen = _build("lightning" if found else "animatic", kwargs)  # validates the options first
+        if verbose:  # one short line, after validation; `storykit info` has the long story
+            print(f"storykit: backend {chosen.name!r} ({_short(found, why)})")
+        return chosen
+    return _build(name, kwargs)
+
+
+def _build(name: str, kwargs: dict) -> Backend:
     if name == "lightning":
         from .lightning.backend import LightningBackend
 
@@ -69,6 +74,14 @@ def get_backend(name: str | Backend = "auto", *, verbose: bool = True, **kwargs)
     from .animatic.backend import AnimaticBackend
 
     return AnimaticBackend(**{k: v for k, v in kwargs.items() if k not in _LIGHTNING_ONLY})
+
+
+def _short(found: bool, why: str) -> str:
+    if found:
+        return why.split(" + ")[0]  # "Lightning weights found: <checkpoint file>"
+    if "not installed" in why:
+        return why
+    return "no AnimateDiff-Lightning weights on this machine; `storykit info` says how to get them"
 
 
 def default_size(backend) -> int:

@@ -228,6 +228,11 @@ def plan(
         from .llm import check_base_url
 
         check_base_url(base_url)
+    if tokenizer is not None and not callable(tokenizer):  # e.g. a repo id: we never load one behind your back
+        raise InvalidInput(
+            f"tokenizer must be a loaded tokenizer such as pipe.tokenizer, got {type(tokenizer).__name__} "
+            f"{str(tokenizer)[:60]!r}; leave it out to count with CLIP's own (exact, offline)"
+        )
     look = STYLES[style]
     rng = random.Random(f"storykit-plan:{seed}")
     voice = voice_for(triple.setting, triple.character, triple.action)

@@ -138,7 +138,11 @@ class LightningBackend:
         checkpoint_steps(num_inference_steps)
         if memory not in MEMORY_PRESETS:
             raise InvalidInput(f"unknown memory preset {memory!r}; choose one of: {', '.join(MEMORY_PRESETS)}")
-        if motion_adapter_config is not None and not isinstance(motion_adapter_config, dict):
+        if motion_adapter_config:  # names and types checked against MotionAdapter.__init__ (a manifest may be edited)
+            from .adapter_config import check_motion_adapter_config
+
+            check_motion_adapter_config(motion_adapter_config)
+        elif motion_adapter_config is not None and not isinstance(motion_adapter_config, dict):
             raise InvalidInput("motion_adapter_config must be a dict of MotionAdapter arguments or None")
         self.base_model = resolve_base_model(base_model)
         self.checkpoint = checkpoint  # resolved per step count in locate_checkpoint
@@ -225,7 +229,11 @@ class LightningBackend:
         except (SafetensorError, OSError) as e:
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
             raise InvalidInput(f"{path.name} is not a readable safetensors file ({reason}); download it again") from None
-        adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+        try:
+            adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+        except (TypeError, ValueError) as e:  # values that fit the types but not each other
+            raise InvalidInput(f"motion_adapter_config {self.motion_adapter_config} does not build a MotionAdapter "
+                               f"({str(e).splitlines()[0][:160]})") from None
         expected = adapter.state_dict()
         missing, unexpected = expected.keys() - state.keys(), state.keys() - expected.keys()
         if missing or unexpected:
