@@ -43,7 +43,16 @@ def _add_story_source(p: argparse.ArgumentParser) -> None:
     g.add_argument("--scenes", type=int, default=None, help="number of scenes, 3-8 (default 5)")
     g.add_argument("--style", default=None, help="cinematic (default), anime, watercolor, claymation, storybook, pixel")
     g.add_argument("--seed", type=int, default=None, help="story seed: same seed, same story (default 0)")
-    g.add_argument("--frames", type=int, default=None, help="frames per scene at 8 fps (default 16: Lightning's clip length)")
+    g.add_argument("--frames", type=int, default=None,
+                   help="frames per scene at 8 fps (default: 16, Lightning's clip length, or up to 32 so a caption can be read)")
+    g.add_argument("--writer", default=None, choices=("template", "llm"),
+                   help="who writes captions and prompts: the offline templates (default) or a language model")
+    g.add_argument("--llm-model", default=None, metavar="ID_OR_PATH",
+                   help="the language model for --writer llm: a model folder or a hub id already downloaded "
+                   "(default Qwen/Qwen2.5-1.5B-Instruct), or the model name on --llm-base-url")
+    g.add_argument("--llm-base-url", default=None, metavar="URL",
+                   help="an OpenAI-compatible server you run (Ollama, vLLM, llama.cpp), e.g. http://127.0.0.1:11434/v1")
+    g.add_argument("--llm-download", action="store_true", help="let --llm-model download from the hub if it is not cached")
 
 
 def _script_from_args(args):
@@ -55,7 +64,8 @@ def _script_from_args(args):
     if sum(sources) != 1:
         raise InvalidInput("give exactly one story: --setting/--character/--action, or --script FILE, or --storybench FILE")
     # A saved script fixes every planning choice; a StoryBench entry fixes scenes and frames.
-    unused = {"script": ("scenes", "style", "seed", "frames", "index"), "storybench": ("scenes", "frames")}
+    writer = ("writer", "llm_model", "llm_base_url")
+    unused = {"script": ("scenes", "style", "seed", "frames", "index", *writer), "storybench": ("scenes", "frames", *writer)}
     for source, names in unused.items():
         if getattr(args, source):
             _refuse_given(args, names, f"--{source}")
@@ -70,16 +80,17 @@ def _script_from_args(args):
     missing = [n for n in ("setting", "character", "action") if getattr(args, n) is None]
     if missing:
         raise InvalidInput(f"missing --{', --'.join(missing)}; a story needs a setting, a character and an action")
-    frames = 16 if args.frames is None else args.frames
-    if not 1 <= frames <= MAX_FRAMES:
+    frames = args.frames  # None: the planner times each scene to its caption (16-32 frames)
+    if frames is not None and not 1 <= frames <= MAX_FRAMES:
         raise InvalidInput(f"--frames must be between 1 and {MAX_FRAMES} (frames per scene at 8 fps), got {frames}")
     return plan(args.setting, args.character, args.action, num_scenes=5 if args.scenes is None else args.scenes,
-                style=style, seed=seed, num_frames=frames)
+                style=style, seed=seed, num_frames=frames, writer=args.writer or "template", model=args.llm_model,
+                base_url=args.llm_base_url, download=args.llm_download)
 
 
 def _refuse_given(args, names, source: str) -> None:
     """One line instead of silently ignoring options that `source` already decides."""
-    given = [f"--{n}" for n in names if getattr(args, n, None) is not None]
+    given = [f"--{n.replace('_', '-')}" for n in names if getattr(args, n, None) is not None]
     if given:
         raise InvalidInput(f"{', '.join(given)} cannot be used with {source}, which already decides "
                            f"{'it' if len(given) == 1 else 'them'}; edit the file instead, or plan a new story")
@@ -101,7 +112,8 @@ def cmd_render(args) -> int:
 
     if args.manifest:  # a manifest replays its own story and settings
         _refuse_given(args, ("setting", "character", "action", "script", "storybench", "index", "scenes", "style",
-                             "seed", "frames", "height", "width", "steps", "fps"), "--manifest")
+                             "seed", "frames", "height", "width", "steps", "fps", "writer", "llm_model",
+                             "llm_base_url"), "--manifest")
     result = make_story(
         None if args.manifest else _script_from_args(args),
         manifest=args.manifest,

@@ -32,7 +32,7 @@ from .generate.clips import Clip
 from .plan.tokens import write_clip_vocab  # CLIP's real vocabulary, shipped with storykit
 from .errors import require
 
-__all__ = ["TinyLightning", "build_tiny_lightning", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script"]
+__all__ = ["TinyLightning", "build_tiny_lightning", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm"]
 
 # Sizes follow diffusers' own AnimateDiff fast tests (tests/pipelines/animatediff):
 # 2 UNet blocks, 4 motion heads, group norm of 2. Width 8 instead of 32 keeps a
@@ -224,3 +224,47 @@ def example_script(num_scenes: int = 3, *, num_frames: int = 8, seed: int = 0):
         for i in range(num_scenes)
     ]
     return Script(triple=triple, scenes=scenes, seed=seed, title="Test story", source="manual")
+
+
+# -- a tiny chat model for the LLM writer ------------------------------------------------------
+
+# ChatML, the format Qwen2.5's own chat template writes.
+_CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def build_tiny_llm(folder, *, seed: int = 0) -> Path:
+    """Writes a randomly initialised Qwen2ForCausalLM (the default LLM writer's class) and a tokenizer into `folder`.
+
+    The tokenizer is byte-level BPE with no merges (256 byte symbols plus ChatML's
+    special tokens), built with the `tokenizers` library, so any language encodes;
+    it carries a ChatML chat template. The model's answers are random bytes: the
+    LLM writer must reject them and fall back. Loads with `AutoModelForCausalLM`.
+    """
+    torch = require("torch", "gen")
+    transformers = require("transformers", "gen")
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    vocab = {ch: i for i, ch in enumerate(sorted(pre_tokenizers.ByteLevel.alphabet()))}  # the 256 byte symbols
+    vocab.update({t: 256 + i for i, t in enumerate(specials)})
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.add_special_tokens(specials)
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>", chat_template=_CHATML
+    )
+    fast.save_pretrained(folder)
+    config = transformers.Qwen2Config(
+        vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2,
+        num_key_value_heads=1, max_position_embeddings=4096, eos_token_id=vocab["<|im_end|>"],
+        pad_token_id=vocab["<|endoftext|>"], bos_token_id=None, tie_word_embeddings=True,
+    )
+    torch.manual_seed(seed)
+    transformers.Qwen2ForCausalLM(config).save_pretrained(folder)
+    return folder

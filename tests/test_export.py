@@ -74,7 +74,7 @@ def test_mp4_reads_back_with_frames_size_and_fps(story, tmp_path):
     info = probe(tmp_path / "story.mp4")
     assert "h264" in info["video"][0] and "yuv420p" in info["video"][0] and not info["audio"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "story.manifest.json", "story.mp4", "story.srt", "story.vtt"
+        "story.manifest.json", "story.mp4", "story.narration.txt", "story.srt", "story.vtt"
     ]  # and no temporary files left behind
 
 
@@ -247,7 +247,7 @@ def test_manifest_round_trip_replays_the_same_story(story_parts, tmp_path):
     assert data["scenes"][0]["metadata"]["latents"] == "<array [3] float64>"
     assert data["versions"]["numpy"] == np.__version__ and "storykit" in data["versions"]
     assert data["timings"]["render_s"] == 1.25 and "encode_mp4_s" in data["timings"]["export"]
-    assert data["export"]["files"] == ["story.mp4", "story.srt", "story.vtt"]
+    assert data["export"]["files"] == ["story.mp4", "story.srt", "story.vtt", "story.narration.txt"]
     assert data["story"]["spans"] == [list(s) for s in story.spans]
 
     replay = replay_inputs(data)
@@ -416,7 +416,7 @@ def test_two_exports_to_one_path_never_clobber(story, tmp_path, monkeypatch):
     winner = "first" if "first" in srt else "second"
     assert load_manifest(tmp_path / "story.manifest.json")["story"]["texts"][0].endswith(winner)
     assert mediapy.read_video(tmp_path / "story.mp4").shape[0] == story.num_frames
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.manifest.json", "story.mp4", "story.srt", "story.vtt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.manifest.json", "story.mp4", "story.narration.txt", "story.srt", "story.vtt"]
 
 
 def story_parts_clips():
@@ -517,3 +517,10 @@ def test_a_failure_while_streaming_stops_ffmpeg_and_leaves_nothing(story_parts, 
     with pytest.raises(RuntimeError, match="out of memory"):
         export_story(story, tmp_path / "story.mp4")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_narration_is_written_beside_the_subtitles(story_parts, tmp_path):
+    _, script, story = story_parts
+    result = export_story(story, tmp_path / "story.mp4")
+    assert result.narration == tmp_path / "story.narration.txt" and result.narration in result.paths
+    assert result.narration.read_text(encoding="utf-8") == script.narration() + "\n"  # the story as prose

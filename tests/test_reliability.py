@@ -302,7 +302,8 @@ def test_backend_notice_is_short_and_comes_after_validation(tmp_path, capsys):
 
 
 def test_outputs_are_ignored_by_git_and_the_readme_says_how_to_rerun():
-    names = ["story.mp4", "story.srt", "story.vtt", "story.manifest.json", "notebooks/storykit-out/story.mp4"]
+    names = ["story.mp4", "story.srt", "story.vtt", "story.narration.txt", "story.manifest.json",
+             "notebooks/storykit-out/story.mp4"]
     proc = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True)
     assert proc.stdout.split() == names
     readme = (ROOT / "README.md").read_text()

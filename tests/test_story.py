@@ -24,7 +24,7 @@ def small_story(tmp_path):
 
 def test_writes_video_subtitles_manifest_and_says_which_backend(small_story):
     script, out, result, tmp_path = small_story
-    assert {p.name for p in result.export.paths} == {"fox.mp4", "fox.srt", "fox.vtt", "fox.manifest.json"}
+    assert {p.name for p in result.export.paths} == {"fox.mp4", "fox.srt", "fox.vtt", "fox.narration.txt", "fox.manifest.json"}
     summary = result.summary()
     assert "animatic" in summary and "not a diffusion model" in summary and str(out) in summary
     ensure_ffmpeg()

@@ -33,7 +33,7 @@ def test_plan_edit_render_only_changed_scene_then_export(studio, tmp_path):
 
     result = studio.export(gif=False)
     names = sorted(p.name for p in result.paths)
-    assert names == ["story.manifest.json", "story.mp4", "story.srt", "story.vtt"]
+    assert names == ["story.manifest.json", "story.mp4", "story.narration.txt", "story.srt", "story.vtt"]
     assert sorted(p.name for p in studio.export(gif=False).paths)[1] == "story-2.mp4"  # never clobbers
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "Scene",
     "Script",
     "check_text",
+    "narrate",
     "parse_json",
     "check_nesting",
 ]
@@ -117,6 +118,33 @@ def _nesting(text: str) -> int:
     return best
 
 
+_FULL_STOPS = ".!?。！？…؟"
+
+
+def narrate(texts: list[str]) -> str:
+    """Joins scene sentences into one paragraph (story → text, the Movie2Story direction).
+
+    Sentences without an end mark get a full stop; a "The end." that closes a
+    middle sentence is kept only at the very end; CJK sentences join without spaces.
+    """
+    parts = [" ".join(t.split()) for t in texts if t and t.strip()]
+    out: list[str] = []
+    for i, text in enumerate(parts):
+        if i < len(parts) - 1:
+            for end in (" The end.", " Fin.", " Fim.", " Fine.", " Ende.", " Конец."):
+                if text.endswith(end) and len(text) > len(end):
+                    text = text[: -len(end)]
+        if text[-1].isalnum():
+            text += "。" if unicodedata.name(text[-1], "").startswith(("CJK", "HIRAGANA", "KATAKANA")) else "."
+        out.append(text)
+    paragraph = ""
+    for text in out:
+        cjk = paragraph[-1:] in "。！？" and paragraph != "" and unicodedata.name(text[0], "").startswith(
+            ("CJK", "HIRAGANA", "KATAKANA"))
+        paragraph += text if (not paragraph or cjk) else " " + text
+    return paragraph
+
+
 def _check_int(value: Any, name: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{name} must be an integer, got {value!r}")
@@ -200,6 +228,7 @@ class Script:
     seed: int = 0
     title: str = ""
     source: str = "planner"  # or "storybench:<file>#<index>", "manual"
+    writer: str = "template"  # who wrote the captions and prompts: "template" or "llm" (details in metadata["llm"])
     notes: list[str] = dataclasses.field(default_factory=list)  # what the planner had to change
     metadata: dict = dataclasses.field(default_factory=dict)  # e.g. a StoryBench entry's other fields
     version: int = SCHEMA_VERSION
@@ -242,6 +271,8 @@ class Script:
         self.title = check_text(self.title, "title", max_chars=MAX_TEXT_CHARS, allow_empty=True)
         if not isinstance(self.style, str) or not isinstance(self.notes, list) or not isinstance(self.metadata, dict):
             raise InvalidInput("script style must be text, notes a list and metadata an object")
+        if not isinstance(self.writer, str) or not self.writer:
+            raise InvalidInput(f"script writer must be a name such as 'template' or 'llm', got {self.writer!r}")
         _check_int(self.seed, "seed", 0, 2**32 - 1)
         return self
 
@@ -271,7 +302,7 @@ class Script:
         try:
             triple = Triple(**data["triple"])
             scenes = [Scene(**s) for s in data["scenes"]]
-            extra = {k: data[k] for k in ("style", "seed", "title", "source", "notes", "metadata") if k in data}
+            extra = {k: data[k] for k in ("style", "seed", "title", "source", "writer", "notes", "metadata") if k in data}
         except KeyError as e:
             raise InvalidInput(f"script JSON is missing the field {e.args[0]!r}") from None
         except TypeError as e:  # unknown or missing keyword, non-dict entries
@@ -317,10 +348,18 @@ class Script:
             raise InvalidInput(f"{str(path)!r} is not a UTF-8 text file; is it really a script JSON?") from None
         return cls.from_json(text)
 
+    # -- the story as text -------------------------------------------------------------
+    def narration(self) -> str:
+        """The story as one short paragraph of prose: the scenes' sentences in order (story → text).
+
+        It follows edits to the captions, and export writes it beside the subtitles.
+        """
+        return narrate([s.text for s in self.scenes])
+
     # -- display --------------------------------------------------------------------
     def table(self) -> str:
         """A plain-text table of the scenes, for terminals and notebooks."""
-        head = f"{self.title or 'Untitled'}  [{self.style}, seed {self.seed}, {len(self.scenes)} scenes, {self.duration:.1f} s]"
+        head = f"{self.title or 'Untitled'}  [{self.style}, seed {self.seed}, {len(self.scenes)} scenes, {self.duration:.1f} s, {self.writer} writer]"
         rows = [head, f"{'#':>2}  {'beat':<11} {'camera':<9} {'frames':>6}  {'seed':>10}  text"]
         for s in self.scenes:
             rows.append(f"{s.index:>2}  {s.beat:<11} {s.camera:<9} {s.num_frames:>6}  {s.seed:>10}  {s.text or s.prompt}")

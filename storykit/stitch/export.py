@@ -9,7 +9,8 @@
 * MP4: H.264 (x264 preset chosen by measurement), yuv420p, even dimensions, ``+faststart``.
 * WebM: VP9 (VP8 if this ffmpeg lacks libvpx-vp9); GIF: one palette from a sample of
   frames, ordered dithering.
-* Subtitles: SRT and WebVTT side files, one cue per scene, timed from `Story.spans`.
+* Subtitles: SRT and WebVTT side files, one cue per scene, timed from `Story.spans`,
+  and ``<name>.narration.txt``: the scenes' sentences as one paragraph (`Script.narration`).
 * Audio: a WAV/MP3/... file muxed as AAC (Opus in WebM) and cut to the video's length.
 * Manifest: ``<name>.manifest.json`` with the script, seeds, backend, models, versions,
   timings and options; `load_manifest` reads it back and `replay_inputs` turns it into
@@ -42,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInput, StorykitError
+from ..plan.script import narrate
 from .encode import MP4_CRF, MP4_PRESET, WEBM_CRF
 from .publish import Staging, remove_stale_temps, write_text
 from .timeline import Story
@@ -79,10 +81,12 @@ class ExportResult:
     manifest: Path | None = None
     audio: bool = False  # whether an audio track was muxed into the videos
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    narration: Path | None = None  # the story as a paragraph of prose, beside the subtitles
 
     @property
     def paths(self) -> list[Path]:
-        return [*self.videos.values(), *(p for p in (self.srt, self.vtt, self.manifest) if p is not None)]
+        side = (self.srt, self.vtt, self.narration, self.manifest)
+        return [*self.videos.values(), *(p for p in side if p is not None)]
 
 
 def export_story(
@@ -105,7 +109,8 @@ def export_story(
         story: the output of `stitch`.
         path: e.g. "out/story.mp4"; other files share its folder and stem.
         formats: any of FORMATS; None takes the format from the suffix of `path`.
-        subtitles: write ``.srt`` and ``.vtt`` files (skipped when no scene has text).
+        subtitles: write ``.srt`` and ``.vtt`` files and the narration, ``.narration.txt``
+            (skipped when no scene has text).
         audio: a sound file to mux into MP4/WebM, cut to the video's length. If it
             cannot be decoded the videos are still written (silent) and InvalidInput
             is raised afterwards.
@@ -151,8 +156,9 @@ def export_story(
     has_text = any(t.strip() for t in story.texts)
     srt = base.with_name(base.name + ".srt") if subtitles and has_text else None
     vtt = base.with_name(base.name + ".vtt") if subtitles and has_text else None
+    narration = base.with_name(base.name + ".narration.txt") if subtitles and has_text else None
     manifest_path = base.with_name(base.name + ".manifest.json") if manifest is not False else None
-    outputs = [p for p in [*videos.values(), srt, vtt, manifest_path] if p is not None]
+    outputs = [p for p in [*videos.values(), srt, vtt, narration, manifest_path] if p is not None]
     for p in outputs:
         if p.is_dir():
             raise InvalidInput(f"{str(p)!r} is a folder; choose another output path")
@@ -188,11 +194,12 @@ def export_story(
         if srt is not None:
             write_text(staged.add(srt), srt, to_srt(story))
             write_text(staged.add(vtt), vtt, to_vtt(story))
+            write_text(staged.add(narration), narration, narrate(story.texts) + "\n")  # the story as prose
         if manifest_path is not None:
             data = dict(manifest) if isinstance(manifest, dict) else build_manifest(None, None, story)
             data["export"] = {
                 "formats": list(formats),
-                "files": [p.name for p in [*videos.values(), srt, vtt] if p is not None],
+                "files": [p.name for p in [*videos.values(), srt, vtt, narration] if p is not None],
                 "subtitles": srt is not None,
                 "audio": None if audio_path is None else {
                     "file": audio_path.name, "sha256": _sha256(audio_path), "muxed": has_audio,
@@ -215,7 +222,7 @@ def export_story(
             f"audio {str(audio_path)!r} could not be decoded ({audio_error}); the video was written without sound: "
             f"{', '.join(str(p) for p in videos.values())}"
         )
-    return ExportResult(videos, srt, vtt, manifest_path, has_audio, timings)
+    return ExportResult(videos, srt, vtt, manifest_path, has_audio, timings, narration)
 
 
 # -- encoding ------------------------------------------------------------------------
