@@ -15,12 +15,22 @@ class RenderConfig:
 
     `num_inference_steps` and `guidance_scale` matter to Lightning only; the
     animatic ignores them (and leaves them out of its cache key).
+
+    Continuity (storykit.generate.reference, storykit.generate.render):
+    `reference` is the character image every scene follows through IP-Adapter (a
+    path, a PIL image or a CharacterReference; None = none, as before) at
+    `ip_adapter_scale`; `handoff=True` starts each scene from the previous
+    scene's last frame (storykit.generate.continuity, at `handoff_strength`).
     """
 
     height: int = 512
     width: int = 512
     num_inference_steps: int = 4
     guidance_scale: float = 1.0  # Lightning is distilled for CFG 1 (see storykit.generate.lightning)
+    reference: object = None  # CharacterReference after __post_init__
+    ip_adapter_scale: float = 0.5  # DEFAULT_IP_ADAPTER_SCALE: see storykit.generate.reference
+    handoff: bool = False
+    handoff_strength: float = 0.75  # DEFAULT_HANDOFF_STRENGTH: see storykit.generate.continuity
 
     def __post_init__(self):
         for name in ("height", "width"):
@@ -37,3 +47,12 @@ class RenderConfig:
             raise InvalidInput(f"num_inference_steps must be between 1 and 200, got {self.num_inference_steps}")
         if not isinstance(self.guidance_scale, (int, float)) or not 0 <= self.guidance_scale <= 30:
             raise InvalidInput(f"guidance_scale must be a number between 0 and 30, got {self.guidance_scale!r}")
+        from .reference import check_ip_adapter_scale, load_reference
+        from .continuity import check_handoff_strength
+
+        self.ip_adapter_scale = check_ip_adapter_scale(self.ip_adapter_scale)
+        if self.reference is not None:
+            self.reference = load_reference(self.reference)
+        if not isinstance(self.handoff, bool):
+            raise InvalidInput(f"handoff must be True or False, got {self.handoff!r}")
+        self.handoff_strength = check_handoff_strength(self.handoff_strength)
