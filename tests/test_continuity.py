@@ -311,3 +311,40 @@ def test_cli_reference_errors_are_one_line(tmp_path, capsys):
     assert "handoff needs the Lightning backend" in err and "\n" not in err
     assert main([*args, "--backend", "animatic", "-o", str(tmp_path / "c.mp4"), "--ip-adapter-scale", "3"]) == 2
     assert "ip_adapter_scale" in capsys.readouterr().err
+
+
+# -- the studio: a path or an upload, the scale and the handoff switch ----------------------
+def test_studio_reference_and_handoff(backend, tmp_path):
+    import io
+
+    from storykit.studio.widgets import Studio
+
+    studio = Studio(backend=backend, cache_dir=tmp_path / "c", output_dir=tmp_path / "out", height=64, width=64)
+    studio.num_scenes.value = 3
+    studio.steps.value = 2
+    studio.plan()
+    for row in studio.rows:
+        row["num_frames"].value = 4
+    buf = io.BytesIO()
+    picture(7).save(buf, format="PNG")
+    import datetime
+
+    studio.reference_upload.value = ({"name": "fox.png", "type": "image/png", "size": len(buf.getvalue()),
+                                      "content": memoryview(buf.getvalue()),
+                                      "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    studio.handoff.value = True
+    clips = studio.render_all()
+    assert studio.last_rendered == [0, 1, 2]
+    assert clips[0].metadata["reference"]["sha256"] == load_reference(picture(7)).sha256
+    assert clips[1].metadata["handoff_from_scene"] == 0
+    studio.rows[1]["prompt"].value += ", at dusk"
+    studio.render_all()
+    assert studio.last_rendered == [1, 2]  # the edited scene and the one that starts from it
+    result = studio.export(gif=False)
+    assert (tmp_path / "out" / "story.reference.png").is_file()
+    doc = json.loads(result.manifest.read_text())
+    assert doc["config"]["reference"]["file"] == "story.reference.png" and doc["config"]["handoff"] is True
+    studio.reference_upload.value = ()
+    studio.reference.value = str(tmp_path / "missing.png")
+    studio._safely(studio.render_all)
+    assert "no reference image" in studio.messages[-1]

@@ -74,6 +74,12 @@ class Studio:
         names = ["auto", "animatic", "lightning"]
         self.backend = w.Dropdown(options=names if self._backend_obj is None else [self._backend_obj.name],
                                   value=backend if isinstance(backend, str) else self._backend_obj.name, description="Backend")
+        # Continuity: one character image for every scene (IP-Adapter), scenes that hand over.
+        self.reference = w.Text(value="", placeholder="character image path (optional)", description="Reference")
+        self.reference_upload = w.FileUpload(accept="image/*", multiple=False, description="Upload image")
+        self.ip_adapter_scale = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="Ref. scale",
+                                              tooltip="1 = follow the image only; 0.5 balances it with the prompt")
+        self.handoff = w.Checkbox(value=False, description="Handoff (start each scene from the last frame)")
         # Buttons: slow work only ever runs here, never on a keystroke.
         self.plan_button = w.Button(description="Plan", button_style="info", icon="list")
         self.render_button = w.Button(description="Render all", button_style="primary", icon="film")
@@ -90,6 +96,7 @@ class Studio:
             w.HTML("<h3>storykit studio</h3>"),
             self.setting, self.character, self.action,
             w.HBox([self.style, self.num_scenes]), w.HBox([self.steps, self.seed, self.backend]),
+            w.HBox([self.reference, self.reference_upload]), w.HBox([self.ip_adapter_scale, self.handoff]),
             w.HBox([self.plan_button, self.render_button, self.export_button, self.progress]),
             self.log, self.scene_box, self.story_out,
         ])
@@ -155,6 +162,8 @@ class Studio:
         out = Path(path) if path else _free_name(self.output_dir / "story.mp4")
         engine, config = self._engine()
         clips = [self.clips[s.index] for s in script.scenes]
+        if config.reference is not None:  # the character image beside the story, named in the manifest
+            config.reference.save(out.with_name(out.stem + ".reference.png"))
         manifest = build_manifest(script, clips, self.story, backend_info=engine.describe(), config=config)
         self.last_export = export_story(self.story, out, formats=["mp4"] + (["gif"] if gif else []), manifest=manifest)
         self._say("Exported: " + ", ".join(str(p) for p in self.last_export.paths))
@@ -212,7 +221,29 @@ class Studio:
 
         h, w = self.size
         size = default_size(self._backend_obj)
-        return self._backend_obj, RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value)
+        config = RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value)
+        return self._backend_obj, self._with_continuity(config)
+
+    def _with_continuity(self, config: RenderConfig) -> RenderConfig:
+        """The reference (upload first, then the path field), its scale and the handoff switch."""
+        import dataclasses
+        import io
+
+        reference = None
+        uploads = self.reference_upload.value
+        if uploads:
+            from PIL import Image
+
+            item = uploads[0] if isinstance(uploads, (list, tuple)) else next(iter(uploads.values()))
+            try:
+                reference = Image.open(io.BytesIO(bytes(item["content"])))
+                reference.load()
+            except OSError:
+                raise StorykitError(f"cannot read the uploaded file {item.get('name', '')!r} as an image; use a PNG or JPEG") from None
+        elif self.reference.value.strip():
+            reference = self.reference.value.strip()
+        return dataclasses.replace(config, reference=reference, ip_adapter_scale=self.ip_adapter_scale.value,
+                                   handoff=self.handoff.value)
 
     def _preview(self, index: int, clip: Clip):
         if index < len(self.rows):
