@@ -348,3 +348,13 @@ def test_studio_reference_and_handoff(backend, tmp_path):
     studio.reference.value = str(tmp_path / "missing.png")
     studio._safely(studio.render_all)
     assert "no reference image" in studio.messages[-1]
+
+
+def test_studio_makes_a_reference_portrait(backend, tmp_path):
+    from storykit.studio.widgets import Studio
+
+    studio = Studio(backend=backend, cache_dir=tmp_path / "c", output_dir=tmp_path / "out", height=64, width=64)
+    studio.steps.value = 2
+    ref = studio.make_reference()
+    assert ref.source == "portrait" and studio.reference.value == str(tmp_path / "out" / "reference.png")
+    assert load_reference(studio.reference.value) == ref

@@ -80,6 +80,9 @@ class Studio:
         self.ip_adapter_scale = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="Ref. scale",
                                               tooltip="1 = follow the image only; 0.5 balances it with the prompt")
         self.handoff = w.Checkbox(value=False, description="Handoff (start each scene from the last frame)")
+        self.portrait_button = w.Button(description="Make reference", icon="user",
+                                        tooltip="render a portrait of the character (Lightning) and use it as the reference")
+        self.portrait_button.on_click(lambda _: self._safely(self.make_reference))
         # Buttons: slow work only ever runs here, never on a keystroke.
         self.plan_button = w.Button(description="Plan", button_style="info", icon="list")
         self.render_button = w.Button(description="Render all", button_style="primary", icon="film")
@@ -96,7 +99,7 @@ class Studio:
             w.HTML("<h3>storykit studio</h3>"),
             self.setting, self.character, self.action,
             w.HBox([self.style, self.num_scenes]), w.HBox([self.steps, self.seed, self.backend]),
-            w.HBox([self.reference, self.reference_upload]), w.HBox([self.ip_adapter_scale, self.handoff]),
+            w.HBox([self.reference, self.reference_upload, self.portrait_button]), w.HBox([self.ip_adapter_scale, self.handoff]),
             w.HBox([self.plan_button, self.render_button, self.export_button, self.progress]),
             self.log, self.scene_box, self.story_out,
         ])
@@ -150,6 +153,26 @@ class Studio:
         self._say(f"Rendered {len(self.last_rendered)} of {n} scenes ({n - len(self.last_rendered)} from cache) "
                   f"in {time.perf_counter() - t0:.1f} s with the {engine.name} backend.")
         return [self.clips[s.index] for s in script.scenes]
+
+    def make_reference(self):
+        """Renders a portrait of the character in the script's style and makes it the reference."""
+        import dataclasses
+
+        from ..generate.reference import make_reference
+
+        script = self.script or self.plan()
+        engine, config = self._engine()
+        ref = make_reference(script, engine, dataclasses.replace(config, reference=None), cache_dir=self.cache_dir)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        ref.save(self.output_dir / "reference.png")
+        self.reference_upload.value = ()
+        self.reference.value = str(self.output_dir / "reference.png")
+        with self.story_out:
+            from IPython.display import display
+
+            display(ref)
+        self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
+        return ref
 
     def export(self, path: str | os.PathLike | None = None, *, gif: bool = True):
         """Writes MP4 (+ GIF), subtitles and a manifest; never overwrites an earlier export."""
