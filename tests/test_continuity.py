@@ -358,3 +358,14 @@ def test_studio_makes_a_reference_portrait(backend, tmp_path):
     ref = studio.make_reference()
     assert ref.source == "portrait" and studio.reference.value == str(tmp_path / "out" / "reference.png")
     assert load_reference(studio.reference.value) == ref
+
+
+def test_cli_reference_auto_on_the_animatic_is_a_note(tmp_path, capsys):
+    from storykit.cli import main
+
+    rc = main(["render", "--setting", "a forest", "--character", "a fox", "--action", "runs", "--scenes", "3",
+               "--frames", "4", "--height", "64", "--width", "64", "--cache-dir", str(tmp_path / "c"),
+               "--backend", "animatic", "-o", str(tmp_path / "a.mp4"), "--reference", "auto"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "ignores the character reference" in out
+    assert not (tmp_path / "a.reference.png").exists()
