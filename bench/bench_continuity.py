@@ -33,6 +33,7 @@ PROMPTS = ["a small red fox in a blue scarf walks into a misty bamboo forest",
 
 
 def main(argv=None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[64])
     ap.add_argument("--frames", type=int, default=16)
@@ -56,6 +57,7 @@ def main(argv=None) -> int:
     reference = load_reference(Image.fromarray(rng.integers(0, 256, (224, 224, 3), dtype=np.uint8)))
 
     for size in args.sizes:
+        sys.stdout.flush()
         common = dict(num_frames=args.frames, height=size, width=size, num_inference_steps=args.steps)
         previous, _ = backend.generate(PROMPTS[0], seed=1, **common)
         last = previous[-1]
