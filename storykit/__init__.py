@@ -57,6 +57,8 @@ _LAZY = {
     "storyboard": "inspection.sheets",
     "compare": "inspection.compare",
     "Studio": "studio.widgets",
+    "load_reference": "generate.reference",
+    "make_reference": "generate.reference",
 }
 
 __all__ = [

@@ -129,9 +129,23 @@ def cmd_render(args) -> int:
         audio=args.audio,
         gif=args.gif,
         overwrite=args.overwrite,
+        **_continuity_args(args),
     )
     print(result.summary())
     return 0
+
+
+def _continuity_args(args) -> dict:
+    """--reference, --ip-adapter-scale, --handoff, --handoff-strength, --ip-adapter → make_story keywords."""
+    kwargs = {
+        "reference": args.reference,
+        "ip_adapter_scale": args.ip_adapter_scale,
+        "handoff": True if args.handoff else None,
+        "handoff_strength": args.handoff_strength,
+    }
+    if args.ip_adapter:
+        kwargs["backend_options"] = {"ip_adapter": args.ip_adapter}
+    return kwargs
 
 
 def cmd_info(args) -> int:
@@ -263,6 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--checkpoint", default=None, help="Lightning .safetensors file or folder (or STORYKIT_LIGHTNING_CKPT)")
     g.add_argument("--cache-dir", default=None, help="clip cache (default $STORYKIT_CACHE or ~/.cache/storykit/clips)")
     g.add_argument("--no-cache", action="store_true", help="render every scene again")
+    g = p.add_argument_group("continuity", "the same character in every scene, and scenes that hand over")
+    g.add_argument("--reference", metavar="IMAGE", default=None,
+                   help="character image every scene follows (IP-Adapter), or 'auto' to render a portrait first (Lightning)")
+    g.add_argument("--ip-adapter-scale", type=float, default=None, help="0-1: how strongly scenes follow the reference (default 0.5)")
+    g.add_argument("--ip-adapter", default=None, help="IP-Adapter folder laid out like h94/IP-Adapter, or a hub id (or STORYKIT_IP_ADAPTER)")
+    g.add_argument("--handoff", action="store_true", help="start each scene from the previous scene's last frame (Lightning)")
+    g.add_argument("--handoff-strength", type=float, default=None, help="(0, 1]: how far a scene may move from that frame (default 0.75)")
     g = p.add_argument_group("output")
     g.add_argument("--fps", type=int, default=None, help="output frame rate, 1-120; 8 fps scenes are interpolated (default 24)")
     g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length)")

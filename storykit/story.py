@@ -67,6 +67,39 @@ class StoryResult:
         return f"StoryResult({self.backend_name}, {len(self.clips)} scenes, {self.export.paths[0] if self.export.paths else '-'})"
 
 
+def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, progress: bool, **given) -> RenderConfig:
+    """Applies the reference/handoff options to `config`, checked before anything renders.
+
+    A reference (given, or "auto": a portrait rendered now) is saved next to the
+    output as `<name>.reference.png`, so the manifest beside it can name it by sha256.
+    """
+    from .generate.reference import load_reference, make_reference
+    from .generate.render import _check_continuity
+
+    changes = {k: v for k, v in given.items() if v is not None and k != "reference"}
+    config = dataclasses.replace(config, **changes)  # validates scale and strength
+    reference = given.get("reference")
+    if reference is None:
+        reference = config.reference
+    elif not (isinstance(reference, str) and reference == "auto"):
+        reference = load_reference(reference)  # a bad image fails here, before any rendering
+    if reference is None:
+        return config
+    if not getattr(engine, "supports_reference", False):
+        print(f"storykit: note: the {engine.name} backend ignores the character reference (only Lightning uses IP-Adapter)")
+        return dataclasses.replace(config, reference=None)
+    target = out.with_name(out.stem + ".reference.png")
+    if target.exists() and not overwrite and getattr(reference, "path", None) != target:
+        raise InvalidInput(f"{str(target)!r} exists; pass overwrite=True (--overwrite) or choose another output")
+    _check_continuity(script, engine, dataclasses.replace(config, reference=None if reference == "auto" else reference))
+    if isinstance(reference, str):  # "auto"
+        if progress:
+            print("storykit: rendering a reference portrait of the character")
+        reference = make_reference(script, engine, config, cache_dir=cache_dir)
+    reference.save(target)
+    return dataclasses.replace(config, reference=reference)
+
+
 def make_story(
     script: Script | None = None,
     *,
@@ -89,6 +122,10 @@ def make_story(
     progress: bool = True,
     stitch_options: dict | None = None,
     backend_options: dict | None = None,
+    reference=None,
+    ip_adapter_scale: float | None = None,
+    handoff: bool | None = None,
+    handoff_strength: float | None = None,
 ) -> StoryResult:
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
 
@@ -99,6 +136,11 @@ def make_story(
     `device="cpu"`). Everything that can be checked (the output files, audio,
     fps, stitch options, the script) is checked before the first scene renders;
     finished scenes stay in the cache whatever fails later, so a re-run resumes.
+    `reference`: the character image every scene follows (a path or a PIL image),
+    or "auto" to render a portrait of the character first (Lightning); it is saved
+    as `<output>.reference.png` and recorded in the manifest by sha256.
+    `ip_adapter_scale` (default 0.5), `handoff` (each scene starts from the last
+    frame of the one before) and `handoff_strength` (default 0.75) go to RenderConfig.
     """
     from .stitch.export import build_manifest, export_story, load_manifest, replay_inputs
     from .plan.planner import plan
@@ -129,6 +171,8 @@ def make_story(
             checkpoint = checkpoint or info.get("checkpoint_source")
             if info.get("motion_adapter_config"):
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
+            if info.get("ip_adapter"):
+                options.setdefault("ip_adapter", info["ip_adapter"])
     else:
         num_inference_steps = 4 if num_inference_steps is None else num_inference_steps
         # Captions are burned once, onto the stitched story after its transitions (the animatic draws none itself).
@@ -153,6 +197,8 @@ def make_story(
         # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it
         config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps,
                               fps=int(stitch_kwargs["fps"]) if float(stitch_kwargs["fps"]).is_integer() else None)
+    config = _continuity(config, engine, script, out, overwrite, cache_dir, progress, reference=reference,
+                         ip_adapter_scale=ip_adapter_scale, handoff=handoff, handoff_strength=handoff_strength)
 
     # 3. Render (cached per scene), 4. stitch, 5. export with subtitles and manifest.
     t1 = time.perf_counter()

@@ -32,7 +32,10 @@ from .generate.clips import Clip
 from .plan.tokens import write_clip_vocab  # CLIP's real vocabulary, shipped with storykit
 from .errors import require
 
-__all__ = ["TinyLightning", "build_tiny_lightning", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm"]
+__all__ = [
+    "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script",
+    "build_tiny_llm",
+]
 
 # Sizes follow diffusers' own AnimateDiff fast tests (tests/pipelines/animatediff):
 # 2 UNet blocks, 4 motion heads, group norm of 2. Width 8 instead of 32 keeps a
@@ -57,6 +60,7 @@ class TinyLightning:
     checkpoints: dict  # steps -> file
     comfyui_checkpoint: Path  # same weights under ComfyUI's key names: must be refused
     motion_adapter_config: dict
+    ip_adapter: Path | None = None  # a folder like h94/IP-Adapter (models/ip-adapter_sd15.safetensors, models/image_encoder/)
 
 
 def write_tiny_clip_tokenizer(folder: Path) -> dict:
@@ -168,10 +172,64 @@ def build_tiny_lightning(root, *, seed: int = 0, vae_blocks: int = 4) -> TinyLig
         checkpoints[steps] = path
     comfy = ckpt_dir / "animatediff_lightning_4step_comfyui.safetensors"
     save_file({_comfyui_key(k): v for k, v in state.items()}, str(comfy))
+    ip_adapter = build_tiny_ip_adapter(root / "tiny-ip-adapter", unet, seed=seed)
     return TinyLightning(
         root=root, base_model=base, checkpoint_dir=ckpt_dir, checkpoints=checkpoints,
-        comfyui_checkpoint=comfy, motion_adapter_config=dict(TINY_ADAPTER_CONFIG),
+        comfyui_checkpoint=comfy, motion_adapter_config=dict(TINY_ADAPTER_CONFIG), ip_adapter=ip_adapter,
     )
+
+
+def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 16) -> Path:
+    """Writes a tiny IP-Adapter for `unet` in h94/IP-Adapter's layout; returns the folder.
+
+    ``models/ip-adapter_sd15.safetensors`` holds what diffusers' `load_ip_adapter`
+    reads from the real file: ``image_proj.proj.{weight,bias}`` and
+    ``image_proj.norm.{weight,bias}`` (the 4-token ImageProjection) and, for every
+    cross-attention layer in UNet order, ``ip_adapter.{1,3,5,...}.to_{k,v}_ip.weight``
+    (odd ids: the original numbering counted self-attention layers too).
+    ``models/image_encoder/`` is a tiny `CLIPVisionModelWithProjection`
+    (config.json + model.safetensors), like the real ViT-H/14 folder.
+    """
+    torch = require("torch", "gen")
+    transformers = require("transformers", "gen")
+    from safetensors.torch import save_file
+
+    models = Path(root) / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed + 77)
+    encoder = transformers.CLIPVisionModelWithProjection(
+        transformers.CLIPVisionConfig(
+            hidden_size=_WIDTH, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
+            image_size=32, patch_size=8, projection_dim=image_embed_dim,
+        )
+    )
+    encoder.save_pretrained(models / "image_encoder", safe_serialization=True)
+
+    cross = unet.config.cross_attention_dim
+    gen = torch.Generator().manual_seed(seed + 78)
+    state = {
+        # ImageProjection: a linear map to 4 tokens of the text-embedding width, then LayerNorm.
+        "image_proj.proj.weight": torch.randn(4 * cross, image_embed_dim, generator=gen) * 0.5,
+        "image_proj.proj.bias": torch.zeros(4 * cross),
+        "image_proj.norm.weight": torch.ones(cross),
+        "image_proj.norm.bias": torch.zeros(cross),
+    }
+    key_id = 1
+    widths = list(unet.config.block_out_channels)
+    for name in unet.attn_processors:  # the order diffusers' _convert_ip_adapter_attn_to_diffusers walks
+        if name.endswith("attn1.processor"):
+            continue
+        if name.startswith("mid_block"):
+            hidden = widths[-1]
+        elif name.startswith("up_blocks"):
+            hidden = widths[::-1][int(name[len("up_blocks.")])]
+        else:
+            hidden = widths[int(name[len("down_blocks.")])]
+        for kind in ("to_k_ip", "to_v_ip"):
+            state[f"ip_adapter.{key_id}.{kind}.weight"] = torch.randn(hidden, cross, generator=gen) * 0.5
+        key_id += 2
+    save_file({k: v.contiguous() for k, v in state.items()}, str(models / "ip-adapter_sd15.safetensors"))
+    return Path(root)
 
 
 class FakeBackend:

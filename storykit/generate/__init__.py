@@ -14,7 +14,10 @@ AnimateDiff-Lightning through diffusers (arXiv 2403.12706), `animatic/` the
 offline moving storyboard that needs no weights. `render` loops over scenes
 through the content-addressed `cache`, so re-running after an edit renders only
 what changed; `device` picks the device and dtype in one place; `config` holds
-the settings all scenes share. torch and diffusers load only when Lightning is used.
+the settings all scenes share. `reference` holds the character image every scene
+follows (IP-Adapter, on Lightning) and `continuity` the handoff that starts each
+scene from the last frame of the one before. torch and diffusers load only when
+Lightning is used.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from __future__ import annotations
 from .backend import BACKENDS, Backend, get_backend
 from .clips import Clip
 from .config import RenderConfig
+from .reference import CharacterReference, load_reference, make_reference
 from .render import render_scene, render_story
 
-__all__ = ["Clip", "RenderConfig", "Backend", "BACKENDS", "get_backend", "render_scene", "render_story"]
+__all__ = ["Clip", "RenderConfig", "Backend", "BACKENDS", "get_backend", "render_scene", "render_story",
+           "CharacterReference", "load_reference", "make_reference"]

@@ -23,7 +23,7 @@ __all__ = ["Backend", "BACKENDS", "get_backend", "default_size"]
 
 BACKENDS = ("auto", "lightning", "animatic")
 # Options only Lightning takes; "auto" may still fall back to the animatic, which ignores them.
-_LIGHTNING_ONLY = ("base_model", "checkpoint", "num_inference_steps", "device", "dtype", "memory",
+_LIGHTNING_ONLY = ("base_model", "checkpoint", "num_inference_steps", "device", "dtype", "memory", "ip_adapter",
                    "motion_adapter_config", "progress", "verbose")
 
 

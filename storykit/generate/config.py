@@ -19,6 +19,12 @@ class RenderConfig:
     draws each scene at it, with proportionally more frames for the same duration, so
     stitching never has to blend in-betweens; Lightning draws at `scene.fps` (None: each
     scene's own rate).
+
+    Continuity (storykit.generate.reference, storykit.generate.render):
+    `reference` is the character image every scene follows through IP-Adapter (a
+    path, a PIL image or a CharacterReference; None = none, as before) at
+    `ip_adapter_scale`; `handoff=True` starts each scene from the previous
+    scene's last frame (storykit.generate.continuity, at `handoff_strength`).
     """
 
     height: int = 512
@@ -26,6 +32,10 @@ class RenderConfig:
     num_inference_steps: int = 4
     guidance_scale: float = 1.0  # Lightning is distilled for CFG 1 (see storykit.generate.lightning)
     fps: int | None = None
+    reference: object = None  # CharacterReference after __post_init__
+    ip_adapter_scale: float = 0.5  # DEFAULT_IP_ADAPTER_SCALE: see storykit.generate.reference
+    handoff: bool = False
+    handoff_strength: float = 0.75  # DEFAULT_HANDOFF_STRENGTH: see storykit.generate.continuity
 
     def __post_init__(self):
         for name in ("height", "width"):
@@ -44,3 +54,13 @@ class RenderConfig:
             raise InvalidInput(f"guidance_scale must be a number between 0 and 30, got {self.guidance_scale!r}")
         if self.fps is not None and (isinstance(self.fps, bool) or not isinstance(self.fps, int) or not 1 <= self.fps <= 120):
             raise InvalidInput(f"fps must be None or an integer from 1 to 120, got {self.fps!r}")
+
+        from .reference import check_ip_adapter_scale, load_reference
+        from .continuity import check_handoff_strength
+
+        self.ip_adapter_scale = check_ip_adapter_scale(self.ip_adapter_scale)
+        if self.reference is not None:
+            self.reference = load_reference(self.reference)
+        if not isinstance(self.handoff, bool):
+            raise InvalidInput(f"handoff must be True or False, got {self.handoff!r}")
+        self.handoff_strength = check_handoff_strength(self.handoff_strength)

@@ -8,6 +8,10 @@
 Each finished scene goes into the clip cache (storykit.generate.cache) before the next
 one starts, so an interrupted render (an error, Ctrl-C, a Colab disconnect)
 resumes where it stopped.
+
+With `RenderConfig(handoff=True)` each scene starts from the previous one's last
+frame (storykit.generate.continuity): its key then includes the predecessor's key,
+so an edit re-renders that scene and every later one, nothing before it.
 """
 
 from __future__ import annotations
@@ -16,16 +20,23 @@ from .backend import Backend, get_backend
 from .config import RenderConfig
 from .cache import ClipCache, open_cache
 from .clips import Clip
+from .continuity import handoff_fields
 from ..errors import InvalidInput
 from ..plan.script import Scene, Script
 
 __all__ = ["render_scene", "render_story"]
 
 
-def _render_one(scene: Scene, script: Script, backend: Backend, config: RenderConfig, cache: ClipCache | None) -> Clip:
+def _render_one(scene: Scene, script: Script, backend: Backend, config: RenderConfig, cache: ClipCache | None,
+                previous: Clip | None = None) -> Clip:
     key = None
+    fields = None
+    if cache is not None or config.handoff:
+        fields = backend.cache_fields(scene, script, config)
+        if previous is not None:  # the frames depend on the predecessor's frames, i.e. on its key
+            fields["handoff"] = handoff_fields(previous.metadata["cache_key"], config.handoff_strength)
+        key = ClipCache.key(fields)
     if cache is not None:
-        key = cache.key(backend.cache_fields(scene, script, config))
         clip = cache.get(key)
         if clip is not None:
             # fps and position are playback, not pixels: the same frames serve an edited fps or order.
@@ -33,14 +44,39 @@ def _render_one(scene: Scene, script: Script, backend: Backend, config: RenderCo
             # covering the scene's duration: k times the frames at k times the rate.
             ratio = clip.num_frames / scene.num_frames if clip.metadata.get("drawn_fps") else 1
             clip.fps, clip.scene_index = (scene.fps * ratio if ratio != 1 else scene.fps), scene.index
+            clip.metadata["cache_key"] = key
             return clip
-    clip = backend.render_scene(scene, script, config)
+    if previous is not None:
+        clip = backend.render_scene(scene, script, config, handoff_from=previous)
+        clip.metadata["handoff_from_scene"] = previous.scene_index
+    else:
+        clip = backend.render_scene(scene, script, config)
     clip.metadata.setdefault("backend", backend.name)
     clip.metadata["cached"] = False
     if key is not None:
         clip.metadata["cache_key"] = key
+    if cache is not None:
         cache.put(key, clip)
     return clip
+
+
+def _check_continuity(script: Script, backend: Backend, config: RenderConfig) -> RenderConfig:
+    """Checks reference and handoff against the backend before anything renders; returns the config to use."""
+    import dataclasses
+
+    if config.reference is not None and not getattr(backend, "supports_reference", False):
+        # The animatic draws the same figure in every scene from the script's words already.
+        print(f"storykit: note: the {backend.name} backend ignores the character reference (only Lightning uses IP-Adapter)")
+        config = dataclasses.replace(config, reference=None)
+    if config.handoff and not getattr(backend, "supports_handoff", False):
+        raise InvalidInput(
+            f"handoff needs the Lightning backend (video-to-video from the previous scene's last frame); "
+            f"the {backend.name} backend cannot start from a frame; drop handoff (--handoff)"
+        )
+    check = getattr(backend, "check_continuity", None)
+    if check is not None:
+        check(script, config)  # e.g. IP-Adapter weights present, enough steps for the handoff strength
+    return config
 
 
 def render_scene(scene: Scene | int, script: Script, backend="auto", config: RenderConfig | None = None, *, cache_dir=None) -> Clip:
@@ -53,7 +89,12 @@ def render_scene(scene: Scene | int, script: Script, backend="auto", config: Ren
         raise InvalidInput(f"script must be a Script, got {type(script).__name__}")
     if not isinstance(scene, Scene):
         scene = script.scene(scene)
-    return _render_one(scene, script, get_backend(backend), config or RenderConfig(), open_cache(cache_dir))
+    config = config or RenderConfig()
+    if config.handoff and scene.index > 0 and scene in script.scenes:  # it needs its predecessors' frames
+        return render_story(script, backend, config, cache_dir=cache_dir, scenes=[scene.index], progress=False)[0]
+    backend = get_backend(backend)
+    config = _check_continuity(script, backend, config)
+    return _render_one(scene, script, backend, config, open_cache(cache_dir))
 
 
 def render_story(
@@ -85,12 +126,17 @@ def render_story(
     if not chosen:
         raise InvalidInput("nothing to render: the script has no scenes (or `scenes` is empty)")
     backend = get_backend(backend)  # a name, or an instance passed through
-    config = config or RenderConfig()
+    config = _check_continuity(script, backend, config or RenderConfig())
     cache = open_cache(cache_dir)
-    clips = []
+    wanted = {s.index for s in chosen}
+    if config.handoff:  # every scene up to the last one asked for: each needs its predecessor's frames
+        chosen = [s for s in script.scenes if s.index <= max(wanted)]
+    clips, previous = [], None
     bar = tqdm(chosen, desc=f"scenes ({backend.name})", unit="scene", disable=not progress)
     for scene in bar:
-        clip = _render_one(scene, script, backend, config, cache)
+        clip = _render_one(scene, script, backend, config, cache, previous if config.handoff else None)
         bar.set_postfix_str(f"scene {scene.index} {'cached' if clip.metadata.get('cached') else 'rendered'}")
-        clips.append(clip)
+        previous = clip
+        if scene.index in wanted:
+            clips.append(clip)
     return clips

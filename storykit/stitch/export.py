@@ -404,8 +404,11 @@ def build_manifest(
         for k, v in meta.items():
             if any(h in k.lower() for h in _MODEL_HINTS) and isinstance(v, (str, int, float)) and k not in models:
                 models[k] = v
+    reference = getattr(config, "reference", None)
     if dataclasses.is_dataclass(config) and not isinstance(config, type):
         config = dataclasses.asdict(config)
+    if reference is not None and hasattr(reference, "to_manifest"):  # the character image, by file and sha256
+        config["reference"] = reference.to_manifest()
     options = dict(stitch_options if stitch_options is not None else story.metadata.get("options", {}))
     return _jsonable({
         "kind": MANIFEST_KIND,
@@ -470,6 +473,11 @@ def load_manifest(path: str | os.PathLike) -> dict:
         raise InvalidInput(f"manifest stitch options {sorted(unknown)} are unknown; allowed: {', '.join(_STITCH_KEYS)}")
     if data["script"] is not None:
         Script.from_dict(data["script"])  # raises InvalidInput naming the bad field
+    reference = (data.get("config") or {}).get("reference")
+    if isinstance(reference, dict) and reference.get("file"):
+        beside = path.parent / str(reference["file"])  # the PNG written next to the manifest wins: folders move
+        if beside.is_file():
+            reference["path"] = str(beside)
     return data
 
 

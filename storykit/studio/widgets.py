@@ -99,6 +99,15 @@ class Studio:
         names = ["auto", "animatic", "lightning"]
         self.backend = w.Dropdown(options=names if self._backend_obj is None else [self._backend_obj.name],
                                   value=backend if isinstance(backend, str) else self._backend_obj.name, description="Backend")
+        # Continuity: one character image for every scene (IP-Adapter), scenes that hand over.
+        self.reference = w.Text(value="", placeholder="character image path (optional)", description="Reference")
+        self.reference_upload = w.FileUpload(accept="image/*", multiple=False, description="Upload image")
+        self.ip_adapter_scale = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="Ref. scale",
+                                              tooltip="1 = follow the image only; 0.5 balances it with the prompt")
+        self.handoff = w.Checkbox(value=False, description="Handoff (start each scene from the last frame)")
+        self.portrait_button = w.Button(description="Make reference", icon="user",
+                                        tooltip="render a portrait of the character (Lightning) and use it as the reference")
+        self.portrait_button.on_click(lambda _: self._safely(self.make_reference))
         # Buttons: slow work only ever runs here, never on a keystroke.
         self.plan_button = w.Button(description="Plan", button_style="info", icon="list")
         self.render_button = w.Button(description="Render all", button_style="primary", icon="film")
@@ -118,6 +127,7 @@ class Studio:
             w.HTML("<h3>storykit studio</h3>"),
             self.setting, self.character, self.action,
             w.HBox([self.style, self.num_scenes]), w.HBox([self.steps, self.seed, self.backend]),
+            w.HBox([self.reference, self.reference_upload, self.portrait_button]), w.HBox([self.ip_adapter_scale, self.handoff]),
             w.HBox([self.plan_button, self.render_button, self.export_button, self.progress, self.status]),
             self.log, self.scene_box, self.story_out,
         ])
@@ -183,6 +193,26 @@ class Studio:
             self._say(drew)
         return [self.clips[s.index] for s in script.scenes]
 
+    def make_reference(self):
+        """Renders a portrait of the character in the script's style and makes it the reference."""
+        import dataclasses
+
+        from ..generate.reference import make_reference
+
+        script = self.script or self.plan()
+        engine, config = self._engine()
+        ref = make_reference(script, engine, dataclasses.replace(config, reference=None), cache_dir=self.cache_dir)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        ref.save(self.output_dir / "reference.png")
+        self.reference_upload.value = ()
+        self.reference.value = str(self.output_dir / "reference.png")
+        with self.story_out:
+            from IPython.display import display
+
+            display(ref)
+        self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
+        return ref
+
     def export(self, path: str | os.PathLike | None = None, *, gif: bool = True):
         """Writes MP4 (+ GIF), subtitles and a manifest; never overwrites an earlier export.
 
@@ -209,6 +239,8 @@ class Studio:
             self._stitch(script, engine, config)
         self._progress(0, 1, "Exporting…")
         clips = [self.clips[s.index] for s in script.scenes]
+        if config.reference is not None:  # the character image beside the story, named in the manifest
+            config.reference.save(out.with_name(out.stem + ".reference.png"))
         manifest = build_manifest(script, clips, self.story, backend_info=engine.describe(), config=config)
         self.last_export = export_story(self.story, out, formats=formats, manifest=manifest)
         self._progress(1, 1, "Exported")
@@ -283,13 +315,16 @@ class Studio:
 
         h, w = self.size
         size = default_size(self._backend_obj)
-        return self._backend_obj, RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value,
-                                               fps=24)  # the story's rate: the animatic draws every frame
+        config = RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value,
+                              fps=24)  # the story's rate: the animatic draws every frame
+        return self._backend_obj, self._with_continuity(config)
 
     def _key(self, scene, config) -> tuple:
         """What a clip depends on: the scene's fields, the backend and the render settings."""
         backend = self._backend_key or getattr(self._backend_obj, "name", None)
-        return (dataclasses.astuple(scene), backend, config.height, config.width, config.num_inference_steps)
+        reference = getattr(config.reference, "sha256", None)
+        return (dataclasses.astuple(scene), backend, config.height, config.width, config.num_inference_steps,
+                reference, config.ip_adapter_scale if reference else None, config.handoff)
 
     def _keys(self, script: Script, config) -> tuple:
         return tuple(self._key(s, config) for s in script.scenes)
@@ -334,6 +369,27 @@ class Studio:
                 self.story_out.append_display_data(HTML(f"<i>{html.escape(note)}</i>"))
         else:
             _show_video(self.story_out, story.frames, story.fps, title)
+
+    def _with_continuity(self, config: RenderConfig) -> RenderConfig:
+        """The reference (upload first, then the path field), its scale and the handoff switch."""
+        import dataclasses
+        import io
+
+        reference = None
+        uploads = self.reference_upload.value
+        if uploads:
+            from PIL import Image
+
+            item = uploads[0] if isinstance(uploads, (list, tuple)) else next(iter(uploads.values()))
+            try:
+                reference = Image.open(io.BytesIO(bytes(item["content"])))
+                reference.load()
+            except OSError:
+                raise StorykitError(f"cannot read the uploaded file {item.get('name', '')!r} as an image; use a PNG or JPEG") from None
+        elif self.reference.value.strip():
+            reference = self.reference.value.strip()
+        return dataclasses.replace(config, reference=reference, ip_adapter_scale=self.ip_adapter_scale.value,
+                                   handoff=self.handoff.value)
 
     def _preview(self, index: int, clip: Clip):
         if index < len(self.rows):

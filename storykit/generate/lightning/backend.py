@@ -37,8 +37,10 @@ import numpy as np
 from ..config import RenderConfig
 from ..cache import file_sha256
 from ..clips import Clip
+from ..continuity import handoff_frame
 from ...errors import InvalidInput, MissingWeights, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
+from .reference import check_continuity, conditioning, reference_fields
 from .weights import MAX_CONTEXT_FRAMES, MEMORY_PRESETS, REPO_ID, checkpoint_steps, estimate_cpu_seconds, locate_checkpoint, resolve_base_model
 
 __all__ = [
@@ -117,9 +119,13 @@ class LightningBackend:
     memory: 't4' = VAE slicing + model CPU offload (least memory), 'slicing' = VAE slicing only, 'none',
         or 'auto': t4 under 12 GiB of GPU memory, slicing under 20 GiB (a 16 GB T4), else none.
     motion_adapter_config: MotionAdapter(**config); None is AnimateDiff v2's layout that Lightning uses.
+    ip_adapter: IP-Adapter weights for character references: a folder laid out like h94/IP-Adapter
+        or a hub id ($STORYKIT_IP_ADAPTER; default h94/IP-Adapter), loaded only when a reference is used.
     """
 
     name = "lightning"
+    supports_reference = True  # IP-Adapter (storykit.generate.lightning.reference)
+    supports_handoff = True  # video-to-video from the previous scene's last frame
 
     def __init__(
         self,
@@ -132,6 +138,7 @@ class LightningBackend:
         motion_adapter_config: dict | None = None,
         progress: bool = True,
         verbose: bool = True,
+        ip_adapter=None,
     ):
         from ..device import resolve_device, resolve_dtype
 
@@ -153,6 +160,7 @@ class LightningBackend:
         self.motion_adapter_config = dict(motion_adapter_config or {})
         self.progress = progress
         self.verbose = verbose
+        self.ip_adapter = str(ip_adapter) if ip_adapter is not None else None
         self.pipe = None
         self._loaded_checkpoint: Path | None = None
 
@@ -181,6 +189,7 @@ class LightningBackend:
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
             "motion_adapter_config": self.motion_adapter_config,
+            **({"ip_adapter": self.ip_adapter} if self.ip_adapter else {}),
         }
 
     def cache_fields(self, scene: Scene, script: Script, config: RenderConfig | None = None) -> dict:
@@ -207,7 +216,12 @@ class LightningBackend:
         }
         if config.guidance_scale > 1:  # at CFG <= 1 diffusers never encodes the negative prompt
             fields["negative_prompt"] = scene.negative_prompt
+        fields.update(reference_fields(self, config))  # {} without a character reference
         return fields
+
+    def check_continuity(self, script: Script, config: RenderConfig) -> None:
+        """Checks a reference's IP-Adapter weights and the handoff settings before rendering."""
+        check_continuity(self, script, config)
 
     # -- loading --------------------------------------------------------------------
     def _memory_preset(self) -> str:
@@ -308,8 +322,17 @@ class LightningBackend:
         seed: int = 0,
         num_inference_steps: int | None = None,
         guidance_scale: float = 1.0,
+        ip_adapter_image=None,
+        ip_adapter_scale: float = 0.5,
+        handoff_image=None,
+        handoff_strength: float = 0.75,
     ) -> tuple[np.ndarray, dict]:
-        """Renders one clip: ((num_frames, height, width, 3) uint8 frames, metadata)."""
+        """Renders one clip: ((num_frames, height, width, 3) uint8 frames, metadata).
+
+        `ip_adapter_image`: the character reference (storykit.generate.reference) at
+        `ip_adapter_scale`; `handoff_image`: a frame to start from (video-to-video at
+        `handoff_strength`, storykit.generate.continuity).
+        """
         from ..device import dtype_name, make_generator
 
         # 1. Check inputs
@@ -360,18 +383,23 @@ class LightningBackend:
         hook = pipe.unet.register_forward_pre_hook(timer.unet_pre_hook)
         try:
             timer.start = time.perf_counter()
-            out = pipe(
-                prompt=prompt,
-                negative_prompt=negative_prompt or None,
-                num_frames=num_frames,
-                height=height,
-                width=width,
-                num_inference_steps=steps,
-                guidance_scale=guidance_scale,  # Lightning is distilled for 1.0 (the card); above 1 CFG doubles the cost
-                generator=make_generator(seed),
-                output_type="np",
-                callback_on_step_end=timer.on_step_end,
+            call, kwargs, continuity = conditioning(
+                self, pipe, dict(
+                    prompt=prompt,
+                    negative_prompt=negative_prompt or None,
+                    num_frames=num_frames,
+                    height=height,
+                    width=width,
+                    num_inference_steps=steps,
+                    guidance_scale=guidance_scale,  # Lightning is distilled for 1.0 (the card); above 1 CFG doubles the cost
+                    generator=make_generator(seed),
+                    output_type="np",
+                    callback_on_step_end=timer.on_step_end,
+                ),
+                ip_adapter_image=ip_adapter_image, ip_adapter_scale=ip_adapter_scale,
+                handoff_image=handoff_image, handoff_strength=handoff_strength,
             )
+            out = call(**kwargs)
             end = time.perf_counter()
         except oom:
             raise InvalidInput(
@@ -403,11 +431,16 @@ class LightningBackend:
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
             "timings": {k: round(v, 4) for k, v in timings.items()},
+            **continuity,  # "reference" / "handoff" entries, only when used
         }
         return frames, meta
 
-    def render_scene(self, scene: Scene, script: Script | None = None, config: RenderConfig | None = None) -> Clip:
-        """Renders `scene` at `config`'s size and steps (default RenderConfig with this backend's steps)."""
+    def render_scene(self, scene: Scene, script: Script | None = None, config: RenderConfig | None = None, *,
+                     handoff_from: Clip | None = None) -> Clip:
+        """Renders `scene` at `config`'s size and steps (default RenderConfig with this backend's steps).
+
+        `handoff_from`: the previous scene's clip; this scene then starts from its last frame.
+        """
         config = config or RenderConfig(num_inference_steps=self.num_inference_steps)
         frames, meta = self.generate(
             scene.prompt,
@@ -418,5 +451,9 @@ class LightningBackend:
             seed=scene.seed,
             num_inference_steps=config.num_inference_steps,
             guidance_scale=config.guidance_scale,
+            ip_adapter_image=config.reference,
+            ip_adapter_scale=config.ip_adapter_scale,
+            handoff_image=handoff_frame(handoff_from) if handoff_from is not None else None,
+            handoff_strength=config.handoff_strength,
         )
         return Clip(frames, fps=scene.fps, scene_index=scene.index, metadata=meta)
