@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except StorykitError as e:
-        print(f"storykit: error: {e}", file=sys.stderr)
+    except StorykitError as e:  # `.cli`: the same advice worded with command-line flags
+        print(f"storykit: error: {getattr(e, 'cli', None) or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("storykit: interrupted; finished scenes are kept in the cache, run the same command to resume", file=sys.stderr)

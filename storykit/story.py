@@ -145,6 +145,8 @@ def make_story(
         size = default_size(engine)
         config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps)
 
+    engine.describe()  # resolves the weights now: a missing download fails before any scene starts
+
     # 3. Render (cached per scene), 4. stitch, 5. export with subtitles and manifest.
     t1 = time.perf_counter()
     clips = render_story(script, engine, config, cache_dir=cache_dir, progress=progress)
