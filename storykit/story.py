@@ -140,7 +140,8 @@ def make_story(
     script.validate()
 
     # 2. Pick the backend (prints which one and why when "auto").
-    engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps, **options)
+    engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps,
+                         style=script.style, **options)
     if config is None:
         size = default_size(engine)
         config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps)

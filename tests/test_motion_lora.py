@@ -305,3 +305,15 @@ def test_cli_words_the_missing_weights_for_the_cli(unreachable_hub, tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert rc == 2 and len(err.splitlines()) == 1
     assert "--checkpoint" in err and "--base-model" in err and "--backend animatic" in err and "checkpoint=" not in err
+
+
+def test_studio_step_change_swaps_weights_not_the_pipeline(tiny_lightning, tmp_path):
+    from storykit.studio.widgets import Studio
+
+    studio = Studio(backend="lightning", cache_dir=False, output_dir=tmp_path, height=64, width=64,
+                    base_model=tiny_lightning.base_model, checkpoint=tiny_lightning.checkpoint_dir,
+                    motion_adapter_config=tiny_lightning.motion_adapter_config, device="cpu")
+    engine, config = studio._engine()
+    studio.steps.value = 8
+    again, config8 = studio._engine()
+    assert again is engine and config8.num_inference_steps == 8

@@ -158,7 +158,13 @@ def download_file(repo: str, filename: str, *, what: str, num_inference_steps=4,
     if not ok:
         if what == "Lightning checkpoint":
             raise missing_weights(f"{filename} is not downloaded and {why}", num_inference_steps, base_model, checkpoint_repo=repo)
-        raise MissingWeights(f"{what} {repo} is not downloaded and {why}; fetch it with `hf download {repo} {filename} --local-dir {_local_name(repo)}`")
+        where = " and set STORYKIT_MOTION_LORAS to the folder holding it" if what == "motion LoRA" else ""
+        raise MissingWeights(
+            f"{what} {repo} is not downloaded and {why}; fetch it with "
+            f"`hf download {repo} {filename} --local-dir motion-loras/{repo.split('/')[-1]}`{where}"
+            if what == "motion LoRA" else
+            f"{what} {repo} is not downloaded and {why}; fetch it with `hf download {repo} {filename} --local-dir {_local_name(repo)}`"
+        )
     try:
         from huggingface_hub import hf_hub_download
 
