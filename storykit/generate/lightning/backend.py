@@ -116,6 +116,14 @@ class _Timer:
         return {"encode_s": first - self.start, "denoise_s": last - first, "decode_s": end - last}
 
 
+# Split inference (diffusers' FreeNoise memory option) runs the spatial layers (resnets, spatial
+# attention, resampling) 16 frames at a time, which bounds their activations for long scenes,
+# and the motion modules over at most SPATIAL_SPLIT latent positions at a time. Motion-module
+# activations grow only linearly with frames, so one 512x512 latent's 64x64 = 4096 positions per
+# chunk is enough; diffusers' default of 256 splits even 16-frame clips 16-fold.
+SPATIAL_SPLIT = 4096
+
+
 class LightningBackend:
     """AnimateDiff-Lightning as a storykit Backend; the pipeline loads on first use and stays.
 
@@ -337,7 +345,7 @@ class LightningBackend:
         # in place, which fails once peft has wrapped layers, so they are set up here, before any LoRA;
         # shorter scenes then run as one window of their own length (same frames as plain AnimateDiff).
         pipe.enable_free_noise(context_length=CONTEXT_FRAMES, context_stride=CONTEXT_STRIDE)
-        pipe.enable_free_noise_split_inference(spatial_split_size=256, temporal_split_size=CONTEXT_FRAMES)
+        pipe.enable_free_noise_split_inference(spatial_split_size=SPATIAL_SPLIT, temporal_split_size=CONTEXT_FRAMES)
         preset = self._memory_preset()
         if preset in ("slicing", "t4"):
             pipe.vae.enable_slicing()  # decode frame by frame instead of 16 at once

@@ -20,6 +20,7 @@ diffusers' peft loader maps onto the UNet's temporal attention. The original
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import warnings
@@ -161,9 +162,17 @@ class MotionLoras:
                 raise InvalidInput(f"motion LoRA {source!r} does not fit this motion module (no layer {target!r})")
             renamed[f"unet.{modules[target]}.processor.{rest}"] = value
         try:  # a dict, not a path: diffusers then never looks for (or unpickles) other files
-            with warnings.catch_warnings():  # peft warns that a second adapter is a second adapter
+            # Quiet two expected notices: peft's "a second adapter" and diffusers' "no text-encoder
+            # keys" (motion LoRAs touch only the UNet's motion modules).
+            log = logging.getLogger("diffusers.loaders.lora_base")
+            level = log.level
+            log.setLevel(logging.ERROR)
+            with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Already found a `peft_config`")
-                pipe.load_lora_weights(renamed, adapter_name=camera)
+                try:
+                    pipe.load_lora_weights(renamed, adapter_name=camera)
+                finally:
+                    log.setLevel(level)
         except (ValueError, KeyError, RuntimeError) as e:
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
             raise InvalidInput(f"motion LoRA {source!r} does not fit this motion module ({reason})") from None
