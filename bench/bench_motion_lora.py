@@ -1,7 +1,7 @@
 """Camera LoRAs and 16-frame windows on tiny random models (CPU, offline).
 
-    python bench/bench_motion_lora.py                    # LoRA switch cost + windows at 128 px
-    python bench/bench_motion_lora.py --size 64 --frames 16 32 64
+    python bench/bench_motion_lora.py                    # LoRA switch cost + windows at 64 px
+    python bench/bench_motion_lora.py --size 128 --frames 16 32 64 --window-repeats 3
 
 1. LoRA switch cost: loading a camera's motion LoRA the first time
    (`load_lora_weights`), switching between loaded ones (`set_adapters`), and
@@ -100,9 +100,10 @@ def one_window_run(tiny_root: Path, size: int, frames: int, split: bool, repeats
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--frames", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--window-repeats", type=int, default=1, help="repeats per window configuration")
     parser.add_argument("--child", nargs=3, metavar=("ROOT", "FRAMES", "SPLIT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -130,7 +131,7 @@ def main(argv=None) -> int:
     print(f"   {'frames':>6}  {'split inference':>15}  {'s':>7}  {'s/frame':>8}  {'peak rise MB':>12}")
     for frames in args.frames:
         for split in (True, False):
-            out = subprocess.run([sys.executable, __file__, "--size", str(args.size), "--repeats", str(args.repeats),
+            out = subprocess.run([sys.executable, __file__, "--size", str(args.size), "--repeats", str(args.window_repeats),
                                   "--child", str(tiny_root), str(frames), "1" if split else "0"],
                                  capture_output=True, text=True, check=True)
             row = json.loads(out.stdout.strip().splitlines()[-1])

@@ -133,6 +133,8 @@ def make_story(
             num_inference_steps = info.get("num_inference_steps", num_inference_steps)
             if info.get("motion_adapter_config"):
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
+            if info.get("motion_loras"):  # the same camera LoRA files
+                options.setdefault("motion_loras", info["motion_loras"])
     elif script is None:
         script = plan(setting, character, action)
     if not isinstance(script, Script):

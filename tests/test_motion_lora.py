@@ -317,3 +317,23 @@ def test_studio_step_change_swaps_weights_not_the_pipeline(tiny_lightning, tmp_p
     studio.steps.value = 8
     again, config8 = studio._engine()
     assert again is engine and config8.num_inference_steps == 8
+
+
+def test_converted_and_peft_style_keys_give_the_same_lora(tiny_lightning, tmp_path):
+    """The hub files use the converted ".processor.to_q_lora.down" names; peft-style names load the same."""
+    from safetensors.torch import load_file, save_file
+
+    src = tiny_lightning.motion_lora_dir / "animatediff-motion-lora-zoom-in" / "diffusion_pytorch_model.safetensors"
+    state = load_file(str(src))
+    assert all(".processor.to_" in k and k.startswith("unet.") for k in state)
+
+    def peft_key(k):
+        k = k.replace(".processor.", ".").replace("to_out_lora", "to_out.0_lora")
+        return k.replace("_lora.down.", ".lora_A.").replace("_lora.up.", ".lora_B.")
+
+    peft = tmp_path / "peft.safetensors"
+    save_file({peft_key(k): v for k, v in state.items()}, str(peft))
+    kw = dict(camera="zoom_in", num_frames=4, height=64, width=64, num_inference_steps=2, seed=5)
+    a, _ = fresh_backend(tiny_lightning).generate("a fox", **kw)
+    b, _ = fresh_backend(tiny_lightning, motion_loras={"zoom_in": peft}).generate("a fox", **kw)
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 1

@@ -212,8 +212,16 @@ class LightningBackend:
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
             "motion_adapter_config": self.motion_adapter_config,
+            "motion_loras": self._motion_loras_source(),
             "context_frames": CONTEXT_FRAMES,
         }
+
+    def _motion_loras_source(self):
+        """Where camera LoRAs come from, JSON-ready (None: the hub repos)."""
+        source = self.motion_loras if self.motion_loras is not None else os.environ.get("STORYKIT_MOTION_LORAS") or None
+        if isinstance(source, dict):
+            return {k: str(v) for k, v in source.items()}
+        return None if source is None else str(source)
 
     def cache_fields(self, scene: Scene, script: Script, config: RenderConfig | None = None) -> dict:
         """Everything that changes this scene's pixels."""

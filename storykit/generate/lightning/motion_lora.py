@@ -157,10 +157,13 @@ class MotionLoras:
         modules = real_names(pipe.unet, params=False)
         renamed = {}
         for key, value in state.items():
-            target, _, rest = key.removeprefix("unet.").partition(".processor.")
-            if target not in modules or not rest:
-                raise InvalidInput(f"motion LoRA {source!r} does not fit this motion module (no layer {target!r})")
-            renamed[f"unet.{modules[target]}.processor.{rest}"] = value
+            parts = key.removeprefix("unet.").split(".")
+            # The longest leading path that names a module: the attention for the converted files
+            # ("...attn1.processor.to_q_lora.down.weight"), the Linear for peft-style ones (".to_q.lora_A").
+            cut = next((i for i in range(len(parts) - 1, 0, -1) if ".".join(parts[:i]) in modules), None)
+            if cut is None:
+                raise InvalidInput(f"motion LoRA {source!r} does not fit this motion module (no layer for {key!r})")
+            renamed[".".join(["unet", modules[".".join(parts[:cut])], *parts[cut:]])] = value
         try:  # a dict, not a path: diffusers then never looks for (or unpickles) other files
             # Quiet two expected notices: peft's "a second adapter" and diffusers' "no text-encoder
             # keys" (motion LoRAs touch only the UNet's motion modules).

@@ -108,6 +108,11 @@ def download_commands(num_inference_steps=4, base_model=None, *, checkpoint_repo
 def missing_weights(reason: str, num_inference_steps=4, base_model=None, *, checkpoint_repo: str = REPO_ID) -> MissingWeights:
     """MissingWeights naming both downloads, worded for Python; `.cli` holds the command-line wording."""
     ckpt_cmd, base_cmd = download_commands(num_inference_steps, base_model, checkpoint_repo=checkpoint_repo)
+    if base_model and Path(str(base_model)).is_dir():  # the base is here already: only the checkpoint is missing
+        err = MissingWeights(f"{reason}; fetch it once with `{ckpt_cmd}`, then pass checkpoint='lightning' "
+                             "(or set STORYKIT_LIGHTNING_CKPT); or use backend='animatic' for the offline storyboard")
+        err.cli = f"{reason}; fetch it once with `{ckpt_cmd}`, then add --checkpoint lightning; or use --backend animatic"
+        return err
     base = _local_name(base_model if base_model and _is_repo_id(str(base_model)) else DEFAULT_BASE_MODEL)
     fetch = f"{reason}; fetch both once with `{ckpt_cmd}` and `{base_cmd}`, then "
     err = MissingWeights(
