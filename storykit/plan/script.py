@@ -36,7 +36,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 MAX_TEXT_CHARS = 300  # per triple field; CLIP sees ~75 tokens (~300 chars) anyway.
 MAX_PROMPT_CHARS = 2000
-MAX_FRAMES = 480  # 60 s at 8 fps; past 32 frames Lightning renders with FreeNoise windows.
+MAX_FRAMES = 480  # 60 s at 8 fps; past 16 frames Lightning renders in 16-frame FreeNoise windows.
 MAX_FPS = 60
 MIN_SCENES, MAX_SCENES = 1, 64  # the planner makes 3-8; imports may hold more.
 
