@@ -29,6 +29,8 @@ from storykit.plan import plan  # noqa: E402
 from storykit.plan import CAMERA_MOVES  # noqa: E402
 
 TRIPLE = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
+OTHERS = [("a quiet library", "a shy octopus librarian", "reads an old book"),
+          ("霧の竹林、夜明け", "赤いスカーフの小さなキツネ", "なくしたランタンを探す")]
 
 
 def best(fn, repeat: int) -> tuple[float, float]:
@@ -70,6 +72,16 @@ def main() -> None:
             print(row(f"one scene, warm, {camera}", n, best(lambda: backend.render_scene(s, script, cfg), args.repeat)))
         t = best(lambda: [b.render_scene(s, script, cfg) for b in [AnimaticBackend()] for s in script.scenes], args.repeat)
         print(row(f"5-scene story ({script.num_frames} frames), cold", script.num_frames, t))
+        # at the story's rate (what make_story and the Studio do): 3x the frames, each one drawn
+        cfg24 = dataclasses.replace(cfg, fps=24)
+        n24 = sum(AnimaticBackend().render_scene(s, script, cfg24).num_frames for s in script.scenes)
+        t = best(lambda: [b.render_scene(s, script, cfg24) for b in [AnimaticBackend()] for s in script.scenes], args.repeat)
+        print(row(f"5-scene story at 24 fps ({n24} frames), cold", n24, t))
+        for k, triple in enumerate(OTHERS):  # icon subjects, props and landmarks; other scripts
+            other = plan(*triple, num_scenes=5, seed=0)
+            n = sum(s.num_frames for s in other.scenes) * 3
+            t = best(lambda: [b.render_scene(s, other, cfg24) for b in [AnimaticBackend()] for s in other.scenes], args.repeat)
+            print(row(f"5 scenes at 24 fps, {triple[1][:14]}", n, t))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import InvalidInput, StorykitError
+from .plan.script import MAX_FRAMES
 
 EXAMPLE = (
     'storykit render --setting "a misty bamboo forest at dawn" '
@@ -34,12 +35,13 @@ def _add_story_source(p: argparse.ArgumentParser) -> None:
     g.add_argument("--action", help='what they do, e.g. "searches for a lost lantern"')
     g.add_argument("--script", metavar="JSON", help="a script saved by `storykit plan -o` (edit it freely)")
     g.add_argument("--storybench", metavar="FILE", help="a StoryBench task file (e.g. story_gen.json)")
-    g.add_argument("--index", type=int, default=0, help="which entry of the StoryBench file (default 0)")
+    g.add_argument("--index", type=int, default=None, help="which entry of the StoryBench file (default 0)")
     g = p.add_argument_group("planning")
-    g.add_argument("--scenes", type=int, default=5, help="number of scenes, 3-8 (default 5)")
-    g.add_argument("--style", default="cinematic", help="cinematic, anime, watercolor, claymation, storybook, pixel")
-    g.add_argument("--seed", type=int, default=0, help="story seed: same seed, same story (default 0)")
-    g.add_argument("--frames", type=int, default=16, help="frames per scene at 8 fps (default 16: Lightning's clip length)")
+    # Defaults are None so that an option given where it would be ignored can be refused.
+    g.add_argument("--scenes", type=int, default=None, help="number of scenes, 3-8 (default 5)")
+    g.add_argument("--style", default=None, help="cinematic (default), anime, watercolor, claymation, storybook, pixel")
+    g.add_argument("--seed", type=int, default=None, help="story seed: same seed, same story (default 0)")
+    g.add_argument("--frames", type=int, default=None, help="frames per scene at 8 fps (default 16: Lightning's clip length)")
 
 
 def _script_from_args(args):
@@ -50,14 +52,35 @@ def _script_from_args(args):
     sources = [bool(args.script), bool(args.storybench), any(v is not None for v in (args.setting, args.character, args.action))]
     if sum(sources) != 1:
         raise InvalidInput("give exactly one story: --setting/--character/--action, or --script FILE, or --storybench FILE")
+    # A saved script fixes every planning choice; a StoryBench entry fixes scenes and frames.
+    unused = {"script": ("scenes", "style", "seed", "frames", "index"), "storybench": ("scenes", "frames")}
+    for source, names in unused.items():
+        if getattr(args, source):
+            _refuse_given(args, names, f"--{source}")
+    if args.index is not None and not args.storybench:
+        raise InvalidInput("--index picks an entry of a --storybench file; give --storybench FILE too")
+    style = args.style or "cinematic"
+    seed = 0 if args.seed is None else args.seed
     if args.script:
         return Script.load(args.script)
     if args.storybench:
-        return script_from_storybench(args.storybench, args.index, style=args.style, seed=args.seed)
+        return script_from_storybench(args.storybench, args.index or 0, style=style, seed=seed)
     missing = [n for n in ("setting", "character", "action") if getattr(args, n) is None]
     if missing:
         raise InvalidInput(f"missing --{', --'.join(missing)}; a story needs a setting, a character and an action")
-    return plan(args.setting, args.character, args.action, num_scenes=args.scenes, style=args.style, seed=args.seed, num_frames=args.frames)
+    frames = 16 if args.frames is None else args.frames
+    if not 1 <= frames <= MAX_FRAMES:
+        raise InvalidInput(f"--frames must be between 1 and {MAX_FRAMES} (frames per scene at 8 fps), got {frames}")
+    return plan(args.setting, args.character, args.action, num_scenes=5 if args.scenes is None else args.scenes,
+                style=style, seed=seed, num_frames=frames)
+
+
+def _refuse_given(args, names, source: str) -> None:
+    """One line instead of silently ignoring options that `source` already decides."""
+    given = [f"--{n}" for n in names if getattr(args, n, None) is not None]
+    if given:
+        raise InvalidInput(f"{', '.join(given)} cannot be used with {source}, which already decides "
+                           f"{'it' if len(given) == 1 else 'them'}; edit the file instead, or plan a new story")
 
 
 def cmd_plan(args) -> int:
@@ -74,6 +97,9 @@ def cmd_plan(args) -> int:
 def cmd_render(args) -> int:
     from .story import make_story
 
+    if args.manifest:  # a manifest replays its own story and settings
+        _refuse_given(args, ("setting", "character", "action", "script", "storybench", "index", "scenes", "style",
+                             "seed", "frames", "height", "width", "steps", "fps"), "--manifest")
     result = make_story(
         None if args.manifest else _script_from_args(args),
         manifest=args.manifest,
@@ -142,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     g = p.add_argument_group("rendering")
     g.add_argument("--backend", default="auto", choices=("auto", "lightning", "animatic"), help="default auto")
-    g.add_argument("--steps", type=int, default=4, help="Lightning steps: 1, 2, 3 (2-step model), 4 or 8 (default 4)")
+    g.add_argument("--steps", type=int, default=None, help="Lightning steps: 1, 2, 3 (2-step model), 4 or 8 (default 4)")
     g.add_argument("--height", type=int, default=None, help="pixels, divisible by 8 (default 512 on GPU/animatic, smaller for Lightning on CPU)")
     g.add_argument("--width", type=int, default=None, help="pixels, divisible by 8")
     g.add_argument("--base-model", default=None, help="SD1.5 repo id or local folder (or STORYKIT_BASE_MODEL)")
@@ -150,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--cache-dir", default=None, help="clip cache (default $STORYKIT_CACHE or ~/.cache/storykit/clips)")
     g.add_argument("--no-cache", action="store_true", help="render every scene again")
     g = p.add_argument_group("output")
-    g.add_argument("--fps", type=int, default=24, help="output frame rate; 8 fps scenes are interpolated (default 24)")
+    g.add_argument("--fps", type=int, default=None, help="output frame rate, 1-120; 8 fps scenes are interpolated (default 24)")
     g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length)")
     g.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     p.set_defaults(func=cmd_render)
@@ -158,6 +184,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="show what storykit found: packages, device, ffmpeg, weights")
     p.set_defaults(func=cmd_info)
     return parser
+
+
+# The library speaks Python (`overwrite=True`, `num_scenes`); on the command line the same
+# message names the flag. Whole phrases only, most specific first.
+_CLI_WORDS = (
+    (r"pass overwrite=True \(--overwrite\)|pass overwrite=True / --overwrite|pass overwrite=True", "pass --overwrite"),
+    (r"\boverwrite=True\b", "--overwrite"),
+    (r"\bpass checkpoint=(\S+)", r"pass --checkpoint \1"),
+    (r"\bpass base_model=(\S+)", r"pass --base-model \1"),
+    (r"\bnum_inference_steps=", "--steps "),
+    (r"\bnum_inference_steps\b", "--steps"),
+    (r"\bnum_scenes\b", "--scenes"),
+    (r"^fps must\b", "--fps must"),
+    (r"^(height|width) must\b", r"--\1 must"),
+    (r"^height and width\b", "--height and --width"),
+    (r"\bgot (height|width)=", r"got --\1 "),
+)
+
+
+def cli_words(message: str) -> str:
+    """`message` with the library's argument names replaced by the command line's flags."""
+    import re
+
+    for pattern, repl in _CLI_WORDS:
+        message = re.sub(pattern, repl, message)
+    return message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,8 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except StorykitError as e:  # `.cli`: the same advice worded with command-line flags
-        print(f"storykit: error: {getattr(e, 'cli', None) or e}", file=sys.stderr)
+    except StorykitError as e:  # `.cli`: advice already worded with flags; else the flag names swapped in
+        print(f"storykit: error: {getattr(e, 'cli', None) or cli_words(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("storykit: interrupted; finished scenes are kept in the cache, run the same command to resume", file=sys.stderr)

@@ -21,8 +21,9 @@ from .generate.backend import default_size, get_backend
 from .generate.clips import Clip
 from .errors import InvalidInput
 from .plan.script import Script
+from .generate.animatic.reading import drawn_summary
 
-__all__ = ["StoryResult", "make_story"]
+__all__ = ["StoryResult", "make_story", "drawn_summary"]
 
 _HONEST = {
     "animatic": "the offline animatic backend: a procedural moving storyboard, not a diffusion model",
@@ -53,30 +54,17 @@ class StoryResult:
         if self.backend_name == "lightning":
             made_by += f" ({self.backend.get('base_model', '?')}, {self.backend.get('checkpoint', '?')})"
         files = ", ".join(str(p) for p in self.export.paths)
+        drew = drawn_summary(self.clips)
         return (
             f"storykit: {len(self.clips)} scenes ({cached} from cache) → {s.num_frames} frames "
             f"{s.width}x{s.height} @ {s.fps:g} fps, {s.duration:.1f} s in {self.timings.get('total_s', 0):.1f} s\n"
             f"storykit: wrote {files}\n"
-            f"storykit: made by {made_by}"
+            + (f"storykit: {drew}\n" if drew else "")
+            + f"storykit: made by {made_by}"
         )
 
     def __repr__(self) -> str:
         return f"StoryResult({self.backend_name}, {len(self.clips)} scenes, {self.export.paths[0] if self.export.paths else '-'})"
-
-
-def _check_output(output, overwrite: bool, gif: bool) -> Path:
-    out = Path(output)
-    if out.suffix.lower() not in (".mp4", ".gif", ".webm"):
-        raise InvalidInput(f"output must end in .mp4, .gif or .webm, got {str(out)!r}")
-    if not out.parent.exists():
-        raise InvalidInput(f"output folder {str(out.parent)!r} does not exist; create it first")
-    if not os.access(out.parent, os.W_OK):
-        raise InvalidInput(f"output folder {str(out.parent)!r} is not writable; choose another -o path")
-    targets = [out] + ([out.with_suffix(".gif")] if gif else [])
-    existing = [str(p) for p in targets if p.exists()]
-    if existing and not overwrite:
-        raise InvalidInput(f"{existing[0]!r} exists; pass overwrite=True (--overwrite) or choose another output")
-    return out
 
 
 def make_story(
@@ -90,11 +78,11 @@ def make_story(
     backend="auto",
     height: int | None = None,
     width: int | None = None,
-    num_inference_steps: int = 4,
+    num_inference_steps: int | None = None,
     base_model: str | None = None,
     checkpoint: str | None = None,
     cache_dir=None,
-    fps: int = 24,
+    fps: int | None = None,
     audio: str | os.PathLike | None = None,
     gif: bool = False,
     overwrite: bool = False,
@@ -105,48 +93,69 @@ def make_story(
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
 
     Give a `script`, a `setting`/`character`/`action` triple, or a `manifest`
-    written by an earlier run (which re-renders exactly that story). `backend_options`
-    go to the backend (e.g. `memory="t4"`, `device="cpu"`). Finished
-    scenes stay in the cache whatever fails later, so a re-run resumes.
+    written by an earlier run (which re-renders exactly that story, so it takes no
+    size, steps, fps or stitch options). `num_inference_steps` defaults to 4 and
+    `fps` to 24. `backend_options` go to the backend (e.g. `memory="t4"`,
+    `device="cpu"`). Everything that can be checked (the output files, audio,
+    fps, stitch options, the script) is checked before the first scene renders;
+    finished scenes stay in the cache whatever fails later, so a re-run resumes.
     """
     from .stitch.export import build_manifest, export_story, load_manifest, replay_inputs
     from .plan.planner import plan
     from .generate.render import render_story
-    from .stitch.timeline import stitch
+    from .stitch.preflight import check_export
+    from .stitch.timeline import check_stitch_options, stitch
 
     t0 = time.perf_counter()
-    # 1. Check inputs before any slow work.
-    out = _check_output(output, overwrite, gif)
+    # 1. Check inputs before any slow work: nothing below may fail after a scene has rendered.
+    if output is None or not isinstance(output, (str, os.PathLike)) or not str(output):
+        raise InvalidInput(f"output must be a file path such as 'story.mp4', got {output!r}")
     given = [script is not None, manifest is not None, any(v is not None for v in (setting, character, action))]
     if sum(given) != 1:
         raise InvalidInput("give exactly one of: a script, a setting/character/action triple, or a manifest")
-    stitch_kwargs = {"fps": fps, "interpolate": "blend", "title": True, **(stitch_options or {})}
     config, options = None, dict(backend_options or {})
     if manifest is not None:
+        ignored = [n for n, v in (("height", height), ("width", width), ("num_inference_steps", num_inference_steps),
+                                  ("fps", fps), ("stitch_options", stitch_options)) if v is not None]
+        if ignored:  # a manifest replays its own settings: refuse rather than silently ignore these
+            raise InvalidInput(f"a manifest replays its own settings; do not also pass {', '.join(ignored)}")
         doc = load_manifest(manifest)
         replay, info = replay_inputs(doc), doc["backend"]
         script, config, stitch_kwargs = replay.script, replay.config, replay.stitch
         backend = replay.backend or backend
+        num_inference_steps = info.get("num_inference_steps") or 4
         if backend == "lightning":  # the same models: base, checkpoint source, adapter layout
             base_model = base_model or info.get("base_model")
             checkpoint = checkpoint or info.get("checkpoint_source")
-            num_inference_steps = info.get("num_inference_steps", num_inference_steps)
             if info.get("motion_adapter_config"):
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
             if info.get("motion_loras"):  # the same camera LoRA files
                 options.setdefault("motion_loras", info["motion_loras"])
-    elif script is None:
-        script = plan(setting, character, action)
+    else:
+        num_inference_steps = 4 if num_inference_steps is None else num_inference_steps
+        # Captions are burned once, onto the stitched story after its transitions (the animatic draws none itself).
+        stitch_kwargs = {"fps": 24 if fps is None else fps, "interpolate": "blend", "title": True, "captions": True,
+                         **check_stitch_options(stitch_options)}
+        if script is None:
+            script = plan(setting, character, action)
+    check_stitch_options(stitch_kwargs)  # fps 0 or 1000, an unknown transition, a typo: refused now
+    RenderConfig(height=height or 512, width=width or 512, num_inference_steps=num_inference_steps)  # sizes, steps
     if not isinstance(script, Script):
         raise InvalidInput(f"script must be a storykit Script, got {type(script).__name__}")
     script.validate()
+    out, suffix = Path(output), Path(output).suffix.lower().lstrip(".")
+    formats = [suffix] + (["gif"] if gif and suffix != "gif" else []) if suffix in ("mp4", "gif", "webm") else None
+    check_export(out, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
+                 subtitles=any(s.text.strip() for s in script.scenes))
 
     # 2. Pick the backend (prints which one and why when "auto").
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps,
                          style=script.style, **options)
     if config is None:
         size = default_size(engine)
-        config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps)
+        # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it
+        config = RenderConfig(height=height or size, width=width or size, num_inference_steps=num_inference_steps,
+                              fps=int(stitch_kwargs["fps"]) if float(stitch_kwargs["fps"]).is_integer() else None)
 
     engine.describe()  # resolves the weights now: a missing download fails before any scene starts
 
@@ -154,13 +163,15 @@ def make_story(
     t1 = time.perf_counter()
     clips = render_story(script, engine, config, cache_dir=cache_dir, progress=progress)
     t2 = time.perf_counter()
+    if "transition_frames" not in stitch_kwargs and clips and clips[0].fps != script.scene(clips[0].scene_index).fps:
+        # clips drawn at the story's rate (the animatic): keep transitions as long in seconds as at the scenes' rate
+        stitch_kwargs["transition_frames"] = min(64, round(4 * clips[0].fps / script.scene(clips[0].scene_index).fps))
     story = stitch(clips, script, **stitch_kwargs)
     t3 = time.perf_counter()
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}
     info = engine.describe()
     doc = build_manifest(script, clips, story, backend_info=info, config=config, stitch_options=stitch_kwargs, timings=timings)
-    formats = [out.suffix.lower().lstrip(".")] + (["gif"] if gif and out.suffix.lower() != ".gif" else [])
-    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc)
+    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .generate.clips import Clip
-from .plan.tokens import _bytes_to_unicode  # CLIP's byte table, shared with the exact tokenizer
+from .plan.tokens import write_clip_vocab  # CLIP's real vocabulary, shipped with storykit
 from .errors import require
 
 __all__ = ["TinyLightning", "build_tiny_lightning", "build_tiny_motion_lora", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script"]
@@ -94,24 +94,18 @@ def build_tiny_motion_lora(path, *, seed: int = 0, rank: int = 2, adapter_config
 
 
 def write_tiny_clip_tokenizer(folder: Path) -> dict:
-    """Writes vocab.json/merges.txt/tokenizer_config.json for a small byte-level CLIP BPE.
+    """Writes vocab.json/merges.txt/tokenizer_config.json for CLIP's real 49,408-token BPE.
 
-    Every byte is a token (with and without CLIP's ``</w>`` word end), plus a few
-    merges, so any text tokenizes; the exact 49,408-token vocabulary lives in
-    storykit/tokens.py. Returns the special-token ids.
+    The real vocabulary (storykit/plan/tokens.py) rather than a toy one: the tiny
+    pipeline then counts tokens exactly as SD1.5's tokenizer does, so prompts the
+    planner fitted into 77 tokens are not "truncated" (a toy byte-level BPE made
+    178 of them and transformers warned). Only the text encoder stays tiny.
+    Returns the special-token ids and the vocabulary size.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    chars = list(_bytes_to_unicode().values())
-    vocab = {c: i for i, c in enumerate(chars)}
-    vocab.update({c + "</w>": i + len(chars) for i, c in enumerate(chars)})
-    merges = [("t", "h"), ("th", "e</w>"), ("a", "n"), ("an", "d</w>"), ("i", "n"), ("e", "r")]
-    for a, b in merges:
-        vocab.setdefault(a + b, len(vocab))
-    ids = {"bos_token_id": len(vocab), "eos_token_id": len(vocab) + 1}
-    vocab["<|startoftext|>"] = ids["bos_token_id"]
-    vocab["<|endoftext|>"] = ids["eos_token_id"]
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges), encoding="utf-8")
+    write_clip_vocab(folder)
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    ids = {"bos_token_id": vocab["<|startoftext|>"], "eos_token_id": vocab["<|endoftext|>"]}
     special = {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>", "unk_token": "<|endoftext|>"}
     (folder / "special_tokens_map.json").write_text(json.dumps(special), encoding="utf-8")
     config = {"tokenizer_class": "CLIPTokenizer", "model_max_length": 77, "do_lower_case": True, **special}

@@ -37,7 +37,7 @@ def test_plan_from_storybench(capsys):
         (["plan", "--setting", " ", "--character", "a fox", "--action", "runs"], "setting is empty"),
         (["plan", "--setting", "forest", "--character", "a fox"], "missing --action"),
         (["plan", *FOX, "--style", "vaporwave"], "unknown style"),
-        (["plan", *FOX, "--scenes", "12"], "num_scenes"),
+        (["plan", *FOX, "--scenes", "12"], "--scenes must be"),
         (["plan", "--script", "/nonexistent/s.json"], "no script file"),
         (["plan", "--storybench", "/nonexistent/x.json"], "no StoryBench file"),
         (["plan", "--script", "a.json", *FOX], "exactly one story"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
+import sys
 
 import mediapy
 import numpy as np
@@ -13,7 +16,7 @@ from storykit.stitch import export
 from storykit.stitch import ffmpeg as media
 from storykit.generate import RenderConfig
 from storykit.generate import Clip
-from storykit.errors import InvalidInput, MissingDependency
+from storykit.errors import InvalidInput, MissingDependency, StorykitError
 from storykit.stitch import build_manifest, export_story, load_manifest, replay_inputs, to_srt, to_vtt
 from storykit.stitch.ffmpeg import ensure_ffmpeg, probe, run_ffmpeg
 from storykit.plan import Scene, Script, Triple
@@ -199,7 +202,7 @@ def test_failed_encode_leaves_no_partial_file(story, tmp_path, monkeypatch):
     out = tmp_path / "story.mp4"
     out.write_bytes(b"the previous good video")
 
-    def broken(frames, fps, path, fmt, **kw):
+    def broken(story, path, fmt, **kw):
         path.write_bytes(b"half a video")
         raise RuntimeError("disk full")
 
@@ -287,3 +290,230 @@ def test_load_manifest_rejects_malformed_files(tmp_path, content, match):
     assert "\n" not in str(e.value)
     with pytest.raises(InvalidInput, match="no manifest file"):
         load_manifest(tmp_path / "missing.json")
+
+
+# -- streaming, presets, GIF palette, progress ---------------------------------------------
+
+
+def test_export_streams_frames_without_mediapy_or_the_whole_story(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from storykit.generate import Clip\n"
+        "from storykit.stitch import stitch, export_story\n"
+        "clips = [Clip(np.full((8, 32, 32, 3), 60 * i, np.uint8), 8, i) for i in range(3)]\n"
+        "story = stitch(clips, fps=24)\n"
+        f"export_story(story, {str(tmp_path / 's.mp4')!r}, formats=('mp4', 'gif', 'webm'))\n"
+        "print(story.materialised, 'mediapy' in sys.modules, 'matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "False"]
+    assert mediapy.read_video(tmp_path / "s.mp4").shape[0] == 3 * 24 - 2 * 12
+
+
+def test_mp4_uses_the_measured_x264_preset(story, tmp_path):
+    from storykit.stitch.encode import MP4_CRF, MP4_PRESET
+
+    result = export_story(story, tmp_path / "story.mp4")
+    data = load_manifest(result.manifest)
+    assert data["export"]["mp4_preset"] == MP4_PRESET and data["export"]["mp4_crf"] == MP4_CRF
+    # x264 writes its settings into the stream; presets differ in reference frames and subpixel search.
+    sei = (tmp_path / "story.mp4").read_bytes()
+    ref, subme = {"medium": (3, 7), "fast": (2, 6), "faster": (2, 4), "veryfast": (1, 2), "superfast": (1, 1)}[MP4_PRESET]
+    assert f" crf={MP4_CRF}.0 ".encode() in sei and f" ref={ref} ".encode() in sei and f" subme={subme} ".encode() in sei
+
+
+def test_gif_palette_comes_from_a_sample_of_frames():
+    from storykit.stitch.encode import GIF_PALETTE_FRAMES, gif_palette_sample
+
+    sample = gif_palette_sample(240)
+    assert len(sample) == GIF_PALETTE_FRAMES and sample[0] == 0 and sample[-1] == 239
+    assert sample == sorted(set(sample)) and max(np.diff(sample)) - min(np.diff(sample)) <= 1  # evenly spread
+    assert gif_palette_sample(10) == list(range(10))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(story, tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    export_story(story, tmp_path / "a.mp4", manifest=False)
+    assert "export" in sys.stderr.getvalue() and f"{story.num_frames}/{story.num_frames}" in sys.stderr.getvalue()
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    export_story(story, tmp_path / "b.mp4", manifest=False, progress=False)
+    assert sys.stderr.getvalue() == ""
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # a log file, CI: no bar
+    export_story(story, tmp_path / "c.mp4", manifest=False)
+    assert sys.stderr.getvalue() == ""
+
+
+# -- reliability: broken ffmpeg, interrupts, concurrent exports, stale temporaries ----------
+
+
+def fake_ffmpeg(tmp_path, monkeypatch, body):
+    """Points storykit at a shell script standing in for ffmpeg (the real one still serves -encoders)."""
+    real = ensure_ffmpeg()
+    script = tmp_path / "fake-ffmpeg"
+    script.write_text(f'#!/bin/sh\ncase "$*" in *-encoders*) exec "{real}" "$@";; esac\n{body}\n')
+    script.chmod(0o755)
+    monkeypatch.setattr(media, "_ffmpeg", str(script))
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4"])
+def test_an_ffmpeg_that_writes_nothing_is_an_error_naming_the_final_file(story, tmp_path, monkeypatch, fmt):
+    out = fake_ffmpeg(tmp_path, monkeypatch, "cat > /dev/null; exit 0")
+    with pytest.raises(StorykitError, match=rf"ffmpeg did not write .*story\.{fmt}\b") as e:
+        export_story(story, out / f"story.{fmt}")
+    assert ".tmp" not in str(e.value) and "\n" not in str(e.value)
+    assert list(out.iterdir()) == []  # nothing reported, nothing left
+
+
+def test_ffmpeg_stopped_by_ctrl_c_is_an_interrupt_not_an_error(story, tmp_path, monkeypatch):
+    out = fake_ffmpeg(tmp_path, monkeypatch, "cat > /dev/null; echo 'Exiting normally, received signal 2.' >&2; exit 255")
+    with pytest.raises(KeyboardInterrupt):
+        export_story(story, out / "story.mp4")
+    assert list(out.iterdir()) == []
+
+
+def test_two_exports_to_one_path_never_clobber(story, tmp_path, monkeypatch):
+    import threading
+
+    from storykit.stitch import publish
+
+    both_checked = threading.Barrier(2, timeout=60)
+    real = publish.remove_stale_temps
+
+    def after_checks(outputs):  # both exports have found the path free before either writes
+        both_checked.wait()
+        return real(outputs)
+
+    monkeypatch.setattr(export, "remove_stale_temps", after_checks)
+    results, errors = [], []
+
+    def run(text):
+        s = stitch(story_parts_clips(), make_script_with(text), fps=24)
+        try:
+            results.append(export_story(s, tmp_path / "story.mp4", progress=False))
+        except InvalidInput as e:
+            errors.append(str(e))
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 1 and len(errors) == 1
+    assert "appeared while this export ran" in errors[0] and "\n" not in errors[0] and ".tmp" not in errors[0]
+    # The winner's files are whole and consistent: its video, its subtitles, its manifest.
+    srt = (tmp_path / "story.srt").read_text()
+    winner = "first" if "first" in srt else "second"
+    assert load_manifest(tmp_path / "story.manifest.json")["story"]["texts"][0].endswith(winner)
+    assert mediapy.read_video(tmp_path / "story.mp4").shape[0] == story.num_frames
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.manifest.json", "story.mp4", "story.srt", "story.vtt"]
+
+
+def story_parts_clips():
+    return make_clips()
+
+
+def make_script_with(text):
+    script = make_script()
+    for s in script.scenes:
+        script.edit(s.index, text=f"{s.text} {text}")
+    return script
+
+
+def test_publishing_without_hard_links_still_refuses_to_clobber(story, tmp_path, monkeypatch):
+    import errno
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    result = export_story(story, tmp_path / "story.mp4")
+    assert mediapy.read_video(result.videos["mp4"]).shape[0] == story.num_frames
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+    from storykit.stitch.publish import Staging
+
+    staged = Staging(overwrite=False)
+    tmp = staged.add(tmp_path / "story.mp4")
+    tmp.write_bytes(b"another video")
+    with pytest.raises(InvalidInput, match="appeared while this export ran"):
+        staged.publish()
+    staged.discard()
+    assert mediapy.read_video(result.videos["mp4"]).shape[0] == story.num_frames  # untouched
+    assert not tmp.exists()
+
+
+def test_stale_temporaries_of_a_killed_export_are_removed(story, tmp_path):
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid is free now
+    stale = [tmp_path / f".story.{dead.pid}.0a1b2c3d.tmp.mp4", tmp_path / f".story.manifest.{dead.pid}.ab.tmp.json",
+             tmp_path / f".story.{dead.pid}.ff.tmp.audio.mp4"]
+    live = tmp_path / f".story.{os.getppid()}.0a1b.tmp.mp4"  # a running export's file: kept
+    other = tmp_path / f".other.{dead.pid}.0a1b.tmp.mp4"  # not this output's: kept
+    for p in [*stale, live, other]:
+        p.write_bytes(b"half a video")
+    export_story(story, tmp_path / "story.mp4")
+    assert not any(p.exists() for p in stale) and live.exists() and other.exists()
+
+
+def test_ctrl_c_of_the_process_group_while_encoding_exits_130_and_leaves_nothing(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    real, mark = ensure_ffmpeg(), tmp_path / "encoding-started"
+    slow = tmp_path / "slow-ffmpeg"  # the real ffmpeg, reading frames at playback speed (-re)
+    slow.write_text(f'#!/bin/sh\ncase "$*" in *rawvideo*) touch "{mark}"; exec "{real}" -re "$@";; esac\n'
+                    f'exec "{real}" "$@"\n')
+    slow.chmod(0o755)
+    out = tmp_path / "out"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "storykit", "render", "--setting", "a quiet harbour", "--character", "a gull",
+           "--action", "finds a shell", "--backend", "animatic", "--height", "64", "--width", "64", "--scenes", "3",
+           "--no-cache", "-o", str(out / "story.mp4")]
+    env = {**os.environ, "IMAGEIO_FFMPEG_EXE": str(slow)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group, as a terminal gives a command
+    try:
+        deadline = time.monotonic() + 120
+        while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mark.exists(), proc.communicate()[1] if proc.poll() is not None else "encoding never started"
+        time.sleep(0.3)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the CLI and ffmpeg both get SIGINT
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(out.iterdir()) == []  # no video, no side files, no hidden temporary
+
+
+def test_a_failure_while_streaming_stops_ffmpeg_and_leaves_nothing(story_parts, tmp_path, monkeypatch):
+    clips, script, _ = story_parts
+    story = stitch(clips, script, fps=24)
+    real, calls = story._timeline.render, []
+
+    def failing(lo, hi, out=None):
+        calls.append(lo)
+        if len(calls) == 3:
+            raise RuntimeError("out of memory while stitching")
+        return real(lo, hi, out)
+
+    monkeypatch.setattr(story._timeline, "render", failing)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        export_story(story, tmp_path / "story.mp4")
+    assert list(tmp_path.iterdir()) == []

@@ -249,3 +249,72 @@ def test_clip_of_another_story_is_refused():
         stitch(clips, script_for(2))
     with pytest.raises(InvalidInput, match="script"):
         stitch(clips, {"scenes": []})
+
+
+# -- streaming, retiming without ghosts, captions once -------------------------------------
+
+
+def test_frames_are_made_on_demand_and_any_chunking_gives_the_same_frames():
+    clips = scene_clips(4)
+    script = script_for(4, ["crossfade", "fade_black", "fade_white", "cut"])
+    story = stitch(clips, script, fps=24, title=True, captions=True, transition_frames=3)
+    assert not story.materialised  # nothing stitched yet: the story is the clips and a plan
+    assert story.num_frames == story.metadata["title_frames"] + 4 * 48 - 9 and story.width == 64
+    chunks = {n: np.concatenate(list(story.iter_frames(n))) for n in (1, 5, 7, 64)}
+    assert not story.materialised
+    whole = story.frames
+    assert story.materialised and whole.shape == (story.num_frames, 64, 64, 3)
+    for n, frames in chunks.items():
+        np.testing.assert_array_equal(frames, whole, err_msg=f"chunks of {n}")
+    np.testing.assert_array_equal(story.render(30, 41), whole[30:41])
+    with pytest.raises(InvalidInput, match="frame range"):
+        story.render(5, story.num_frames + 1)
+
+
+@pytest.mark.parametrize("interpolate", ["blend", "flow", "none"])
+def test_a_clip_already_at_the_target_rate_is_never_interpolated(interpolate):
+    if interpolate == "flow":
+        pytest.importorskip("cv2")
+    clip = moving_square(24, step=9, fps=24)  # big steps: any blending would show
+    story = stitch([clip], fps=24, interpolate=interpolate)
+    np.testing.assert_array_equal(story.frames, clip.frames)
+    assert story.metadata["held_pairs"] == [[]]
+
+
+def test_blend_holds_distant_poses_instead_of_a_double_exposure():
+    from storykit.stitch.retime import distant_pair
+
+    near = moving_square(4, h=128, w=128, step=2).frames
+    far = moving_square(4, h=128, w=128, step=30).frames  # the square jumps past itself
+    assert not distant_pair(near[0], near[1]) and distant_pair(far[0], far[1])
+    clip = Clip(far, 8, 0, {"backend": "test"})
+    story = stitch([clip], fps=24, interpolate="blend")
+    assert story.metadata["held_pairs"] == [[0, 1, 2]]
+    sources = {f.tobytes() for f in far}
+    assert all(f.tobytes() in sources for f in story.frames)  # every frame is one pose, never two
+    np.testing.assert_array_equal(story.frames, stitch([clip], fps=24, interpolate="none").frames)
+    # Small motion still blends (exact weights in test_blend_interpolation_8_to_24).
+    smooth = stitch([Clip(near, 8, 0)], fps=24, interpolate="blend").frames
+    assert smooth[1].tobytes() not in {f.tobytes() for f in near}
+
+
+def test_captions_are_burned_after_transitions_once_per_scene():
+    from storykit.stitch.timeline import _apply_caption, _caption_layer
+
+    clips = scene_clips(3, h=128, w=128)
+    script = script_for(3, ["crossfade", "crossfade", "cut"])
+    plain = stitch(clips, script, fps=24)
+    capt = stitch(clips, script, fps=24, captions=True)
+    for (a, b), text in zip(capt.spans, capt.texts):
+        # Exactly this scene's caption over the transitioned picture, crossfade frames included:
+        # nothing of the neighbour's caption fades in.
+        want = plain.frames[a:b].copy()
+        _apply_caption(want, _caption_layer(text, 128, 128))
+        np.testing.assert_array_equal(capt.frames[a:b], want)
+    # A clip whose backend drew its caption already keeps it alone: never two captions.
+    clips[1].metadata["caption_drawn"] = True
+    once = stitch(clips, script, fps=24, captions=True)
+    (a1, b1) = once.spans[1]
+    np.testing.assert_array_equal(once.frames[a1:b1], plain.frames[a1:b1])
+    np.testing.assert_array_equal(once.frames[: once.spans[0][1]], capt.frames[: capt.spans[0][1]])
+    assert once.metadata["captions_already_drawn"] == [1]

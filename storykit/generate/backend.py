@@ -66,9 +66,14 @@ def get_backend(name: str | Backend = "auto", *, verbose: bool = True, style: st
         if style is not None and not status.get("base_model"):  # the base the script's style would pick
             status["base_model"] = os.environ.get("STORYKIT_BASE_MODEL") or BASE_MODELS[base_for_style(style)]
         found, why = local_weights_status(**status)
-        name = "lightning" if found else "animatic"
-        if verbose:
-            print(f"storykit: backend {name!r} ({why})")
+        chosen = _build("lightning" if found else "animatic", kwargs)  # validates the options first
+        if verbose:  # one short line, after validation; `storykit info` has the long story
+            print(f"storykit: backend {chosen.name!r} ({_short(found, why)})")
+        return chosen
+    return _build(name, kwargs)
+
+
+def _build(name: str, kwargs: dict) -> Backend:
     if name == "lightning":
         from .lightning.backend import LightningBackend
 
@@ -76,6 +81,14 @@ def get_backend(name: str | Backend = "auto", *, verbose: bool = True, style: st
     from .animatic.backend import AnimaticBackend
 
     return AnimaticBackend(**{k: v for k, v in kwargs.items() if k not in _LIGHTNING_ONLY})
+
+
+def _short(found: bool, why: str) -> str:
+    if found:
+        return why.split(" + ")[0]  # "Lightning weights found: <checkpoint file>"
+    if "not installed" in why:
+        return why
+    return "no AnimateDiff-Lightning weights on this machine; `storykit info` says how to get them"
 
 
 def default_size(backend) -> int:

@@ -14,13 +14,18 @@ class RenderConfig:
     """Per-render settings shared by all scenes (diffusers' argument names).
 
     `num_inference_steps` and `guidance_scale` matter to Lightning only; the
-    animatic ignores them (and leaves them out of its cache key).
+    animatic ignores them (and leaves them out of its cache key). `fps` is the frame
+    rate the story will play at: a backend that can draw at any rate (the animatic)
+    draws each scene at it, with proportionally more frames for the same duration, so
+    stitching never has to blend in-betweens; Lightning draws at `scene.fps` (None: each
+    scene's own rate).
     """
 
     height: int = 512
     width: int = 512
     num_inference_steps: int = 4
     guidance_scale: float = 1.0  # Lightning is distilled for CFG 1 (see storykit.generate.lightning)
+    fps: int | None = None
 
     def __post_init__(self):
         for name in ("height", "width"):
@@ -37,3 +42,5 @@ class RenderConfig:
             raise InvalidInput(f"num_inference_steps must be between 1 and 200, got {self.num_inference_steps}")
         if not isinstance(self.guidance_scale, (int, float)) or not 0 <= self.guidance_scale <= 30:
             raise InvalidInput(f"guidance_scale must be a number between 0 and 30, got {self.guidance_scale!r}")
+        if self.fps is not None and (isinstance(self.fps, bool) or not isinstance(self.fps, int) or not 1 <= self.fps <= 120):
+            raise InvalidInput(f"fps must be None or an integer from 1 to 120, got {self.fps!r}")

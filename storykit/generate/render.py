@@ -29,7 +29,10 @@ def _render_one(scene: Scene, script: Script, backend: Backend, config: RenderCo
         clip = cache.get(key)
         if clip is not None:
             # fps and position are playback, not pixels: the same frames serve an edited fps or order.
-            clip.fps, clip.scene_index = scene.fps, scene.index
+            # A clip drawn at a higher rate than its scene's (the animatic at the story's fps) keeps
+            # covering the scene's duration: k times the frames at k times the rate.
+            ratio = clip.num_frames / scene.num_frames if clip.metadata.get("drawn_fps") else 1
+            clip.fps, clip.scene_index = (scene.fps * ratio if ratio != 1 else scene.fps), scene.index
             return clip
     clip = backend.render_scene(scene, script, config)
     clip.metadata.setdefault("backend", backend.name)

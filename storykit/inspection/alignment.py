@@ -48,7 +48,7 @@ def clip_alignment(
     except (OSError, ValueError) as e:
         raise MissingWeights(
             f"CLIP weights {model!r} are not on this machine, so clip_alignment is unavailable offline "
-            f"({type(e).__name__}); fetch them once where there is internet: `huggingface-cli download {model}`"
+            f"({type(e).__name__}); fetch them once where there is internet: `hf download {model}`"
         ) from None
     clip_model.eval().to(device)
     scores = []

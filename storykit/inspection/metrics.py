@@ -229,6 +229,7 @@ class SceneStats:
     seam: float | None = None  # jump into the next scene; None for the last one
     seam_ratio: float | None = None  # seam / the two scenes' own mean flicker
     flags: list[str] = dataclasses.field(default_factory=list)
+    transition: str | None = None  # into the next scene, when a script or story says it (cut, crossfade, ...)
 
 
 @dataclasses.dataclass
@@ -252,9 +253,11 @@ class Diagnosis:
                 )
             if "seam" in r.flags:
                 nxt = self.rows[i + 1].index
+                fix = ("a longer transition (transition_frames) softens it" if r.transition not in (None, "cut")
+                       else "a crossfade or fade hides it")
                 out.append(
                     f"scene {r.index} → {nxt}: seam jump {r.seam:.1f} is {r.seam_ratio:.1f}× the scenes' own "
-                    f"flicker (limit {self.seam_ratio:g}×); a crossfade or fade hides it"
+                    f"flicker (limit {self.seam_ratio:g}×); {fix}"
                 )
         return out
 
@@ -269,11 +272,12 @@ class Diagnosis:
     def to_records(self) -> list[dict]:
         return [dataclasses.asdict(r) for r in self.rows]
 
-    _HEAD = ("scene", "frames", "flicker", "max", "motion", "drift", "seam→next", "ratio", "flags")
+    _HEAD = ("scene", "frames", "flicker", "max", "motion", "drift", "seam→next", "ratio", "into next", "flags")
 
     def _cells(self, r: SceneStats) -> tuple[str, ...]:
         nums = (r.flicker, r.flicker_max, r.motion, r.drift, r.seam, r.seam_ratio)
-        return (str(r.index), str(r.num_frames), *("—" if v is None else f"{v:.1f}" for v in nums), ",".join(r.flags))
+        return (str(r.index), str(r.num_frames), *("—" if v is None else f"{v:.1f}" for v in nums),
+                r.transition or "—", ",".join(r.flags))
 
     def __str__(self) -> str:
         table = [self._HEAD] + [self._cells(r) for r in self.rows]
@@ -284,8 +288,8 @@ class Diagnosis:
         lines.extend(f"- {p}" for p in self.problems)
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return f"Diagnosis({len(self.rows)} scenes, {len(self.problems)} problem(s))"
+    def __repr__(self) -> str:  # the table itself: `diagnose(clips)` at a prompt shows what it found
+        return str(self)
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self._HEAD)
@@ -306,9 +310,9 @@ class Diagnosis:
 
 
 def diagnose(
-    clips_or_story: Any, *, spans: Any = None, flicker_limit: float = 15.0, seam_ratio: float = 3.0
+    clips_or_story: Any, script: Any = None, *, spans: Any = None, flicker_limit: float = 15.0, seam_ratio: float = 3.0
 ) -> Diagnosis:
-    """Measures every scene and boundary and flags what stands out.
+    """Measures every scene and boundary and flags what stands out; `print(diagnose(clips))` shows the table.
 
     A scene is flagged "flicker" when its mean flicker exceeds `flicker_limit`
     grey levels per frame step (rough: at 8 fps, more than ~6 % of full scale per
@@ -316,11 +320,18 @@ def diagnose(
     "seam" when its jump exceeds `seam_ratio` times the mean flicker of the two
     scenes it joins (at least 1 grey level): the cut changes the picture much
     more than the scenes change themselves.
+
+    Transitions count: with a `script`, a boundary of separate clips that the
+    script joins with a crossfade or a fade is measured but not flagged (the
+    stitched story blends it); a stitched story is measured across its actual
+    transitions, which it records.
     """
     for name, v in (("flicker_limit", flicker_limit), ("seam_ratio", seam_ratio)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
             raise InvalidInput(f"{name} must be a positive number, got {v!r}")
     p = _parts(clips_or_story, spans)
+    transitions = _transitions(clips_or_story, script, p.indices)
+    stitched = _is_story(clips_or_story) or spans is not None
     rows = []
     for idx, frames in zip(p.indices, p.scenes):
         fl = flicker(frames) if len(frames) > 1 else np.zeros(0)
@@ -336,12 +347,27 @@ def diagnose(
         if row.flicker > flicker_limit:
             row.flags.append("flicker")
         rows.append(row)
-    for a, b, jump in zip(rows, rows[1:], p.seams):
-        a.seam = jump
+    for a, b, jump, into in zip(rows, rows[1:], p.seams, transitions):
+        a.seam, a.transition = jump, into
         a.seam_ratio = jump / max((a.flicker + b.flicker) / 2, _MIN_FLICKER)
-        if a.seam_ratio > seam_ratio:
+        hidden = not stitched and into not in (None, "cut")  # stitch() will blend this boundary
+        if a.seam_ratio > seam_ratio and not hidden:
             a.flags.append("seam")
     return Diagnosis(rows=rows, fps=p.fps, flicker_limit=float(flicker_limit), seam_ratio=float(seam_ratio))
+
+
+
+def _transitions(x: Any, script: Any, indices: list[int]) -> list[str | None]:
+    """The transition after each scene but the last: from the script, else what a story recorded."""
+    n = max(len(indices) - 1, 0)
+    if script is not None:
+        if not hasattr(script, "scene"):
+            raise InvalidInput(f"script must be a storykit Script, got {type(script).__name__}")
+        return [script.scene(i).transition for i in indices[:-1]]  # InvalidInput for a scene it lacks
+    recorded = (getattr(x, "metadata", None) or {}).get("transitions") if _is_story(x) else None
+    if isinstance(recorded, list) and len(recorded) == n:
+        return [str(t) for t in recorded]
+    return [None] * n
 
 
 # -- plots ----------------------------------------------------------------------------------

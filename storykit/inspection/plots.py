@@ -49,23 +49,32 @@ def plot_flicker(clips_or_story: Any, *, spans: Any = None, flicker_limit: float
     return fig
 
 
-def plot_seams(clips_or_story: Any, *, spans: Any = None, seam_ratio: float = 3.0, title: str | None = None):
-    """Bars: the jump at each boundary next to the scenes' own flicker; flagged ones in red. Returns a Figure."""
-    d = diagnose(clips_or_story, spans=spans, seam_ratio=seam_ratio)
-    fig, (ax,) = _figure(figsize=(max(4, 1.2 * len(d.rows)), 3))
+def plot_seams(clips_or_story: Any, script: Any = None, *, spans: Any = None, seam_ratio: float = 3.0,
+               title: str | None = None):
+    """Bars: the jump at each boundary next to the scenes' own flicker; flagged ones in red. Returns a Figure.
+
+    With a `script`, boundaries it crossfades or fades are drawn pale (stitching blends them; see `diagnose`).
+    """
+    d = diagnose(clips_or_story, script, spans=spans, seam_ratio=seam_ratio)
+    # Room on the right for the legend, which sits outside the axes so it never covers a bar.
+    fig, (ax,) = _figure(figsize=(max(4, 1.2 * len(d.rows)) + 2.2, 3))
     pairs = list(zip(d.rows, d.rows[1:]))
     x = np.arange(len(pairs))
     own = [max((a.flicker + b.flicker) / 2, _MIN_FLICKER) for a, b in pairs]
     colors = ["red" if "seam" in a.flags else "C0" for a, _ in pairs]
-    ax.bar(x - 0.2, [a.seam for a, _ in pairs], 0.4, color=colors, label="seam jump")
+    blended = [a.transition not in (None, "cut") and "seam" not in a.flags for a, _ in pairs]
+    bars = ax.bar(x - 0.2, [a.seam for a, _ in pairs], 0.4, color=colors, label="seam jump")
+    for bar, soft in zip(bars, blended):
+        if soft:
+            bar.set_alpha(0.35)
     ax.bar(x + 0.2, own, 0.4, color="0.6", label="scenes' own flicker")
     limits = [seam_ratio * o for o in own]
     ax.scatter(x - 0.2, limits, marker="_", s=300, color="k", zorder=3, label=f"{seam_ratio:g}× own flicker")
-    ax.set_xticks(x, [f"{a.index}→{b.index}" for a, b in pairs])
+    ax.set_xticks(x, [f"{a.index}→{b.index}" + (f"\n{a.transition}" if a.transition else "") for a, b in pairs])
     ax.set_ylabel("mean |Δ| (0–255)")
     ax.set_title(title or ("seam jumps" if pairs else "one scene: no seams"))
     if pairs:
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     return fig
 
 

@@ -190,6 +190,11 @@ def plan(
         raise InvalidInput(f"unknown style {style!r}; choose one of: {', '.join(STYLES)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise InvalidInput(f"seed must be an integer from 0 to 2**32-1, got {seed!r}")
+    if tokenizer is not None and not callable(tokenizer):  # e.g. a repo id: we never load one behind your back
+        raise InvalidInput(
+            f"tokenizer must be a loaded tokenizer such as pipe.tokenizer, got {type(tokenizer).__name__} "
+            f"{str(tokenizer)[:60]!r}; leave it out to count with CLIP's own (exact, offline)"
+        )
     look = STYLES[style]
     rng = random.Random(f"storykit-plan:{seed}")
     the = _definite(triple.character)

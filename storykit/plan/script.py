@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -31,6 +32,8 @@ __all__ = [
     "Scene",
     "Script",
     "check_text",
+    "parse_json",
+    "check_nesting",
 ]
 
 SCHEMA_VERSION = 1
@@ -72,6 +75,46 @@ _EXAMPLES = {
     "character": "a small red fox in a blue scarf",
     "action": "searches for a lost lantern",
 }
+
+
+# Deeper than any real script or manifest, and far below Python's recursion limit
+# (json.loads and dataclasses.asdict recurse once per level).
+MAX_JSON_DEPTH = 64
+
+
+def parse_json(text: str, what: str) -> Any:
+    """`json.loads`, but bad or absurdly nested JSON is one InvalidInput line, never a RecursionError."""
+    check_nesting(text, what)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(f"{what} is not valid JSON ({e.msg} at line {e.lineno})") from None
+    except RecursionError:  # unreachable after the depth check, kept as a guard
+        raise InvalidInput(f"{what} JSON is nested too deeply") from None
+
+
+def check_nesting(text: str, what: str) -> str:
+    """Returns `text`, or raises InvalidInput when its JSON nests deeper than MAX_JSON_DEPTH."""
+    depth = _nesting(text)
+    if depth > MAX_JSON_DEPTH:
+        raise InvalidInput(f"{what} JSON is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed")
+    return text
+
+
+def _nesting(text: str) -> int:
+    """The deepest [ / { nesting outside strings, in one linear pass (no recursion)."""
+    import re
+
+    depth = best = 0
+    # Strings are skipped whole, so brackets inside text do not count.
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
+        c = m.group()[0]
+        if c in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif c in "]}":
+            depth -= 1
+    return best
 
 
 def _check_int(value: Any, name: str, lo: int, hi: int) -> int:
@@ -168,10 +211,11 @@ class Script:
     version: int = SCHEMA_VERSION
 
     # -- editing ----------------------------------------------------------------
-    def edit(self, index: int, **changes) -> Scene:
+    def edit(self, index: int, /, **changes) -> Scene:
         """Changes fields of scene `index` (prompt, num_frames, seed, camera, ...) and re-validates.
 
-        Nothing changes if the new values are invalid.
+        Nothing changes if the new values are invalid. A scene's index is its place in
+        the story and cannot be edited (`index` is positional-only, so `index=7` is refused).
         """
         scene = self.scene(index)
         fields = {f.name for f in dataclasses.fields(Scene)} - {"index"}
@@ -245,20 +289,27 @@ class Script:
 
     @classmethod
     def from_json(cls, text: str) -> Script:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InvalidInput(f"script is not valid JSON ({e.msg} at line {e.lineno})") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "script"))
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Writes the script as JSON (atomically: a crash never leaves half a file)."""
+        """Writes the script as JSON (atomically: a crash never leaves half a file, a failure no `.tmp`)."""
+        if not isinstance(path, (str, os.PathLike)) or not str(path):
+            raise InvalidInput(f"path must be a file path such as 'script.json', got {path!r}")
         path = Path(path)
         if not path.parent.exists():
             raise InvalidInput(f"folder {str(path.parent)!r} does not exist; create it first")
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.to_json(), encoding="utf-8")
-        os.replace(tmp, path)
+        if path.is_dir():
+            raise InvalidInput(f"{str(path)!r} is a folder; give a file name such as {str(path / 'script.json')!r}")
+        text = self.to_json()  # before touching the disk: nothing to clean up if this fails
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise InvalidInput(f"cannot write the script to {str(path)!r} ({e.strerror or type(e).__name__}); "
+                               "choose another path") from None
         return path
 
     @classmethod

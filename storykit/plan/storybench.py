@@ -13,14 +13,13 @@ exactly, so its story-generation prompts go straight into storykit:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 
 from ..errors import InvalidInput
 from .planner import STYLES, fit_prompt, scene_seed
-from .script import Scene, Script, Triple, check_text
+from .script import Scene, Script, Triple, check_text, parse_json
 
 __all__ = ["STORYBENCH_FPS", "load_storybench", "script_from_storybench", "script_to_storybench", "check_entry"]
 
@@ -42,8 +41,8 @@ def load_storybench(path: str | os.PathLike) -> list[dict]:
     if not path.is_file():
         raise InvalidInput(f"no StoryBench file at {str(path)!r}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        data = parse_json(path.read_text(encoding="utf-8"), path.name)
+    except UnicodeDecodeError as e:
         raise InvalidInput(f"{path.name} is not valid JSON ({e})") from None
     if not isinstance(data, list):
         raise InvalidInput(f"{path.name}: a StoryBench task file is a JSON list of entries, got {type(data).__name__}")

@@ -6,9 +6,11 @@
 [(0, 42), (42, 84), (84, 132)]
 >>> export_story(story, "story.mp4")             # + story.srt, story.vtt  # doctest: +SKIP
 
-Modules: `timeline` (`stitch`: conform, transitions, interpolation, title card,
-captions → a `Story`), `export` (MP4/GIF/WebM, SRT/VTT, audio, the manifest that
-replays a story exactly) and `ffmpeg` (finding and running ffmpeg).
+Modules: `timeline` (`stitch`: conform, transitions, title card, captions → a
+`Story` that makes its frames on demand), `retime` (frame-rate conversion without
+double exposures), `export` (MP4/GIF/WebM, SRT/VTT, audio, the manifest that
+replays a story exactly), `encode` (frames streamed into ffmpeg), `publish`
+(temporary files, published without clobbering) and `ffmpeg` (finding and running ffmpeg).
 """
 
 from __future__ import annotations

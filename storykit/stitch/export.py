@@ -6,16 +6,22 @@
 [PosixPath('out/story.mp4'), PosixPath('out/story.gif'), PosixPath('out/story.srt'),
  PosixPath('out/story.vtt'), PosixPath('out/story.manifest.json')]
 
-* MP4: H.264, yuv420p, even dimensions, ``+faststart`` (plays in browsers and Colab).
-* WebM: VP9 (VP8 if this ffmpeg lacks libvpx-vp9); GIF: one palette, ordered dithering.
+* MP4: H.264 (x264 preset chosen by measurement), yuv420p, even dimensions, ``+faststart``.
+* WebM: VP9 (VP8 if this ffmpeg lacks libvpx-vp9); GIF: one palette from a sample of
+  frames, ordered dithering.
 * Subtitles: SRT and WebVTT side files, one cue per scene, timed from `Story.spans`.
 * Audio: a WAV/MP3/... file muxed as AAC (Opus in WebM) and cut to the video's length.
 * Manifest: ``<name>.manifest.json`` with the script, seeds, backend, models, versions,
   timings and options; `load_manifest` reads it back and `replay_inputs` turns it into
   what `render_story` and `stitch` need.
 
-Every file is written to a temporary name in the target folder and moved into
-place with `os.replace`, so a failed export never leaves half a file.
+Frames are streamed into ffmpeg's stdin as the story makes them (`encode`): the
+stitched story is never held whole. Every file is written to a hidden temporary
+name in the target folder, checked (exists, non-empty), and published only when all
+are written: with `os.link` (fails if the target appeared meanwhile, so two exports
+to one path never clobber each other) or `os.replace` with ``overwrite=True``. A
+failed or interrupted export leaves no file behind; temporaries of an export that
+was killed are removed by the next export to the same path.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import json
 import math
 import os
 import platform
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +42,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInput, StorykitError
+from .encode import MP4_CRF, MP4_PRESET, WEBM_CRF
+from .publish import Staging, remove_stale_temps, write_text
 from .timeline import Story
 
 __all__ = [
@@ -53,9 +62,6 @@ __all__ = [
 FORMATS = ("mp4", "gif", "webm")
 MANIFEST_VERSION = 1
 MANIFEST_KIND = "storykit-manifest"
-# Quality settings: visually clean for 512 px animation at a few hundred kB per second.
-MP4_CRF = 20
-WEBM_CRF = 34
 _VERSION_PACKAGES = (
     "storykit", "numpy", "pillow", "mediapy", "imageio-ffmpeg", "torch", "diffusers",
     "transformers", "accelerate", "safetensors", "huggingface-hub", "peft", "opencv-python-headless",
@@ -88,8 +94,12 @@ def export_story(
     audio: str | os.PathLike | None = None,
     overwrite: bool = False,
     manifest: dict | bool | None = None,
+    progress: bool = True,
 ) -> ExportResult:
     """Writes `story` as videos plus side files next to `path`.
+
+    Frames are streamed into ffmpeg as the story makes them; every file goes to a hidden
+    temporary name first and is published only when all of them are written and checked.
 
     Args:
         story: the output of `stitch`.
@@ -99,9 +109,12 @@ def export_story(
         audio: a sound file to mux into MP4/WebM, cut to the video's length. If it
             cannot be decoded the videos are still written (silent) and InvalidInput
             is raised afterwards.
-        overwrite: replace existing files; otherwise any existing output is refused.
+        overwrite: replace existing files; otherwise any existing output is refused,
+            also one that another export creates while this one runs.
         manifest: a dict from `build_manifest` (recommended), None for a minimal one
             built from the story alone, False for none.
+        progress: a progress bar over the frames encoded (shown on a terminal or in
+            a notebook only).
     """
     from .ffmpeg import ensure_ffmpeg, has_encoder
 
@@ -139,50 +152,64 @@ def export_story(
     srt = base.with_name(base.name + ".srt") if subtitles and has_text else None
     vtt = base.with_name(base.name + ".vtt") if subtitles and has_text else None
     manifest_path = base.with_name(base.name + ".manifest.json") if manifest is not False else None
-    for p in [*videos.values(), srt, vtt, manifest_path]:
-        if p is not None and not overwrite and p.exists():
+    outputs = [p for p in [*videos.values(), srt, vtt, manifest_path] if p is not None]
+    for p in outputs:
+        if p.is_dir():
+            raise InvalidInput(f"{str(p)!r} is a folder; choose another output path")
+        if not overwrite and p.exists():
             raise InvalidInput(f"{str(p)!r} exists; pass overwrite=True / --overwrite")
     audio_path = None
     if audio is not None:
         audio_path = Path(audio)
         if not audio_path.is_file():
             raise InvalidInput(f"no audio file at {str(audio_path)!r}")
-    ensure_ffmpeg()  # MissingDependency (with the install command) before any work
+    ffmpeg = ensure_ffmpeg(mediapy=False)  # MissingDependency (with the install command) before any work
+    remove_stale_temps(outputs)  # left by an export that was killed
 
-    # 2. Encode each format to a temporary file, then move it into place.
+    # 2. Encode each format to a hidden temporary file, streaming the frames.
     timings: dict[str, float] = {}
     audio_error = None
-    for fmt, out in videos.items():
-        t0 = time.perf_counter()
-        with _atomic(out) as tmp:
-            if fmt == "gif":
-                _encode(story.frames, story.fps, tmp, fmt)
-            else:
-                _encode(_even(story.frames), story.fps, tmp, fmt, vp9=fmt == "webm" and has_encoder("libvpx-vp9"))
+    staged = Staging(overwrite)
+    bar = _progress_bar(story.num_frames * len(videos), progress)
+    try:
+        for fmt, out in videos.items():
+            t0 = time.perf_counter()
+            tmp = staged.add(out)
+            vp9 = fmt == "webm" and has_encoder("libvpx-vp9")
+            _encode(story, tmp, fmt, name=str(out), ffmpeg=ffmpeg, vp9=vp9, tick=bar.update)
+            staged.verify(out, tmp)
             if audio_path is not None and fmt != "gif" and audio_error is None:
                 audio_error = _mux_audio(tmp, audio_path, fmt, story.duration)
-        timings[f"encode_{fmt}_s"] = round(time.perf_counter() - t0, 3)
-    has_audio = audio_path is not None and audio_error is None and any(f != "gif" for f in formats)
+            timings[f"encode_{fmt}_s"] = round(time.perf_counter() - t0, 3)
+        bar.close()
+        has_audio = audio_path is not None and audio_error is None and any(f != "gif" for f in formats)
 
-    # 3. Subtitles and the manifest.
-    if srt is not None:
-        _write_text(srt, to_srt(story))
-        _write_text(vtt, to_vtt(story))
-    if manifest_path is not None:
-        data = dict(manifest) if isinstance(manifest, dict) else build_manifest(None, None, story)
-        data["export"] = {
-            "formats": list(formats),
-            "files": [p.name for p in [*videos.values(), srt, vtt] if p is not None],
-            "subtitles": srt is not None,
-            "audio": None if audio_path is None else {
-                "file": audio_path.name, "sha256": _sha256(audio_path), "muxed": has_audio,
-            },
-            "mp4_crf": MP4_CRF,
-            "webm_crf": WEBM_CRF,
-        }
-        data.setdefault("timings", {})
-        data["timings"] = {**(data["timings"] or {}), "export": timings}
-        _write_text(manifest_path, json.dumps(_jsonable(data), indent=2, ensure_ascii=False))
+        # 3. Subtitles and the manifest, also to temporary files.
+        if srt is not None:
+            write_text(staged.add(srt), srt, to_srt(story))
+            write_text(staged.add(vtt), vtt, to_vtt(story))
+        if manifest_path is not None:
+            data = dict(manifest) if isinstance(manifest, dict) else build_manifest(None, None, story)
+            data["export"] = {
+                "formats": list(formats),
+                "files": [p.name for p in [*videos.values(), srt, vtt] if p is not None],
+                "subtitles": srt is not None,
+                "audio": None if audio_path is None else {
+                    "file": audio_path.name, "sha256": _sha256(audio_path), "muxed": has_audio,
+                },
+                "mp4_crf": MP4_CRF,
+                "mp4_preset": MP4_PRESET,
+                "webm_crf": WEBM_CRF,
+            }
+            data.setdefault("timings", {})
+            data["timings"] = {**(data["timings"] or {}), "export": timings}
+            write_text(staged.add(manifest_path), manifest_path, json.dumps(_jsonable(data), indent=2, ensure_ascii=False))
+
+        # 4. Publish them all, never over a file that appeared meanwhile (unless overwrite).
+        staged.publish()
+    finally:
+        bar.close()
+        staged.discard()
     if audio_error is not None:
         raise InvalidInput(
             f"audio {str(audio_path)!r} could not be decoded ({audio_error}); the video was written without sound: "
@@ -194,71 +221,33 @@ def export_story(
 # -- encoding ------------------------------------------------------------------------
 
 
-def _even(frames: np.ndarray) -> np.ndarray:
-    """yuv420p needs even sizes: repeat the last row/column where one is odd (no scaling blur)."""
-    h, w = frames.shape[1:3]
-    if h % 2 == 0 and w % 2 == 0:
-        return frames
-    return np.pad(frames, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+def _encode(story: Story, tmp: Path, fmt: str, **kw) -> None:
+    from .encode import encode
+
+    encode(story, tmp, fmt, **kw)
 
 
-def _encode(frames: np.ndarray, fps: float, out: Path, fmt: str, *, vp9: bool = True) -> None:
-    import mediapy
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
 
-    if fmt == "mp4":
-        # libx264 + yuv420p: the combination every browser plays; faststart puts the index first.
-        kw = dict(codec="h264", crf=MP4_CRF, encoded_format="yuv420p", ffmpeg_args=["-movflags", "+faststart"])
-    elif fmt == "webm":
-        # Constant quality (-b:v 0 -crf N); realtime + row-mt keeps VP9 within ~2x of x264's speed.
-        kw = dict(
-            codec="vp9" if vp9 else "vp8", crf=WEBM_CRF, encoded_format="yuv420p",
-            ffmpeg_args=["-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"],
-        )
-    else:
-        _encode_gif(frames, fps, out)
-        return
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: bool):
+    """tqdm over the frames encoded: on a terminal or in a notebook, and not with progress=False."""
+    if not progress:
+        return _NoBar()
     try:
-        mediapy.write_video(out, frames, fps=fps, **kw)
-    except (RuntimeError, ValueError, OSError) as e:
-        raise StorykitError(f"ffmpeg could not write {out.name}: {_last_line(str(e))}") from None
+        shown = sys.stderr.isatty() or "ipykernel" in sys.modules
+    except (AttributeError, ValueError):
+        shown = False
+    if not shown:
+        return _NoBar()
+    from tqdm.auto import tqdm
 
-
-# One palette for the whole video; ordered (Bayer) dithering and re-coding only changed
-# rectangles: ~4x faster and ~2x smaller than ffmpeg's default error diffusion, which
-# mediapy uses (46 s -> 10 s, 36 -> 15 MB for 216 noisy 512x512 frames here).
-GIF_FILTER = (
-    "split[a][b];[a]palettegen=stats_mode=diff[p];"
-    "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
-)
-
-
-def _encode_gif(frames: np.ndarray, fps: float, out: Path) -> None:
-    import subprocess
-
-    from .ffmpeg import ensure_ffmpeg
-
-    h, w = frames.shape[1:3]
-    cmd = [
-        ensure_ffmpeg(), "-hide_banner", "-v", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", f"{fps}", "-i", "-",
-        "-vf", GIF_FILTER, "-f", "gif", str(out),
-    ]
-    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-        try:
-            for i in range(0, len(frames), 16):
-                proc.stdin.write(np.ascontiguousarray(frames[i : i + 16]).tobytes())
-        except BrokenPipeError:  # ffmpeg stopped early; its stderr says why
-            pass
-        finally:
-            proc.stdin.close()
-        err = proc.stderr.read().decode("utf-8", "replace")
-    if proc.returncode:
-        raise StorykitError(f"ffmpeg could not write {out.name}: {_last_line(err)}")
-
-
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1] if lines else "unknown error"
+    return tqdm(total=total, desc="export", unit="frame")
 
 
 def _mux_audio(video: Path, audio: Path, fmt: str, duration: float) -> str | None:
@@ -294,36 +283,6 @@ def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> 
     # A corrupt stream can still "succeed" with decode errors; treat those as failures too.
     errors = [ln for ln in lines if "Invalid data" in ln or "Error while decoding" in ln]
     return errors[-1] if errors else None
-
-
-class _atomic:
-    """``with _atomic(final) as tmp:`` write tmp; on success it replaces final, on error it is removed."""
-
-    def __init__(self, final: Path):
-        self.final = final
-        # Same folder (os.replace must not cross file systems) and same suffix (ffmpeg picks the container by it).
-        self.tmp = final.with_name(f".{final.stem}.{os.getpid()}.{id(self):x}.tmp{final.suffix}")
-
-    def __enter__(self) -> Path:
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None and self.tmp.exists():
-            try:
-                os.replace(self.tmp, self.final)
-            except OSError as e:
-                self.tmp.unlink(missing_ok=True)
-                raise InvalidInput(f"cannot write {str(self.final)!r}: {e.strerror}") from None
-        else:
-            self.tmp.unlink(missing_ok=True)
-
-
-def _write_text(path: Path, text: str) -> None:
-    with _atomic(path) as tmp:
-        try:
-            tmp.write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise InvalidInput(f"cannot write {str(path)!r}: {e.strerror}") from None
 
 
 # -- subtitles -----------------------------------------------------------------------
@@ -479,13 +438,13 @@ def _scene_seed(script, index: int):
 
 def load_manifest(path: str | os.PathLike) -> dict:
     """Reads and checks a manifest written by `export_story`; raises InvalidInput if it is not one."""
-    from ..plan.script import Script
+    from ..plan.script import Script, check_nesting
 
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"no manifest file at {str(path)!r}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(check_nesting(path.read_text(encoding="utf-8"), f"manifest {str(path)!r}"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InvalidInput(f"{str(path)!r} is not a JSON manifest ({getattr(e, 'msg', 'not UTF-8 text')})") from None
     if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:

@@ -1,8 +1,9 @@
 """Finding ffmpeg and asking it small questions.
 
-storykit encodes through mediapy, which needs an ``ffmpeg`` program but does
-not look for the one that the ``imageio-ffmpeg`` wheel bundles. `ensure_ffmpeg`
-finds one (bundled first, then the system's) and hands it to mediapy:
+storykit's export pipes frames to an ``ffmpeg`` program; mediapy (used to show
+videos in notebooks) needs one too but does not look for the one that the
+``imageio-ffmpeg`` wheel bundles. `ensure_ffmpeg` finds one (bundled first, then
+the system's) and hands it to mediapy:
 
 >>> from storykit.stitch.ffmpeg import ensure_ffmpeg, has_encoder
 >>> exe = ensure_ffmpeg()          # a path; mediapy now uses it too
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from ..errors import InvalidInput, MissingDependency
@@ -41,9 +43,11 @@ def _find_ffmpeg() -> str | None:
     return shutil.which("ffmpeg")
 
 
-def ensure_ffmpeg() -> str:
+def ensure_ffmpeg(*, mediapy: bool = True) -> str:
     """Returns the path of an ffmpeg program and points mediapy at it.
 
+    With ``mediapy=False`` (the export, which pipes frames to ffmpeg itself) mediapy is
+    pointed at it only if already imported: importing it costs matplotlib and IPython.
     Raises MissingDependency, saying how to install one, when none is found.
     """
     global _ffmpeg
@@ -52,10 +56,12 @@ def ensure_ffmpeg() -> str:
         if exe is None:
             raise MissingDependency(f"ffmpeg is needed to read and write videos but was not found; {INSTALL_HINT}")
         _ffmpeg = exe
+    if not mediapy and "mediapy" not in sys.modules:
+        return _ffmpeg
     try:
-        import mediapy
+        import mediapy as _mediapy
 
-        mediapy.set_ffmpeg(_ffmpeg)
+        _mediapy.set_ffmpeg(_ffmpeg)
     except ImportError:  # mediapy is a core dependency; ffmpeg alone still serves run_ffmpeg
         pass
     return _ffmpeg
@@ -63,7 +69,7 @@ def ensure_ffmpeg() -> str:
 
 def run_ffmpeg(args: list[str], *, timeout: float | None = None) -> subprocess.CompletedProcess:
     """Runs ``ffmpeg -hide_banner -nostdin ARGS``; returns the finished process (text stdout/stderr)."""
-    cmd = [ensure_ffmpeg(), "-hide_banner", "-nostdin", *map(str, args)]
+    cmd = [ensure_ffmpeg(mediapy=False), "-hide_banner", "-nostdin", *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
 
 
@@ -76,7 +82,7 @@ def _encoders(exe: str) -> frozenset[str]:
 
 def has_encoder(name: str) -> bool:
     """Whether this ffmpeg can encode with `name` (e.g. "libx264", "libvpx-vp9", "aac")."""
-    return name in _encoders(ensure_ffmpeg())
+    return name in _encoders(ensure_ffmpeg(mediapy=False))
 
 
 def probe(path: str | os.PathLike) -> dict:

@@ -2,8 +2,10 @@
 
 `stitch` conforms the clips (one size, one frame rate), joins them with each
 scene's transition, and can add a title card and burned-in captions. The
-result is a `Story`: the frames plus where each scene sits, which is what the
-subtitles and the export need.
+result is a `Story`: where each scene sits (what the subtitles need) and a plan
+that makes the frames on demand, chunk by chunk, so the export streams them into
+the encoder without holding the stitched story (`Story.frames` builds it all for
+inspection).
 
 >>> from storykit.stitch import stitch
 >>> story = stitch(clips, script, fps=24)  # doctest: +SKIP
@@ -18,6 +20,8 @@ Frame-count rules (tests check them exactly). With target rate ``f``, clip
    when ``s_i == f``). Output frame ``j`` shows source time ``j * s_i / f``; between
    two source frames it blends them ("blend"), warps them along optical flow
    ("flow"), or holds the earlier one ("none"). Past the last source frame it holds.
+   "blend" also holds where the two source frames are too far apart to mix
+   without a double exposure (`retime.distant_pair`; listed in ``metadata["held_pairs"]``).
 2. A transition from clip i to clip i+1 lasts ``K = min(round(N * f / s_i),
    m_i // 2, m_(i+1) // 2)`` frames: N *source* frames of time, and never more
    than half of either neighbour.
@@ -39,44 +43,111 @@ Frame-count rules (tests check them exactly). With target rate ``f``, clip
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import mmap
 import numbers
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..generate.clips import Clip, FramesInfo
-from ..errors import InvalidInput, MissingDependency
+from ..errors import InvalidInput
 from ..plan.script import TRANSITIONS, Script, check_text
+from .retime import Mixer, Retimer, cv2_or_error
 
-__all__ = ["Story", "stitch", "INTERPOLATIONS"]
+__all__ = ["Story", "stitch", "check_stitch_options", "INTERPOLATIONS"]
 
 INTERPOLATIONS = ("blend", "none", "flow")
 MAX_TRANSITION_FRAMES = 64
 MAX_FPS = 120
+CHUNK = 16  # frames per streamed chunk: 12 MB at 512x512, small next to the encoder's own buffers
 _DIP_COLOURS = {"fade_black": 0, "fade_white": 255}  # grey levels: a scalar adds fast
-_CHUNK = 16  # frames per blending step: keeps uint16 temporaries small and in cache
 
 
-@dataclasses.dataclass(eq=False)
 class Story(FramesInfo):
-    """One stitched video: `frames` (T, H, W, 3) uint8 at `fps`, and where each scene is.
+    """One stitched video at `fps`, and where each scene is; its frames are made on demand.
 
     `spans[i]` is the ``(start, end)`` frame range (end exclusive) of the scene
     `scene_indices[i]`, whose sentence is `texts[i]`; subtitles are timed from
     them. `metadata` records the options used and what was conformed.
+
+    The story keeps the clips and a plan (spans, transitions, title, captions), not
+    the stitched frames: `iter_frames()` yields them chunk by chunk (what the export
+    streams into the encoder), `render(start, stop)` makes any range, and `frames`
+    builds the whole ``(T, H, W, 3)`` uint8 array on first access (for inspection)
+    and keeps it.
     """
 
-    frames: np.ndarray
-    fps: float
-    spans: list[tuple[int, int]]
-    texts: list[str]
-    scene_indices: list[int]
-    metadata: dict = dataclasses.field(default_factory=dict)
+    def __init__(self, frames, fps: float, spans, texts, scene_indices, metadata: dict | None = None):
+        if isinstance(frames, _Timeline):
+            self._timeline, self._frames = frames, None
+            self.shape = (frames.total, frames.height, frames.width, 3)
+        else:
+            self._timeline, self._frames = None, np.asarray(frames)
+            self.shape = tuple(self._frames.shape)
+        self.fps = fps
+        self.spans = list(spans)
+        self.texts = list(texts)
+        self.scene_indices = list(scene_indices)
+        self.metadata = dict(metadata or {})
+
+    @property
+    def num_frames(self) -> int:
+        return self.shape[0]
+
+    @property
+    def height(self) -> int:
+        return self.shape[1]
+
+    @property
+    def width(self) -> int:
+        return self.shape[2]
+
+    @property
+    def frames(self) -> np.ndarray:
+        """All frames, (T, H, W, 3) uint8: built on first access, then kept (export never needs it)."""
+        if self._frames is None:
+            out = _empty_frames(self.shape)
+            for lo in range(0, self.num_frames, CHUNK):
+                hi = min(lo + CHUNK, self.num_frames)
+                self._timeline.render(lo, hi, out[lo:hi])
+            self._frames = out
+        return self._frames
+
+    @property
+    def materialised(self) -> bool:
+        """Whether every frame is held in memory (after `frames` was read, or when built from an array)."""
+        return self._frames is not None
+
+    def render(self, start: int, stop: int) -> np.ndarray:
+        """Frames ``[start, stop)`` as a new array, made without building the rest."""
+        if not (isinstance(start, numbers.Integral) and isinstance(stop, numbers.Integral)
+                and 0 <= start <= stop <= self.num_frames):
+            raise InvalidInput(f"frame range must be within [0, {self.num_frames}], got [{start}, {stop})")
+        if self._frames is not None:
+            return self._frames[start:stop].copy()
+        return self._timeline.render(start, stop)
+
+    def iter_frames(self, chunk: int = CHUNK) -> Iterator[np.ndarray]:
+        """Yields the frames in order as ``(k, H, W, 3)`` arrays of up to `chunk` frames each."""
+        yield from self._chunks(chunk, reuse=False)
+
+    def _chunks(self, chunk: int = CHUNK, *, reuse: bool = True) -> Iterator[np.ndarray]:
+        """Like `iter_frames`; with `reuse` every chunk is written into one buffer (valid until the next)."""
+        buf = None
+        for lo in range(0, self.num_frames, chunk):
+            hi = min(lo + chunk, self.num_frames)
+            if self._frames is not None:
+                yield self._frames[lo:hi]
+                continue
+            if not reuse:
+                yield self._timeline.render(lo, hi)
+                continue
+            if buf is None:
+                buf = np.empty((min(chunk, self.num_frames), *self.shape[1:]), np.uint8)
+            yield self._timeline.render(lo, hi, buf[: hi - lo])
 
     def times(self) -> list[tuple[float, float]]:
         """Each scene's ``(start, end)`` in seconds."""
@@ -114,6 +185,9 @@ def stitch(
 ) -> Story:
     """Joins `clips` (in the given order) into one `Story`; see the module docstring for exact frame counts.
 
+    The frames themselves are made when read or exported (`Story.iter_frames`), so a
+    long story is never held twice in memory.
+
     Args:
         clips: rendered scenes; the first one sets the size (others are scaled to
             cover it and centre-cropped, with one printed line) and, unless `fps`
@@ -123,12 +197,16 @@ def stitch(
         transition: one of TRANSITIONS for every boundary, overriding the script.
         transition_frames: transition length in the clips' own (source) frames.
         fps: output frame rate; clips at other rates are retimed (`interpolate`).
-        interpolate: "blend" (mix neighbouring frames), "flow" (warp along DIS
+        interpolate: "blend" (mix neighbouring frames; a pair too far apart to mix
+            without a double exposure is held instead), "flow" (warp along DIS
             optical flow; needs OpenCV) or "none" (repeat/drop frames).
         title: a title card: text, or True for the script's title (no card if it
             has none); None or False for none.
         title_seconds: how long the card stays up.
-        captions: burn each scene's text into the bottom of the frames of its span.
+        captions: burn each scene's text into the bottom of the frames of its span,
+            after the transitions (so captions never fade into each other). A clip
+            whose metadata says it already carries its caption (``"caption_drawn"``) is
+            left as it is: never two captions.
     """
     # 1. Check inputs.
     if isinstance(clips, Clip) or not isinstance(clips, (list, tuple)):
@@ -140,26 +218,13 @@ def stitch(
             raise InvalidInput(f"clips[{k}] is a {type(c).__name__}, not a Clip")
     if script is not None and not isinstance(script, Script):
         raise InvalidInput(f"script must be a Script or None, got {type(script).__name__}")
-    if transition is not None and transition not in TRANSITIONS:
-        raise InvalidInput(f"unknown transition {transition!r}; choose one of: {', '.join(TRANSITIONS)}")
-    if isinstance(transition_frames, bool) or not isinstance(transition_frames, numbers.Integral):
-        raise InvalidInput(f"transition_frames must be an integer, got {transition_frames!r}")
-    if not 0 <= transition_frames <= MAX_TRANSITION_FRAMES:
-        raise InvalidInput(f"transition_frames must be between 0 and {MAX_TRANSITION_FRAMES}, got {transition_frames}")
-    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= MAX_FPS):
-        raise InvalidInput(f"fps must be a number in (0, {MAX_FPS}], got {fps!r}")
-    if interpolate not in INTERPOLATIONS:
-        raise InvalidInput(f"unknown interpolate {interpolate!r}; choose one of: {', '.join(INTERPOLATIONS)}")
-    if isinstance(title_seconds, bool) or not isinstance(title_seconds, numbers.Real) or not 0 < title_seconds <= 10:
-        raise InvalidInput(f"title_seconds must be a number in (0, 10], got {title_seconds!r}")
+    _check_options(transition, transition_frames, fps, interpolate, title, title_seconds, captions)
     scenes = []
     if script is not None:
         for c in clips:
             scenes.append(script.scene(c.scene_index))  # raises InvalidInput for a clip of another story
     title_text = _title_text(title, script)
     fps = float(fps if fps is not None else clips[0].fps)
-    if interpolate == "flow":
-        _cv2()  # fail before any work
 
     # 2. Conform sizes, on the source frames (fewer than after retiming).
     texts = [s.text for s in scenes] if scenes else [str(c.metadata.get("text", "")) for c in clips]
@@ -190,37 +255,26 @@ def stitch(
     for k in range(len(clips) - 1):
         starts.append(starts[k] + sizes[k] - (lengths[k] if names[k] == "crossfade" else 0))
     total = starts[-1] + sizes[-1]
-
-    # 4. Retime every clip straight into one output buffer, blending where clips overlap.
-    # Writing in place (no per-clip copies) keeps stitching well under the cost of encoding.
-    out = _empty_frames((total, height, width, 3))
-    mixer = _Mixer((height, width, 3))
-    for k, c in enumerate(clips):
-        s, m = starts[k], sizes[k]
-        overlap = lengths[k - 1] if k and names[k - 1] == "crossfade" else 0
-        src = _Source(sources[k], c.fps, fps, interpolate, mixer)
-        if overlap:
-            head = np.empty((overlap, height, width, 3), np.uint8)
-            src.render(head, 0)
-            for i in range(overlap):
-                mixer(out[s + i], out[s + i], head[i], (i + 1) / (overlap + 1))
-        src.render(out[s + overlap : s + m], overlap)
-    for k, name in enumerate(names):
-        if name in _DIP_COLOURS:
-            _dip(out, starts[k + 1], lengths[k], _DIP_COLOURS[name], mixer)
     seams = [starts[k + 1] + (lengths[k] // 2 if names[k] == "crossfade" else 0) for k in range(len(names))]
     bounds = [title_len, *seams, total]
     spans = [(bounds[k], bounds[k + 1]) for k in range(len(clips))]
 
-    # 5. The title card, dipping to black into the first scene; then captions over each
-    #    scene's span, drawn last so they switch with the subtitles and never fade.
-    if title_text:
-        out[:title_len] = _title_card(sources[0][0], title_text)
-        _dip(out, title_len, title_k, 0, mixer)
-    if captions:
-        for (a, b), text in zip(spans, texts):
-            if text:
-                _apply_caption(out[a:b], _caption_layer(text, height, width))
+    # 4. The plan the frames are made from, chunk by chunk (`_Timeline.render`): clips retimed
+    #    and overlapped, dips, the title card dipping to black into the first scene, then
+    #    captions over each scene's span, drawn last so they switch with the subtitles and never fade.
+    mixer = Mixer((height, width, 3))
+    retimers = [Retimer(src, c.fps, fps, interpolate, mixer) for src, c in zip(sources, clips)]
+    card = _title_card(sources[0][0], title_text) if title_text else None
+    layers, already = [], []
+    for (a, b), text, c in zip(spans, texts, clips):
+        if captions and text and _caption_drawn(c.metadata):
+            already.append(c.scene_index)  # the backend drew this caption itself: never twice
+        elif captions and text:
+            layers.append((a, b, _caption_layer(text, height, width)))
+    timeline = _Timeline(
+        retimers=retimers, starts=starts, sizes=sizes, names=names, lengths=lengths, title_len=title_len,
+        title_k=title_k, card=card, captions=layers, total=total, height=height, width=width, mixer=mixer,
+    )
     options = {
         "transition": transition,
         "transition_frames": int(transition_frames),
@@ -240,8 +294,100 @@ def stitch(
         "title": title_text,
         "title_frames": title_len,
         "resized_scenes": resized,
+        "held_pairs": [sorted(r.held) for r in retimers],  # blend: source pairs held, not mixed
+        "captions_already_drawn": already,
     }
-    return Story(out, fps, spans, texts, [c.scene_index for c in clips], metadata)
+    return Story(timeline, fps, spans, texts, [c.scene_index for c in clips], metadata)
+
+
+class _Timeline:
+    """Makes any range of a story's frames from its clips and plan, exactly as rules 1-5 say.
+
+    Per output frame, in this order: the clip (retimed; mixed with the previous clip in a
+    crossfade overlap), every dip, the title card and its dip, the captions. Any chunking
+    gives the same frames as one pass over the whole story.
+    """
+
+    def __init__(self, *, retimers, starts, sizes, names, lengths, title_len, title_k, card, captions, total,
+                 height, width, mixer):
+        self.retimers, self.starts, self.sizes, self.names, self.lengths = retimers, starts, sizes, names, lengths
+        self.title_len, self.title_k, self.card, self.captions = title_len, title_k, card, captions
+        self.total, self.height, self.width, self.mixer = total, height, width, mixer
+
+    def render(self, lo: int, hi: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Frames [lo, hi) into `out` (a new array if None); returns it."""
+        if out is None:
+            out = np.empty((hi - lo, self.height, self.width, 3), np.uint8)
+        mixer = self.mixer
+        for k, src in enumerate(self.retimers):
+            s, m = self.starts[k], self.sizes[k]
+            a, b = max(lo, s), min(hi, s + m)
+            if a >= b:
+                continue
+            overlap = self.lengths[k - 1] if k and self.names[k - 1] == "crossfade" else 0
+            if max(a, s + overlap) < b:  # past the overlap: this clip alone
+                c = max(a, s + overlap)
+                src.render(out[c - lo : b - lo], c - s)
+            if a < s + overlap:  # the crossfade: mix into the previous clip's frames, already there
+                head = np.empty((min(b, s + overlap) - a, self.height, self.width, 3), np.uint8)
+                src.render(head, a - s)
+                for t in range(a, min(b, s + overlap)):
+                    i = t - s
+                    mixer(out[t - lo], out[t - lo], head[t - a], (i + 1) / (overlap + 1))
+        for k, name in enumerate(self.names):
+            if name in _DIP_COLOURS:
+                _dip(out, lo, hi, self.starts[k + 1], self.lengths[k], _DIP_COLOURS[name], mixer)
+        if self.card is not None:
+            out[: max(0, min(hi, self.title_len) - lo)] = self.card
+            _dip(out, lo, hi, self.title_len, self.title_k, 0, mixer)
+        for a, b, layer in self.captions:
+            a, b = max(a, lo), min(b, hi)
+            if a < b:
+                _apply_caption(out[a - lo : b - lo], layer)
+        return out
+
+
+def check_stitch_options(options: dict | None) -> dict:
+    """Checks keyword arguments meant for `stitch` (names and values) without stitching anything.
+
+    For callers that gather options long before the clips exist (`make_story`, the
+    studio): a typo such as ``{"fade": 2}`` is refused before any scene renders.
+    """
+    import inspect
+
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise InvalidInput(f"stitch options must be a dict of stitch() arguments, got {type(options).__name__}")
+    allowed = [n for n in inspect.signature(stitch).parameters if n not in ("clips", "script")]
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        raise InvalidInput(f"unknown stitch option {unknown[0]!r}; stitch() takes: {', '.join(allowed)}")
+    merged = {n: p.default for n, p in inspect.signature(stitch).parameters.items() if n in allowed}
+    merged.update(options)
+    _check_options(**merged)
+    return dict(options)
+
+
+def _check_options(transition, transition_frames, fps, interpolate, title, title_seconds, captions) -> None:
+    if transition is not None and transition not in TRANSITIONS:
+        raise InvalidInput(f"unknown transition {transition!r}; choose one of: {', '.join(TRANSITIONS)}")
+    if isinstance(transition_frames, bool) or not isinstance(transition_frames, numbers.Integral):
+        raise InvalidInput(f"transition_frames must be an integer, got {transition_frames!r}")
+    if not 0 <= transition_frames <= MAX_TRANSITION_FRAMES:
+        raise InvalidInput(f"transition_frames must be between 0 and {MAX_TRANSITION_FRAMES}, got {transition_frames}")
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= MAX_FPS):
+        raise InvalidInput(f"fps must be a number in (0, {MAX_FPS}], got {fps!r}")
+    if interpolate not in INTERPOLATIONS:
+        raise InvalidInput(f"unknown interpolate {interpolate!r}; choose one of: {', '.join(INTERPOLATIONS)}")
+    if isinstance(title_seconds, bool) or not isinstance(title_seconds, numbers.Real) or not 0 < title_seconds <= 10:
+        raise InvalidInput(f"title_seconds must be a number in (0, 10], got {title_seconds!r}")
+    if title is not None and not isinstance(title, (str, bool)):
+        raise InvalidInput(f"title must be text, True, False or None, got {type(title).__name__}")
+    if not isinstance(captions, bool):
+        raise InvalidInput(f"captions must be True or False, got {captions!r}")
+    if interpolate == "flow":
+        cv2_or_error()  # fail before any work
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -276,116 +422,29 @@ def _empty_frames(shape: tuple[int, ...]) -> np.ndarray:
     return np.frombuffer(buf, np.uint8).reshape(shape)  # the array keeps the mapping alive
 
 
-class _Mixer:
-    """``dst = a * (1 - w) + b * w`` for one uint8 frame, in 8-bit fixed point with reused buffers.
-
-    `b` is a frame or one grey level (0-255). Integer maths (weights in 1/256, exact to one level) into
-    preallocated uint16 buffers runs ~1.3 ms per 512x512 frame, ~1.4x faster than float32
-    and without the page faults of fresh temporaries.
-    """
-
-    def __init__(self, shape: tuple[int, int, int]):
-        self.acc = np.empty(shape, np.uint16)
-        self.tmp = np.empty(shape, np.uint16)
-
-    def __call__(self, dst: np.ndarray, a: np.ndarray, b: Any, w: float) -> None:
-        q = int(np.rint(w * 256))
-        np.multiply(a, np.uint16(256 - q), out=self.acc, dtype=np.uint16)
-        if isinstance(b, np.ndarray):
-            np.multiply(b, np.uint16(q), out=self.tmp, dtype=np.uint16)
-            self.acc += self.tmp
-            self.acc += 128
-        else:
-            self.acc += np.uint16(int(b) * q + 128)
-        np.right_shift(self.acc, 8, out=self.acc)
-        np.copyto(dst, self.acc, casting="unsafe")
-
-
-def _dip(out: np.ndarray, seam: int, k: int, colour: int, mixer: _Mixer) -> None:
-    """A dip through `colour` centred on frame `seam` (rule 3), in place."""
+def _dip(out: np.ndarray, lo: int, hi: int, seam: int, k: int, colour: int, mixer: Mixer) -> None:
+    """A dip through `colour` centred on frame `seam` (rule 3), in place, on the frames [lo, hi) held in `out`."""
     h, g = k // 2, k - k // 2
     for i in range(h):
         t = seam - h + i
-        mixer(out[t], out[t], colour, (i + 1) / h)
+        if lo <= t < hi:
+            mixer(out[t - lo], out[t - lo], colour, (i + 1) / h)
     for j in range(g):
-        mixer(out[seam + j], out[seam + j], colour, (g - j) / (g + 1))
+        t = seam + j
+        if lo <= t < hi:
+            mixer(out[t - lo], out[t - lo], colour, (g - j) / (g + 1))
+
+
+def _caption_drawn(meta: dict) -> bool:
+    """Whether a clip's backend burned the scene's caption into its frames already.
+
+    Backends say so with ``metadata["caption_drawn"] = True`` (``"caption": True`` is read the same way).
+    """
+    return bool(meta.get("caption_drawn")) or meta.get("caption") is True
 
 
 def _retimed_length(n: int, src_fps: float, dst_fps: float) -> int:
     return n if src_fps == dst_fps else max(1, _round(n * dst_fps / src_fps))
-
-
-class _Source:
-    """One clip seen at the output rate (rule 1): `render(dst, lo)` writes output frames lo, lo+1, ..."""
-
-    def __init__(self, frames: np.ndarray, src_fps: float, dst_fps: float, mode: str, mixer: _Mixer):
-        self.frames, self.mode, self.mixer = frames, mode, mixer
-        self.src_fps, self.dst_fps = float(src_fps), float(dst_fps)
-        self.flow = _Flow(frames) if mode == "flow" and src_fps != dst_fps else None
-
-    def render(self, dst: np.ndarray, lo: int) -> None:
-        n = len(self.frames)
-        j = np.arange(lo, lo + len(dst))
-        if self.src_fps == self.dst_fps:
-            np.take(self.frames, np.minimum(j, n - 1), axis=0, out=dst)
-            return
-        pos = j * self.src_fps / self.dst_fps  # multiply first: j*8/24 is exact at integers
-        i0 = np.minimum(np.floor(pos + 1e-9).astype(np.int64), n - 1)
-        w = np.where(i0 >= n - 1, 0.0, pos - i0)
-        w[np.abs(w) < 1e-6] = 0.0
-        if self.mode == "none" or not w.any():
-            np.take(self.frames, i0, axis=0, out=dst)
-            return
-        on_grid = np.flatnonzero(w == 0)
-        dst[on_grid] = self.frames[i0[on_grid]]
-        pairs: dict[int, list[tuple[int, float]]] = {}  # source pair -> its in-betweens
-        for d in np.flatnonzero(w).tolist():
-            pairs.setdefault(int(i0[d]), []).append((d, float(w[d])))
-        for i, jobs in pairs.items():
-            if self.flow is not None:
-                self.flow.between(dst, i, jobs, self.mixer)
-            else:
-                for d, t in jobs:
-                    self.mixer(dst[d], self.frames[i], self.frames[i + 1], t)
-
-
-def _cv2():
-    try:
-        import cv2
-    except ImportError:
-        raise MissingDependency(
-            "interpolate='flow' needs OpenCV: `pip install opencv-python-headless`; or use interpolate='blend'"
-        ) from None
-    return cv2
-
-
-class _Flow:
-    """Motion-compensated in-betweens: warp both neighbours along DIS optical flow, then blend.
-
-    DIS: Kroeger et al., "Fast Optical Flow using Dense Inverse Search", ECCV 2016 (OpenCV's
-    implementation). The frame at time t samples A at x - t*F_ab(x) and B at x - (1-t)*F_ba(x),
-    the usual linear-motion approximation; flows are computed once per source pair.
-    """
-
-    def __init__(self, frames: np.ndarray):
-        self.cv2 = cv2 = _cv2()
-        self.frames = frames
-        self.dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-        h, w = frames.shape[1:3]
-        self.gy, self.gx = np.mgrid[0:h, 0:w].astype(np.float32)
-
-    def between(self, dst: np.ndarray, i: int, jobs: list[tuple[int, float]], mixer: _Mixer) -> None:
-        """Writes the in-betweens `jobs` ((dst index, t) pairs) of source frames i and i+1."""
-        cv2, a, b = self.cv2, self.frames[i], self.frames[i + 1]
-        ga, gb = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY), cv2.cvtColor(b, cv2.COLOR_RGB2GRAY)
-        f_ab, f_ba = self.dis.calc(ga, gb, None), self.dis.calc(gb, ga, None)
-
-        def warp(img, f, s):
-            return cv2.remap(img, self.gx - s * f[..., 0], self.gy - s * f[..., 1], cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REPLICATE)
-
-        for d, t in jobs:
-            mixer(dst[d], warp(a, f_ab, t), warp(b, f_ba, 1 - t), t)
 
 
 def _resize_cover(frames: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -403,26 +462,17 @@ def _resize_cover(frames: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def _font(size: int):
-    from PIL import ImageFont
+    """The story's text font at `size` px: the shared chain of storykit.generate.lettering (every script, emoji)."""
+    from ..generate import lettering
 
-    return ImageFont.load_default(size=size)  # Pillow >= 10.1 bundles a scalable font; no file lookups
+    return lettering.font(size)
 
 
 def _wrap(text: str, font, max_width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap by measured width; overflowing text ends with an ellipsis."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.getlength(lines[-1] + " " + word) <= max_width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        words = lines[-1].split()
-        while len(words) > 1 and font.getlength(" ".join(words) + " …") > max_width:
-            words.pop()
-        lines[-1] = " ".join(words) + " …"
-    return lines
+    """Greedy wrap by measured width, linear in the text (spaces, CJK); overflowing text ends with an ellipsis."""
+    if not hasattr(font, "wrap"):  # a plain Pillow font: wrap with the chain at its size
+        font = _font(int(getattr(font, "size", 12)))
+    return font.wrap(text, max_width, max_lines)
 
 
 def _caption_layer(text: str, h: int, w: int) -> tuple[int, np.ndarray, np.ndarray]:
@@ -438,7 +488,7 @@ def _caption_layer(text: str, h: int, w: int) -> tuple[int, np.ndarray, np.ndarr
     layer = Image.new("RGBA", (w, band_h), (0, 0, 0, 150))
     draw = ImageDraw.Draw(layer)
     for k, line in enumerate(lines):
-        draw.text(((w - font.getlength(line)) / 2, pad + k * line_h), line, font=font, fill=(255, 255, 255, 255))
+        font.draw(draw, ((w - font.getlength(line)) / 2, pad + k * line_h), line, (255, 255, 255, 255))
     rgba = np.asarray(layer)
     alpha = rgba[..., 3:].astype(np.uint16)
     return band_h, 255 - alpha, rgba[..., :3].astype(np.uint16) * alpha + 128
@@ -472,5 +522,5 @@ def _title_card(background: np.ndarray, text: str) -> np.ndarray:
     y = (h - len(lines) * line_h) / 2
     draw = ImageDraw.Draw(img)
     for k, line in enumerate(lines):
-        draw.text(((w - font.getlength(line)) / 2, y + k * line_h), line, font=font, fill=(255, 255, 255))
+        font.draw(draw, ((w - font.getlength(line)) / 2, y + k * line_h), line, (255, 255, 255))
     return np.asarray(img)

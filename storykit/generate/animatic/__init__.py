@@ -5,9 +5,13 @@
 'scarf'
 
 `words` reads the script (the world of the setting, the look of the character,
-the motion of a beat, the prop of the action); `sketch` is the anti-aliased
-canvas; `scenery` draws the parallax layers, `figures` the characters and props,
-`lettering` the captions; `backend` moves them per frame with the scene's camera.
+the motion of a beat, the prop of the action); `icons` finds drawable things named
+in any language (Unicode CLDR names, drawn with OpenMoji) and `reading` decides the
+story's subject, props and landmarks and reports them (`drawn`, `not_drawn`);
+`sketch` is the anti-aliased canvas; `scenery` and `landmarks` draw the parallax
+layers, `figures` the characters and props, `overlays` the marks (text through
+storykit.generate.lettering); `backend` moves them per frame with the scene's camera,
+at the story's frame rate.
 """
 
 from __future__ import annotations

@@ -17,7 +17,10 @@ How a scene is drawn (deterministic from the script and the scene's seed):
 * the beat and the scene's words pick a motion (`infer_motion`): an entrance, a
   walk cycle with a look around, a jump, a happy bounce, ...; the object of the
   action (`prop_look`: a lantern, a cake, ...) glimmers, is reached, is held up;
-* a caption (`scene.text`, else the beat) sits at the bottom.
+* words the figure code does not draw become OpenMoji icons (an octopus subject, a violin
+  prop, cacti in the middle distance), each listed in the clip's `drawn` metadata;
+* captions are burned by `stitch(..., captions=True)` after the transitions; with
+  `caption=True` the clip carries its own (`scene.text`, else the beat) at the bottom.
 
 >>> from storykit.plan.script import Triple, Scene, Script
 >>> from storykit.generate.config import RenderConfig
@@ -26,6 +29,8 @@ How a scene is drawn (deterministic from the script and the scene's seed):
 >>> clip = AnimaticBackend().render_scene(s.scenes[0], s, RenderConfig(height=128, width=128))
 >>> clip.frames.shape, clip.metadata["backend"]
 ((16, 128, 128, 3), 'animatic')
+>>> AnimaticBackend().render_scene(s.scenes[0], s, RenderConfig(height=64, width=64, fps=24)).frames.shape
+(48, 64, 64, 3)
 >>> character_look("a small red fox in a blue scarf").accessory
 'scarf'
 """
@@ -40,11 +45,15 @@ import time
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
-from . import figures, lettering, scenery
+from . import figures, scenery
+from . import overlays as overlays_mod
+from .. import lettering
 from ..config import RenderConfig
 from ..clips import Clip
 from ...errors import InvalidInput
 from ...plan.script import Scene, Script
+from . import icons, landmarks
+from .reading import read_scene, read_story
 from .words import CharacterLook, _stable_int, _words, character_look, infer_motion, prop_look, world_look
 
 
@@ -55,7 +64,7 @@ __all__ = [
 ]
 
 # Bump when the drawing changes, so cached clips are redrawn.
-ANIMATIC_VERSION = "1"
+ANIMATIC_VERSION = "2"
 MOTIONS = ("distant", "enter", "walk", "run", "notice", "struggle", "jump", "celebrate", "idle")
 
 # Parallax per layer: how far each moves, relative to the ground, when the camera pans or tilts.
@@ -65,6 +74,21 @@ OFFSET = 0.5  # each scene's window starts up to this many frame widths into the
 TILT = 0.06  # half of a tilt's travel, in frame heights
 ZOOM = 1.3  # zoom_in goes 1 -> ZOOM, zoom_out ZOOM -> 1
 STEPS_PER_SECOND = 8.0  # walk-cycle poses per second (two strides)
+
+
+# Icon subjects: (x scale, y scale, tilt in degrees) per pose: a waddle, a squash before a jump, a stretch in the air.
+_ICON_POSES = {"walk0": (1.0, 1.0, 5.0), "walk1": (1.02, 0.97, 0.0), "walk2": (1.0, 1.0, -5.0), "walk3": (1.02, 0.97, 0.0),
+               "crouch": (1.12, 0.84, 0.0), "air": (0.92, 1.08, 8.0), "happy0": (1.0, 1.0, 9.0), "happy1": (1.0, 1.0, -9.0)}
+def _draw_fps(scene: Scene, config: RenderConfig) -> int:
+    """The rate a scene is drawn at: the story's (config.fps) when given, else the scene's own."""
+    return int(config.fps or scene.fps)
+
+
+def _draw_frames(scene: Scene, fps: int) -> int:
+    """Frames covering the scene's duration at `fps`: exactly num_frames at the scene's own rate."""
+    if fps == scene.fps:
+        return scene.num_frames
+    return max(1, int(math.floor(scene.num_frames * fps / scene.fps + 0.5 + 1e-9)))  # stitch's round-half-up
 
 
 def _ease(u: float) -> float:
@@ -249,12 +273,20 @@ class _Particles:
 class AnimaticBackend:
     """Draws each scene as a moving storyboard; same interface and frame contract as Lightning.
 
-    `caption=False` leaves out the caption and scene label (the "ANIMATIC" mark always stays).
+    Captions: by default the animatic burns none, so that a stitched story burns each scene's
+    caption once, after the transitions (`stitch(..., captions=True)`, which `make_story` and
+    the Studio use) and crossfades never mix two captions. `caption=True` draws the caption
+    and a scene label into the clip itself, for looking at clips on their own; the clip's
+    metadata then says `caption_drawn: True`. The "ANIMATIC" mark is always drawn.
+
+    Frame rate: each scene is drawn at `config.fps` when given (the story's rate; `make_story`
+    passes it), else at `scene.fps`: `round(num_frames * fps / scene.fps)` frames covering the
+    scene's duration, every one a real pose, so stitching never blends two poses into one frame.
     """
 
     name = "animatic"
 
-    def __init__(self, *, caption: bool = True, sprite_cache: int = 256, **unknown):
+    def __init__(self, *, caption: bool = False, sprite_cache: int = 256, **unknown):
         if unknown:
             raise InvalidInput(f"the animatic backend has no option(s) {', '.join(sorted(unknown))}; it takes: caption")
         if not isinstance(caption, bool):
@@ -285,6 +317,7 @@ class AnimaticBackend:
             "scene": {k: getattr(scene, k) for k in ("index", "beat", "prompt", "text", "num_frames", "fps", "seed", "camera")},
             "height": config.height,
             "width": config.width,
+            "fps": _draw_fps(scene, config),
             "caption": self.caption,
         }
 
@@ -306,6 +339,30 @@ class AnimaticBackend:
             self._sprites.popitem(last=False)
         return out
 
+    def _icon_sprite(self, icon: str, pose: str, height: int, flip: bool, style: str):
+        """An icon as the subject: the same picture in every pose, tilted, squashed or stretched by the motion."""
+        key = ("icon", icon, pose, height, flip, style)
+        hit = self._sprites.get(key)
+        if hit is not None:
+            return hit
+        img = icons.icon_image(icon, height)
+        if not flip:
+            img = ImageOps.mirror(img)  # emoji animals mostly face left; the track's "right" faces right
+        sx, sy, angle = _ICON_POSES.get(pose, (1.0, 1.0, 0.0))
+        if (sx, sy) != (1.0, 1.0):
+            img = img.resize((max(1, round(img.width * sx)), max(1, round(img.height * sy))), Image.BILINEAR)
+        if angle:
+            img = img.rotate(angle if not flip else -angle, Image.BICUBIC, expand=True)
+        out = (_apply_style(img, style), (img.width // 2, img.height - 1))
+        self._sprites[key] = out
+        return out
+
+    def _icon(self, icon: str, height: int, style: str) -> Image.Image:
+        key = ("icon", icon, height, style)
+        if key not in self._sprites:
+            self._sprites[key] = _apply_style(icons.icon_image(icon, height), style)
+        return self._sprites[key]
+
     def _prop(self, prop: tuple, height: int, style: str) -> Image.Image:
         key = ("prop", prop, height, style)
         if key not in self._sprites:
@@ -321,11 +378,12 @@ class AnimaticBackend:
         "fore" holds a list of such items instead.
         """
         setting = script.triple.setting
-        key = (setting, script.seed, W, H, style)
+        reading = read_story(script.triple)
+        key = (setting, script.triple.character, script.triple.action, script.seed, W, H, style)
         if key in self._worlds:
             self._worlds.move_to_end(key)
             return self._worlds[key]
-        world = world_look(setting)
+        world = world_look(reading.world_text)
         pal = scenery.palette(world)
         rng = np.random.default_rng([script.seed, _stable_int(setting) % 2**32])
         out = {}
@@ -336,7 +394,11 @@ class AnimaticBackend:
             drawn = fn(world, pal, rng, W, H, x0, x1, 1.5 * TILT * H * p + 2)
             items = []
             for layer in drawn if isinstance(drawn, list) else [drawn]:
-                img = _apply_style(layer.image(opaque=name == "back"), style)
+                img = layer.image(opaque=name == "back")
+                if name in ("back", "mid") and reading.landmarks:  # the setting's landmarks: drawn far, icons mid
+                    things = [t for t in reading.landmarks if (t.how == "drawing") == (name == "back")]
+                    landmarks.place_landmarks(img, layer.ox, layer.oy, things, world, rng, W, H, icons.icon_image)
+                img = _apply_style(img, style)
                 x, y = layer.ox, layer.oy
                 if name != "back":  # keep only the drawn part: pasting transparent pixels costs time
                     box = img.getchannel("A").getbbox() or (0, 0, 1, 1)
@@ -360,16 +422,20 @@ class AnimaticBackend:
             raise InvalidInput(f"config must be a RenderConfig, got {type(config).__name__}")
         scene.validate()
         t0 = time.perf_counter()
-        W, H, n = config.width, config.height, scene.num_frames
+        fps = _draw_fps(scene, config)
+        W, H, n = config.width, config.height, _draw_frames(scene, fps)
         rng = np.random.default_rng([scene.seed, _stable_int(script.triple.setting) % 2**32, 1])
 
-        # 2. Read the script: world, character, motion, camera.
-        world = world_look(script.triple.setting)
-        look = character_look(script.triple.character)
+        # 2. Read the script: what it names (subject, props, setting), world, character, motion, camera.
+        reading = read_story(script.triple)
+        extras, _ = read_scene(scene, reading, script=script)
+        world = world_look(reading.world_text)
+        look = character_look(reading.look_text)
+        subject_icon = reading.subject.icon if reading.subject is not None and reading.subject.how == "icon" else ""
         motion = infer_motion(scene)
         style = _style_kind(script.style)
         cam = _camera(scene.camera, n, W, H)
-        track = _track(motion, n, scene.fps)
+        track = _track(motion, n, fps)
         pans = scene.camera in ("pan_left", "pan_right")
         facing_right = scene.camera == "pan_right" or (scene.camera != "pan_left" and rng.random() < 0.5)
         offset = rng.uniform(0, OFFSET) * W  # where in the world this scene's window is
@@ -386,14 +452,32 @@ class AnimaticBackend:
         for b in track:
             right = facing_right != b.flip
             if (b.pose, right) not in sprites:
-                sprites[(b.pose, right)] = self._sprite(look, b.pose, int(round(size)), not right, style)
-        # the story's object: glimmering ahead (notice), in reach (jump), held up (celebrate)
-        prop = prop_look(script.triple.action) if motion in ("notice", "jump", "celebrate") else None
-        if prop is not None:
-            prop_img = self._prop(prop, int(round(size * 0.36)), style)
-            prop_glows = [figures.glow_sprite(prop_img.height * k, (255, 236, 160), 0.5) for k in (1.0, 1.25)]
+                if subject_icon:
+                    sprites[(b.pose, right)] = self._icon_sprite(subject_icon, b.pose, int(round(size * 0.8)), not right, style)
+                else:
+                    sprites[(b.pose, right)] = self._sprite(look, b.pose, int(round(size)), not right, style)
+        # The story's object. Sought things (a lost lantern) glimmer ahead (notice), are in reach
+        # (jump) and held up (celebrate); things the character does something with (a violin,
+        # a seedling) are beside it in every scene but the establishing shot.
+        obj = reading.props[0] if reading.props and reading.props[0].how in ("drawing", "icon") else None
+        prop_img, prop_mode = None, ""
+        if obj is not None:
+            sought = reading.sought
+            if motion in ("notice", "jump", "celebrate"):
+                prop_mode = motion
+            elif not sought and motion != "distant":
+                prop_mode = "with"
+            if prop_mode:
+                drawn_prop = prop_look(obj.what) or prop_look(obj.word) if obj.how == "drawing" else None
+                ph = int(round(size * (0.36 if drawn_prop else 0.42)))
+                prop_img = self._prop(drawn_prop, ph, style) if drawn_prop else self._icon(obj.icon, ph, style)
+                prop_glows = [figures.glow_sprite(prop_img.height * k, (255, 236, 160), 0.5) for k in (1.0, 1.25)]
+        worn = [t for t in reading.props[1:] if t.how == "icon" and t.icon][:1]
+        worn_img = self._icon(worn[0].icon, max(4, int(round(size * 0.3))), style) if worn and motion != "distant" else None
+        # Things this scene's own prompt or text names (an edit shows): standing on the ground ahead.
+        extra_imgs = [self._icon(t.icon, max(4, int(round(size * 0.5))), style) for t in extras] if motion != "distant" else []
         caption = (scene.text or scene.beat) if self.caption else ""
-        overlays = lettering.text_overlays(caption, f"{scene.index + 1} · {scene.beat}" if self.caption else "", W, H)
+        overlays = overlays_mod.text_overlays(caption, f"{scene.index + 1} · {scene.beat}" if self.caption else "", W, H)
         particles = [_Particles(k, rng, W, H) for k in world.weather if k in _Particles.KINDS]
         if motion == "celebrate":
             particles.append(_Particles("confetti", rng, W, H))
@@ -433,17 +517,30 @@ class AnimaticBackend:
             frame.paste(shadow, (round(sx - shadow.width / 2), round(sy - shadow.height / 2)), shadow)
             img, (ax, ay) = sprites[(b.pose, right)]
             frame.paste(img, (round(sx - ax), round(sy - b.lift * H - ay)), img)
-            if prop is not None:
+            for k, eimg in enumerate(extra_imgs):
+                ex = ((0.8 - 0.14 * k) if facing_right else (0.2 + 0.14 * k)) * W - cx
+                ey = feet_y + 0.02 * H - cy
+                frame.paste(eimg, (round(ex - eimg.width / 2), round(ey - eimg.height)), eimg)
+            if worn_img is not None:
+                wx_ = sx + (0.18 if right else -0.18) * img.width * (0 if look.body_plan == "biped" or subject_icon else 1)
+                wy_ = sy - b.lift * H - ay - worn_img.height * 0.55
+                frame.paste(worn_img, (round(wx_ - worn_img.width / 2), round(wy_)), worn_img)
+            if prop_img is not None and prop_mode == "with":  # beside the character, at hand height
+                px = sx + (0.42 if right else -0.42) * size
+                py = sy - b.lift * H - 0.45 * size - prop_img.height / 2
+                frame.paste(prop_img, (round(px - prop_img.width / 2), round(py)), prop_img)
+            elif prop_img is not None:
                 u = i / (n - 1) if n > 1 else 0.5
+                grounded = motion == "notice" or obj.how == "icon"  # a puppy waits on the ground; a lantern hangs
                 if motion == "notice" or (motion == "jump" and u < 0.6):
-                    f = 0.8 if motion == "notice" else 0.52
+                    f = 0.8 if grounded else 0.52
                     px = (f if facing_right else 1 - f) * W - cx * char_p
-                    lift = 0.0 if motion == "notice" else 0.24 * H + 0.8 * size
-                    py = sy - lift - prop_img.height / 2
+                    lift = 0.0 if grounded else 0.24 * H + 0.8 * size
+                    py = sy - lift - prop_img.height / 2 - (prop_img.height / 2 if grounded and motion == "jump" else 0)
                 else:  # held up high
                     px = sx + (0.12 if right else -0.12) * size
                     py = sy - b.lift * H - 0.95 * size - prop_img.height / 2
-                glow = prop_glows[(i // 2) % 2]
+                glow = prop_glows[(i * 8 // fps // 2) % 2]  # flickers at the same speed at any fps
                 frame.paste(glow, (round(px - glow.width / 2), round(py - glow.height / 2)), glow)
                 frame.paste(prop_img, (round(px - prop_img.width / 2), round(py - prop_img.height / 2)), prop_img)
             for img, p, x, y in fore:
@@ -459,7 +556,7 @@ class AnimaticBackend:
             if style == "pixel":
                 frame = frame.resize((max(1, W // 4), max(1, H // 4)), Image.NEAREST).resize((W, H), Image.NEAREST)
             for pt in particles:
-                pt.draw(frame, i / scene.fps)
+                pt.draw(frame, i / fps)
             for x, y, img in overlays:  # caption and marks: on top, unmoved by the camera
                 frame.paste(img, (x, y), img)
             frames[i] = np.asarray(frame)
@@ -467,9 +564,16 @@ class AnimaticBackend:
         for i in range(n):
             compose(i)
         t2 = time.perf_counter()
+        drawn = [reading.subject.to_dict()] if reading.subject is not None else []
+        if prop_img is not None:
+            drawn.append(obj.to_dict())
+        drawn += [t.to_dict() for t in worn] if worn_img is not None else []
+        drawn += [t.to_dict() for t in reading.props[1:] if t.how == "worn"]
+        drawn += [t.to_dict() for t in extras] if extra_imgs else []
+        drawn += [t.to_dict() for t in reading.setting]
         return Clip(
             frames=frames,
-            fps=scene.fps,
+            fps=fps,
             scene_index=scene.index,
             metadata={
                 "backend": "animatic",
@@ -478,6 +582,10 @@ class AnimaticBackend:
                 "motion": motion,
                 "camera": scene.camera,
                 "character": look.kind,
+                "drawn": drawn,
+                "not_drawn": list(reading.not_drawn),
+                "drawn_fps": fps,
+                "caption_drawn": bool(self.caption),
                 "timings": {"draw": round(t1 - t0, 4), "frames": round(t2 - t1, 4), "total": round(t2 - t0, 4)},
             },
         )

