@@ -308,6 +308,7 @@ def test_cli_words_the_missing_weights_for_the_cli(unreachable_hub, tmp_path, ca
 
 
 def test_studio_step_change_swaps_weights_not_the_pipeline(tiny_lightning, tmp_path):
+    pytest.importorskip("ipywidgets")
     from storykit.studio.widgets import Studio
 
     studio = Studio(backend="lightning", cache_dir=False, output_dir=tmp_path, height=64, width=64,
