@@ -331,8 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except StorykitError as e:
-        print(f"storykit: error: {cli_words(str(e))}", file=sys.stderr)
+    except StorykitError as e:  # `.cli`: advice already worded with flags; else the flag names swapped in
+        print(f"storykit: error: {getattr(e, 'cli', None) or cli_words(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("storykit: interrupted; finished scenes are kept in the cache, run the same command to resume", file=sys.stderr)

@@ -173,6 +173,8 @@ def make_story(
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
             if info.get("ip_adapter"):
                 options.setdefault("ip_adapter", info["ip_adapter"])
+            if info.get("motion_loras"):  # the same camera LoRA files
+                options.setdefault("motion_loras", info["motion_loras"])
     else:
         num_inference_steps = 4 if num_inference_steps is None else num_inference_steps
         # Captions are burned once, onto the stitched story after its transitions (the animatic draws none itself).
@@ -191,7 +193,8 @@ def make_story(
                  subtitles=any(s.text.strip() for s in script.scenes))
 
     # 2. Pick the backend (prints which one and why when "auto").
-    engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps, **options)
+    engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps,
+                         style=script.style, **options)
     if config is None:
         size = default_size(engine)
         # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it
@@ -199,6 +202,8 @@ def make_story(
                               fps=int(stitch_kwargs["fps"]) if float(stitch_kwargs["fps"]).is_integer() else None)
     config = _continuity(config, engine, script, out, overwrite, cache_dir, progress, reference=reference,
                          ip_adapter_scale=ip_adapter_scale, handoff=handoff, handoff_strength=handoff_strength)
+
+    engine.describe()  # resolves the weights now: a missing download fails before any scene starts
 
     # 3. Render (cached per scene), 4. stitch, 5. export with subtitles and manifest.
     t1 = time.perf_counter()

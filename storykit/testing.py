@@ -33,8 +33,8 @@ from .plan.tokens import write_clip_vocab  # CLIP's real vocabulary, shipped wit
 from .errors import require
 
 __all__ = [
-    "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script",
-    "build_tiny_llm",
+    "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "TINY_ADAPTER_CONFIG",
+    "FakeBackend", "example_script", "build_tiny_llm",
 ]
 
 # Sizes follow diffusers' own AnimateDiff fast tests (tests/pipelines/animatediff):
@@ -61,6 +61,40 @@ class TinyLightning:
     comfyui_checkpoint: Path  # same weights under ComfyUI's key names: must be refused
     motion_adapter_config: dict
     ip_adapter: Path | None = None  # a folder like h94/IP-Adapter (models/ip-adapter_sd15.safetensors, models/image_encoder/)
+    motion_lora_dir: Path | None = None  # one folder per guoyww/animatediff-motion-lora-* repo name
+
+
+_LORA_ATTN = re.compile(r"^(down_blocks\.\d+|up_blocks\.\d+|mid_block)\.motion_modules\.\d+\.transformer_blocks\.\d+\.attn[12]$")
+
+
+def build_tiny_motion_lora(path, *, seed: int = 0, rank: int = 2, adapter_config: dict | None = None, std: float = 0.5) -> Path:
+    """Writes a random motion LoRA for the tiny motion module in the diffusers-format repos' layout.
+
+    Keys are what guoyww/animatediff-motion-lora-* hold, i.e. the output of diffusers'
+    scripts/convert_animatediff_motion_lora_to_diffusers.py on the original v2_lora_*.ckpt:
+    ``unet.<block>.motion_modules.<i>.transformer_blocks.<j>.attn{1,2}.processor.to_{q,k,v,out}_lora.{down,up}.weight``
+    (down: rank x in, up: out x rank). diffusers' peft loader strips ``unet.`` and maps
+    ``.processor.to_q_lora.down`` to ``.to_q.lora_A`` (utils/state_dict_utils.UNET_TO_DIFFUSERS).
+    Unlike a freshly initialised LoRA (up = 0) both halves are random, so it visibly moves pixels.
+    """
+    torch = require("torch", "gen")
+    diffusers = require("diffusers", "gen")
+    from safetensors.torch import save_file
+
+    adapter = diffusers.MotionAdapter(**(adapter_config or TINY_ADAPTER_CONFIG))
+    gen = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, module in adapter.named_modules():
+        if not _LORA_ATTN.match(name):
+            continue
+        for proj, layer in (("to_q", module.to_q), ("to_k", module.to_k), ("to_v", module.to_v), ("to_out", module.to_out[0])):
+            key = f"unet.{name}.processor.{proj}_lora"
+            state[f"{key}.down.weight"] = torch.randn(rank, layer.in_features, generator=gen) * std
+            state[f"{key}.up.weight"] = torch.randn(layer.out_features, rank, generator=gen) * std
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path))
+    return path
 
 
 def write_tiny_clip_tokenizer(folder: Path) -> dict:
@@ -172,10 +206,16 @@ def build_tiny_lightning(root, *, seed: int = 0, vae_blocks: int = 4) -> TinyLig
         checkpoints[steps] = path
     comfy = ckpt_dir / "animatediff_lightning_4step_comfyui.safetensors"
     save_file({_comfyui_key(k): v for k, v in state.items()}, str(comfy))
-    ip_adapter = build_tiny_ip_adapter(root / "tiny-ip-adapter", unet, seed=seed)
+    # One motion LoRA per camera move, laid out as `hf download REPO --local-dir DIR/<repo name>` writes.
+    from .generate.lightning.motion_lora import CAMERA_LORAS, LORA_FILENAME
+
+    lora_dir = root / "motion-loras"
+    for i, repo in enumerate(r for r in CAMERA_LORAS.values() if r):
+        build_tiny_motion_lora(lora_dir / repo.split("/")[1] / LORA_FILENAME, seed=seed + 2000 + i)
     return TinyLightning(
         root=root, base_model=base, checkpoint_dir=ckpt_dir, checkpoints=checkpoints,
-        comfyui_checkpoint=comfy, motion_adapter_config=dict(TINY_ADAPTER_CONFIG), ip_adapter=ip_adapter,
+        comfyui_checkpoint=comfy, motion_adapter_config=dict(TINY_ADAPTER_CONFIG), motion_lora_dir=lora_dir,
+        ip_adapter=build_tiny_ip_adapter(root / "tiny-ip-adapter", unet, seed=seed),
     )
 
 

@@ -13,7 +13,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 _HOME = tempfile.mkdtemp(prefix="storykit-tests-")
 os.environ["STORYKIT_HOME"] = _HOME
 os.environ["STORYKIT_CACHE"] = os.path.join(_HOME, "clips")
-for _var in ("STORYKIT_BASE_MODEL", "STORYKIT_LIGHTNING_CKPT", "STORYKIT_DEVICE", "STORYKIT_DTYPE"):
+for _var in ("STORYKIT_BASE_MODEL", "STORYKIT_LIGHTNING_CKPT", "STORYKIT_MOTION_LORAS", "STORYKIT_DEVICE", "STORYKIT_DTYPE"):
     os.environ.pop(_var, None)
 
 import pytest  # noqa: E402
@@ -36,6 +36,7 @@ def tiny_backend(tiny_lightning):
         base_model=tiny_lightning.base_model,
         checkpoint=tiny_lightning.checkpoint_dir,
         motion_adapter_config=tiny_lightning.motion_adapter_config,
+        motion_loras=tiny_lightning.motion_lora_dir,
         device="cpu",
         dtype="fp32",
         progress=False,

@@ -39,7 +39,7 @@ def backend(tiny_lightning):
     return LightningBackend(
         base_model=tiny_lightning.base_model, checkpoint=tiny_lightning.checkpoint_dir,
         motion_adapter_config=tiny_lightning.motion_adapter_config, device="cpu", dtype="fp32",
-        progress=False, ip_adapter=tiny_lightning.ip_adapter,
+        progress=False, ip_adapter=tiny_lightning.ip_adapter, motion_loras=tiny_lightning.motion_lora_dir,
     )
 
 
@@ -170,7 +170,8 @@ def test_no_reference_no_handoff_keys_are_unchanged(backend):
     script = example_script(2, num_frames=4)
     fields = backend.cache_fields(script.scenes[1], script, RenderConfig(**SMALL))
     assert set(fields) == {"backend", "base_model", "checkpoint_sha256", "motion_adapter_config", "prompt", "seed",
-                           "num_frames", "height", "width", "num_inference_steps", "guidance_scale", "dtype", "device"}
+                           "num_frames", "height", "width", "num_inference_steps", "guidance_scale", "dtype", "device",
+                           "camera", "camera_weight", "motion_lora", "context_frames"}  # the camera LoRA (#11), not continuity
     # Changing the scale or strength alone (nothing uses them) changes no key.
     other = backend.cache_fields(script.scenes[1], script, RenderConfig(**SMALL, ip_adapter_scale=0.9, handoff_strength=0.5))
     assert ClipCache.key(fields) == ClipCache.key(other)

@@ -237,7 +237,7 @@ def test_adapter_config_values_that_do_not_fit_each_other_are_one_line(tiny_ligh
     backend = LightningBackend(base_model=tiny_lightning.base_model, checkpoint=tiny_lightning.checkpoint_dir,
                                motion_adapter_config=bad, device="cpu", dtype="fp32", progress=False)
     with pytest.raises(InvalidInput, match="does not build a MotionAdapter"):
-        backend._load_adapter(tiny_lightning.checkpoints[4])
+        backend._read_motion_state(tiny_lightning.checkpoints[4])
 
 
 # -- the command line -----------------------------------------------------------------------

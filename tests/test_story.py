@@ -98,7 +98,8 @@ def test_lightning_story_and_manifest_replay_on_tiny_models(tiny_lightning, tmp_
     first = make_story(
         script, output=tmp_path / "tiny.mp4", backend="lightning", base_model=str(tiny_lightning.base_model),
         checkpoint=str(tiny_lightning.checkpoint_dir), height=64, width=64, cache_dir=tmp_path / "cache",
-        backend_options={"motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu"}, progress=False,
+        backend_options={"motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu",
+                         "motion_loras": str(tiny_lightning.motion_lora_dir)}, progress=False,
     )
     assert first.backend_name == "lightning" and "AnimateDiff-Lightning" in first.summary()
     assert {c.metadata["checkpoint"] for c in first.clips} == {"animatediff_lightning_4step_diffusers.safetensors"}

@@ -12,6 +12,7 @@ multi-GB download. It prints one line saying which backend it chose and why.
 
 from __future__ import annotations
 
+import os
 from typing import Protocol, runtime_checkable
 
 from .clips import Clip
@@ -24,7 +25,7 @@ __all__ = ["Backend", "BACKENDS", "get_backend", "default_size"]
 BACKENDS = ("auto", "lightning", "animatic")
 # Options only Lightning takes; "auto" may still fall back to the animatic, which ignores them.
 _LIGHTNING_ONLY = ("base_model", "checkpoint", "num_inference_steps", "device", "dtype", "memory", "ip_adapter",
-                   "motion_adapter_config", "progress", "verbose")
+                   "motion_adapter_config", "motion_loras", "progress", "verbose")
 
 
 @runtime_checkable
@@ -43,11 +44,12 @@ class Backend(Protocol):
         """Renders one scene: `(scene.num_frames, config.height, config.width, 3)` uint8 at `scene.fps`."""
 
 
-def get_backend(name: str | Backend = "auto", *, verbose: bool = True, **kwargs) -> Backend:
+def get_backend(name: str | Backend = "auto", *, verbose: bool = True, style: str | None = None, **kwargs) -> Backend:
     """Returns a backend by name; ``"auto"`` prefers Lightning when its weights are local.
 
     Keyword arguments go to the backend's constructor (e.g. `base_model`, `checkpoint`).
-    A Backend instance is returned unchanged.
+    `style` (a script's style) tells "auto" which base model Lightning would render on
+    when none is named. A Backend instance is returned unchanged.
     """
     if not isinstance(name, str):
         if isinstance(name, Backend):
@@ -58,7 +60,12 @@ def get_backend(name: str | Backend = "auto", *, verbose: bool = True, **kwargs)
     if name == "auto":
         from .lightning.weights import local_weights_status
 
-        found, why = local_weights_status(**{k: v for k, v in kwargs.items() if k in ("base_model", "checkpoint", "num_inference_steps")})
+        from .lightning.weights import BASE_MODELS, base_for_style
+
+        status = {k: v for k, v in kwargs.items() if k in ("base_model", "checkpoint", "num_inference_steps")}
+        if style is not None and not status.get("base_model"):  # the base the script's style would pick
+            status["base_model"] = os.environ.get("STORYKIT_BASE_MODEL") or BASE_MODELS[base_for_style(style)]
+        found, why = local_weights_status(**status)
         chosen = _build("lightning" if found else "animatic", kwargs)  # validates the options first
         if verbose:  # one short line, after validation; `storykit info` has the long story
             print(f"storykit: backend {chosen.name!r} ({_short(found, why)})")

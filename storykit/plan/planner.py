@@ -46,15 +46,16 @@ class Style:
     base: str = "realistic"
 
 
-# The model card: stylised bases give AnimateDiff-Lightning its best results;
-# realistic styles go to epiCRealism, drawn ones to a cartoon base.
+# The model card: stylised bases give AnimateDiff-Lightning its best results. `base` names a
+# preset of storykit.generate.lightning.weights.BASE_MODELS: photographic looks go to epiCRealism,
+# anime to Mistoon Anime, rendered/tactile ones to DreamShaper, drawn ones to ToonYou.
 STYLES = {
     s.name: s
     for s in (
         Style("cinematic", "cinematic lighting, 35mm film, shallow depth of field, highly detailed"),
-        Style("anime", "anime style, cel shading, vibrant colors, studio quality", base="cartoon"),
+        Style("anime", "anime style, cel shading, vibrant colors, studio quality", base="anime"),
         Style("watercolor", "watercolor painting, soft washes, paper texture, storybook illustration", base="cartoon"),
-        Style("claymation", "claymation, plasticine figures, stop motion, handmade miniature set", base="cartoon"),
+        Style("claymation", "claymation, plasticine figures, stop motion, handmade miniature set", base="3d"),
         Style("storybook", "children's book illustration, gentle colors, whimsical", base="cartoon"),
         Style("pixel", "pixel art, 16-bit retro game, crisp pixels", base="cartoon"),
         # No look at all: benchmark prompts (StoryBench) must say only what the annotators wrote.

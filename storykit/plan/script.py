@@ -40,7 +40,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 MAX_TEXT_CHARS = 300  # per triple field; CLIP sees ~75 tokens (~300 chars) anyway.
 MAX_PROMPT_CHARS = 2000
-MAX_FRAMES = 480  # 60 s at 8 fps; past 32 frames Lightning renders with FreeNoise windows.
+MAX_FRAMES = 480  # 60 s at 8 fps; past 16 frames Lightning renders in 16-frame FreeNoise windows.
 MAX_FPS = 60
 MIN_SCENES, MAX_SCENES = 1, 64  # the planner makes 3-8; imports may hold more.
 
@@ -191,6 +191,8 @@ class Scene:
     seed: int = 0
     camera: str = "static"
     transition: str = "crossfade"
+    # Strength of the camera move's motion LoRA (Lightning); the card: 0.7-0.8 avoids watermarks.
+    camera_weight: float = 0.7
 
     def __post_init__(self):
         self.validate()
@@ -209,6 +211,10 @@ class Scene:
         _check_int(self.fps, f"{where} fps", 1, MAX_FPS)
         _check_int(self.seed, f"{where} seed", 0, 2**32 - 1)
         _check_choice(self.camera, f"{where} camera", CAMERA_MOVES)
+        w = self.camera_weight
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 2:
+            raise InvalidInput(f"{where} camera_weight must be a number from 0 to 2 (0.7 is the model card's), got {w!r}")
+        self.camera_weight = float(w)
         _check_choice(self.transition, f"{where} transition", TRANSITIONS)
         return self
 

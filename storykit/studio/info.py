@@ -19,7 +19,7 @@ def environment_report() -> str:
     from .._version import __version__
 
     lines = [f"storykit {__version__}"]
-    for pkg in ("torch", "diffusers", "transformers", "accelerate", "mediapy", "imageio-ffmpeg", "ipywidgets", "matplotlib"):
+    for pkg in ("torch", "diffusers", "transformers", "accelerate", "peft", "mediapy", "imageio-ffmpeg", "ipywidgets", "matplotlib"):
         lines.append(f"  {pkg:<14} {_version(pkg)}")
     try:
         from ..generate.device import resolve_device, resolve_dtype

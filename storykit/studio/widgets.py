@@ -308,7 +308,9 @@ class Studio:
         return self.script
 
     def _engine(self):
-        key = (self.backend.value, self.steps.value)
+        # Steps travel in the RenderConfig: Lightning swaps only its motion weights for another
+        # step count, so only another backend builds a new one.
+        key = self.backend.value
         if self._backend_obj is None or (self._backend_key is not None and self._backend_key != key):
             self._backend_obj = get_backend(self.backend.value, num_inference_steps=self.steps.value, **self.backend_kwargs)
             self._backend_key = key

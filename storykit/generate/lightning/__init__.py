@@ -8,13 +8,15 @@ module for 1, 2, 4 or 8 steps.
 >>> backend = LightningBackend(base_model="cartoon")                    # doctest: +SKIP
 
 `weights` finds the checkpoint and the base model (local first, the hub only
-when asked) and says what to download when they are missing; `backend` builds
+when asked) and says what to download when they are missing; `motion_lora`
+turns each scene's camera move into AnimateDiff's motion LoRA; `backend` builds
 the pipeline the model card describes and renders scenes with it.
 """
 
 from __future__ import annotations
 
 from .backend import LightningBackend
+from .motion_lora import CAMERA_LORAS, DEFAULT_LORA_WEIGHT
 from .weights import (
     BASE_MODELS,
     CHECKPOINT_FOR_STEPS,
@@ -29,6 +31,6 @@ from .weights import (
 )
 
 __all__ = [
-    "LightningBackend", "REPO_ID", "BASE_MODELS", "DEFAULT_BASE_MODEL", "CHECKPOINT_FOR_STEPS", "MEMORY_PRESETS",
+    "LightningBackend", "CAMERA_LORAS", "DEFAULT_LORA_WEIGHT", "REPO_ID", "BASE_MODELS", "DEFAULT_BASE_MODEL", "CHECKPOINT_FOR_STEPS", "MEMORY_PRESETS",
     "checkpoint_filename", "locate_checkpoint", "resolve_base_model", "local_weights_status", "estimate_cpu_seconds",
 ]

@@ -22,6 +22,11 @@ Weights: a local file or folder (argument, or STORYKIT_LIGHTNING_CKPT /
 STORYKIT_BASE_MODEL) is used as is and the hub is never contacted; a hub id is
 downloaded once into the Hugging Face cache. Missing weights raise
 MissingWeights with the command that fetches them.
+
+What the story plan changes: the script's style picks the base model
+(``Style.base`` → ``weights.BASE_MODELS``) unless one is named; each scene's
+camera picks a motion LoRA (``motion_lora.CAMERA_LORAS``) at the scene's
+``camera_weight``; scenes over 16 frames run in 16-frame FreeNoise windows.
 """
 
 from __future__ import annotations
@@ -38,10 +43,14 @@ from ..config import RenderConfig
 from ..cache import file_sha256
 from ..clips import Clip
 from ..continuity import handoff_frame
-from ...errors import InvalidInput, MissingWeights, StorykitError, require
+from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
+from .motion_lora import DEFAULT_LORA_WEIGHT, MotionLoras, lora_for_camera, real_names
 from .reference import check_continuity, conditioning, reference_fields
-from .weights import MAX_CONTEXT_FRAMES, MEMORY_PRESETS, REPO_ID, checkpoint_steps, estimate_cpu_seconds, locate_checkpoint, resolve_base_model
+from .weights import (
+    BASE_MODELS, CONTEXT_FRAMES, CONTEXT_STRIDE, MEMORY_PRESETS, REPO_ID, base_for_style, checkpoint_steps,
+    estimate_cpu_seconds, fetch_base_model, locate_checkpoint, resolve_base_model,
+)
 
 __all__ = [
     "LightningBackend",
@@ -109,10 +118,19 @@ class _Timer:
         return {"encode_s": first - self.start, "denoise_s": last - first, "decode_s": end - last}
 
 
+# Split inference (diffusers' FreeNoise memory option) runs the spatial layers (resnets, spatial
+# attention, resampling) 16 frames at a time, which bounds their activations for long scenes,
+# and the motion modules over at most SPATIAL_SPLIT latent positions at a time. Motion-module
+# activations grow only linearly with frames, so one 512x512 latent's 64x64 = 4096 positions per
+# chunk is enough; diffusers' default of 256 splits even 16-frame clips 16-fold.
+SPATIAL_SPLIT = 4096
+
+
 class LightningBackend:
     """AnimateDiff-Lightning as a storykit Backend; the pipeline loads on first use and stays.
 
-    base_model: preset ('realistic', 'cartoon'), hub id or local SD1.5 folder ($STORYKIT_BASE_MODEL).
+    base_model: preset (see BASE_MODELS), hub id or local SD1.5 folder ($STORYKIT_BASE_MODEL);
+        None lets each script's style pick its preset (Style.base: anime → Mistoon Anime, ...).
     checkpoint: a Lightning .safetensors file, a folder holding them, or a hub repo ($STORYKIT_LIGHTNING_CKPT).
     num_inference_steps: default steps (1, 2, 3, 4 or 8); a RenderConfig passed to render_scene wins.
     device/dtype: 'auto' → storykit.generate.device (cuda → mps → cpu; fp16 on CUDA).
@@ -121,6 +139,8 @@ class LightningBackend:
     motion_adapter_config: MotionAdapter(**config); None is AnimateDiff v2's layout that Lightning uses.
     ip_adapter: IP-Adapter weights for character references: a folder laid out like h94/IP-Adapter
         or a hub id ($STORYKIT_IP_ADAPTER; default h94/IP-Adapter), loaded only when a reference is used.
+    motion_loras: where camera-move LoRAs come from ($STORYKIT_MOTION_LORAS): None = the hub repos,
+        a folder of downloaded repos, or a dict camera → hub id/folder/file (see motion_lora).
     """
 
     name = "lightning"
@@ -136,6 +156,7 @@ class LightningBackend:
         dtype="auto",
         memory: str = "auto",
         motion_adapter_config: dict | None = None,
+        motion_loras=None,
         progress: bool = True,
         verbose: bool = True,
         ip_adapter=None,
@@ -151,26 +172,39 @@ class LightningBackend:
             check_motion_adapter_config(motion_adapter_config)
         elif motion_adapter_config is not None and not isinstance(motion_adapter_config, dict):
             raise InvalidInput("motion_adapter_config must be a dict of MotionAdapter arguments or None")
-        self.base_model = resolve_base_model(base_model)
+        if motion_loras is not None and not isinstance(motion_loras, (str, os.PathLike, dict)):
+            raise InvalidInput("motion_loras must be a folder, a dict camera -> LoRA, or None")
+        # A named base (argument or environment) wins; otherwise each script's style picks one.
+        self.base_choice = base_model or os.environ.get("STORYKIT_BASE_MODEL") or None
+        self.base_model = resolve_base_model(self.base_choice)
         self.checkpoint = checkpoint  # resolved per step count in locate_checkpoint
         self.num_inference_steps = num_inference_steps
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.memory = memory
         self.motion_adapter_config = dict(motion_adapter_config or {})
+        self.motion_loras = motion_loras
         self.progress = progress
         self.verbose = verbose
         self.ip_adapter = str(ip_adapter) if ip_adapter is not None else None
         self.pipe = None
+        self.loras: MotionLoras | None = None
         self._loaded_checkpoint: Path | None = None
+        self._loaded_base: str | None = None
 
     def __repr__(self) -> str:
         state = "loaded" if self.pipe is not None else "not loaded"
         return f"LightningBackend(base_model={self.base_model!r}, steps={self.num_inference_steps}, device={self.device!r}, {state})"
 
     # -- identity -------------------------------------------------------------------
+    def base_model_for(self, script: Script | None) -> str:
+        """The base this script renders on: the named one, else its style's preset (the card: stylised bases)."""
+        if self.base_choice is not None or script is None:
+            return self.base_model
+        return resolve_base_model(BASE_MODELS[base_for_style(script.style)])
+
     def _checkpoint_info(self, steps: int) -> tuple[Path, str]:
-        path = locate_checkpoint(self.checkpoint, steps)
+        path = locate_checkpoint(self.checkpoint, steps, base_model=self.base_model)
         return path, file_sha256(path)
 
     def describe(self) -> dict:
@@ -180,6 +214,7 @@ class LightningBackend:
         return {
             "backend": self.name,
             "base_model": self.base_model,
+            "base_model_from": "argument" if self.base_choice is not None else "style",
             "checkpoint": path.name,
             "checkpoint_sha256": sha,
             "checkpoint_source": str(self.checkpoint or os.environ.get("STORYKIT_LIGHTNING_CKPT") or REPO_ID),
@@ -190,7 +225,16 @@ class LightningBackend:
             "memory": self._memory_preset(),
             "motion_adapter_config": self.motion_adapter_config,
             **({"ip_adapter": self.ip_adapter} if self.ip_adapter else {}),
+            "motion_loras": self._motion_loras_source(),
+            "context_frames": CONTEXT_FRAMES,
         }
+
+    def _motion_loras_source(self):
+        """Where camera LoRAs come from, JSON-ready (None: the hub repos)."""
+        source = self.motion_loras if self.motion_loras is not None else os.environ.get("STORYKIT_MOTION_LORAS") or None
+        if isinstance(source, dict):
+            return {k: str(v) for k, v in source.items()}
+        return None if source is None else str(source)
 
     def cache_fields(self, scene: Scene, script: Script, config: RenderConfig | None = None) -> dict:
         """Everything that changes this scene's pixels."""
@@ -198,9 +242,10 @@ class LightningBackend:
 
         config = config or RenderConfig(num_inference_steps=self.num_inference_steps)
         path, sha = self._checkpoint_info(config.num_inference_steps)
+        lora = lora_for_camera(scene.camera, self.motion_loras)
         fields = {
             "backend": self.name,
-            "base_model": self.base_model,
+            "base_model": self.base_model_for(script),
             "checkpoint_sha256": sha,
             "motion_adapter_config": self.motion_adapter_config,
             "prompt": scene.prompt,
@@ -210,6 +255,11 @@ class LightningBackend:
             "width": config.width,
             "num_inference_steps": config.num_inference_steps,
             "guidance_scale": float(config.guidance_scale),
+            # The camera move is a motion LoRA (static: none), so it and its weight change the pixels.
+            "camera": scene.camera,
+            "motion_lora": lora,
+            "camera_weight": float(scene.camera_weight) if lora else None,
+            "context_frames": CONTEXT_FRAMES if scene.num_frames > CONTEXT_FRAMES else None,
             # fp16 vs fp32, GPU vs CPU kernels: visibly different noise trajectories.
             "dtype": dtype_name(self.dtype),
             "device": self.device.split(":")[0],
@@ -233,8 +283,10 @@ class LightningBackend:
             return "t4" if total < 12 * 2**30 else "slicing" if total < 20 * 2**30 else "none"
         return "none"
 
-    def _load_adapter(self, path: Path):
+    def _read_motion_state(self, path: Path) -> dict:
+        """The checkpoint's tensors, checked against MotionAdapter(**motion_adapter_config)'s names and shapes."""
         diffusers = require("diffusers", "gen")
+        from accelerate import init_empty_weights
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
@@ -244,11 +296,12 @@ class LightningBackend:
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
             raise InvalidInput(f"{path.name} is not a readable safetensors file ({reason}); download it again") from None
         try:
-            adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+            with init_empty_weights():  # names and shapes only: no 1.8 GB fp32 allocation
+                adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
         except (TypeError, ValueError) as e:  # values that fit the types but not each other
             raise InvalidInput(f"motion_adapter_config {self.motion_adapter_config} does not build a MotionAdapter "
                                f"({str(e).splitlines()[0][:160]})") from None
-        expected = adapter.state_dict()
+        expected = {k: tuple(v.shape) for k, v in adapter.state_dict().items()}
         missing, unexpected = expected.keys() - state.keys(), state.keys() - expected.keys()
         if missing or unexpected:
             example = sorted(unexpected or missing)[0]
@@ -257,47 +310,73 @@ class LightningBackend:
                 f"{len(unexpected)} unexpected, e.g. {example!r}); use animatediff_lightning_Nstep_diffusers.safetensors, "
                 "not the _comfyui file"
             )
-        wrong = [k for k in expected if tuple(expected[k].shape) != tuple(state[k].shape)]
+        wrong = [k for k in expected if expected[k] != tuple(state[k].shape)]
         if wrong:
             raise InvalidInput(
                 f"{path.name} has weights of other shapes than MotionAdapter(**{self.motion_adapter_config}) "
                 f"(e.g. {wrong[0]}: {tuple(state[wrong[0]].shape)}); pass the matching motion_adapter_config"
             )
-        adapter.load_state_dict(state)
-        return adapter  # fp32 is fine: the pipeline copies it into the UNet and casts to the UNet's dtype
+        return state
 
-    def load(self, num_inference_steps: int | None = None):
-        """Loads (or re-uses) the pipeline with the checkpoint for `num_inference_steps`; returns it."""
-        steps = num_inference_steps or self.num_inference_steps
-        path = locate_checkpoint(self.checkpoint, steps)
-        if self.pipe is not None:
-            if path != self._loaded_checkpoint:  # another step count: swap only the motion weights
-                self.pipe.unet.load_motion_modules(self._load_adapter(path))
-                self._loaded_checkpoint = path
-            return self.pipe
+    def _adapter_from_state(self, state: dict):
         diffusers = require("diffusers", "gen")
-        adapter = self._load_adapter(path)
-        is_local = Path(self.base_model).is_dir()
+        from accelerate import init_empty_weights
+
+        with init_empty_weights(include_buffers=True):
+            adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+        adapter.load_state_dict(state, assign=True)  # the file's tensors become the weights: no second copy
+        return adapter
+
+    def _swap_motion_weights(self, path: Path) -> None:
+        """Another step count: copy its motion weights into the UNet's motion modules, keep everything else."""
+        unet = self.pipe.unet
+        state = self._read_motion_state(path)
+        own = real_names(unet, params=True)  # through FreeNoise's and peft's wrappers
+        missing = [k for k in state if k not in own]
+        if missing:
+            raise InvalidInput(f"{path.name} does not fit the loaded motion module (no {missing[0]!r})")
+        mapped = {own[k]: v for k, v in state.items()}
+        unet.load_state_dict(mapped, strict=False)  # copies in place, casting to the UNet's dtype/device
+
+    def _load_pipeline(self, path: Path, base: str):
+        """Builds the card's pipeline: base SD1.5 + Lightning motion module + Euler trailing/linear."""
+        diffusers = require("diffusers", "gen")
+        folder = fetch_base_model(base, num_inference_steps=self.num_inference_steps)
+        adapter = self._adapter_from_state(self._read_motion_state(path))
         try:
             with _quiet_cast_warning():
                 pipe = diffusers.AnimateDiffPipeline.from_pretrained(
-                    self.base_model, motion_adapter=adapter, **{_dtype_kwarg(): self.dtype}
+                    str(folder), motion_adapter=adapter, feature_extractor=None,
+                    use_safetensors=True,  # never unpickle a .bin
+                    **{_dtype_kwarg(): self.dtype},
                 )
         except StorykitError:
             raise
-        except Exception as e:  # offline, missing files, wrong repo: say what to fetch or fix
-            first = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
-            if is_local:
-                raise InvalidInput(f"could not load base model folder {self.base_model!r} ({type(e).__name__}: {first})") from None
-            raise MissingWeights(
-                f"could not load base model {self.base_model!r} from the hub ({type(e).__name__}); download it with "
-                f"`hf download {self.base_model} --local-dir FOLDER` and pass base_model=FOLDER (or set STORYKIT_BASE_MODEL)"
-            ) from None
+        except Exception as e:  # missing or broken files: keep the real reason, in one line
+            first = (str(e).strip().splitlines() or [""])[0][:200]
+            raise InvalidInput(f"could not load base model {base!r} ({type(e).__name__}: {first})") from None
+        # from_unet2d copied the adapter's weights into the UNet; point the adapter at those same
+        # modules so pipe.motion_adapter (FreeNoise reads its config) holds no second copy that
+        # pipe.to("cuda") would move (1.7 GiB in fp32 at real size).
+        unet = pipe.unet
+        for own, theirs in zip(adapter.down_blocks, unet.down_blocks):
+            own.motion_modules = theirs.motion_modules
+        for own, theirs in zip(adapter.up_blocks, unet.up_blocks):
+            own.motion_modules = theirs.motion_modules
+        if adapter.mid_block is not None and hasattr(unet.mid_block, "motion_modules"):
+            adapter.mid_block.motion_modules = unet.mid_block.motion_modules
         # The card's scheduler: Euler, trailing timesteps, linear betas. Leaving out
         # beta_schedule="linear" is a known cause of washed-out results (diffusers #5881).
         pipe.scheduler = diffusers.EulerDiscreteScheduler.from_config(
             pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear"
         )
+        # Scenes past 16 frames: FreeNoise (Qiu et al. 2023) denoises overlapping 16-frame windows, the
+        # length the motion module was trained on; split inference runs the UNet's layers 16 frames
+        # (spatial: 256 positions) at a time, so memory stays near a 16-frame clip's. Both swap modules
+        # in place, which fails once peft has wrapped layers, so they are set up here, before any LoRA;
+        # shorter scenes then run as one window of their own length (same frames as plain AnimateDiff).
+        pipe.enable_free_noise(context_length=CONTEXT_FRAMES, context_stride=CONTEXT_STRIDE)
+        pipe.enable_free_noise_split_inference(spatial_split_size=SPATIAL_SPLIT, temporal_split_size=CONTEXT_FRAMES)
         preset = self._memory_preset()
         if preset in ("slicing", "t4"):
             pipe.vae.enable_slicing()  # decode frame by frame instead of 16 at once
@@ -307,10 +386,51 @@ class LightningBackend:
         else:
             pipe.to(self.device)
         pipe.set_progress_bar_config(disable=not self.progress, leave=False, desc="denoising")
-        self.pipe, self._loaded_checkpoint = pipe, path
         return pipe
 
+    def load(self, num_inference_steps: int | None = None, base_model: str | None = None):
+        """Loads (or re-uses) the pipeline with the checkpoint for `num_inference_steps`; returns it.
+
+        Another step count swaps only the motion weights; another base model rebuilds the pipeline.
+        """
+        steps = num_inference_steps or self.num_inference_steps
+        base = resolve_base_model(base_model) if base_model else self.base_model
+        path = locate_checkpoint(self.checkpoint, steps, base_model=base)
+        if self.pipe is not None and base == self._loaded_base:
+            if path != self._loaded_checkpoint:
+                self._swap_motion_weights(path)
+                self._loaded_checkpoint = path
+            return self.pipe
+        self.pipe = self.loras = None  # free the old pipeline before building the next
+        self.pipe = self._load_pipeline(path, base)
+        self.loras = MotionLoras(self.motion_loras)
+        self._loaded_checkpoint, self._loaded_base, self.base_model = path, base, base
+        return self.pipe
+
     # -- generation -----------------------------------------------------------------
+    def _call_kwargs(self, pipe, *, num_frames: int, camera: str, camera_weight: float) -> dict:
+        """Per-call pipeline state: camera LoRA and FreeNoise windows. Returns metadata about them."""
+        # 1. Camera: one motion LoRA per move, switched with set_adapters; static disables them.
+        lora = self.loras.apply(pipe, camera, float(camera_weight))
+        # 2. Windows: 16 frames past 16 (FreeNoise, set up in _load_pipeline); one window of the
+        #    scene's own length up to 16, which is plain full attention over its frames.
+        from diffusers.models.attention import FreeNoiseTransformerBlock
+
+        free_noise = num_frames > CONTEXT_FRAMES
+        window = min(num_frames, CONTEXT_FRAMES)
+        if pipe._free_noise_context_length != window:
+            for block in pipe.unet.modules():
+                if isinstance(block, FreeNoiseTransformerBlock):
+                    block.set_free_noise_properties(window, CONTEXT_STRIDE, pipe._free_noise_weighting_scheme)
+            pipe._free_noise_context_length = window
+        return {
+            "camera": camera,
+            "motion_lora": lora,
+            "camera_weight": float(camera_weight) if lora else None,
+            "free_noise": free_noise,
+            "context_frames": CONTEXT_FRAMES if free_noise else None,
+        }
+
     def generate(
         self,
         prompt: str,
@@ -322,6 +442,9 @@ class LightningBackend:
         seed: int = 0,
         num_inference_steps: int | None = None,
         guidance_scale: float = 1.0,
+        camera: str = "static",
+        camera_weight: float = DEFAULT_LORA_WEIGHT,
+        base_model: str | None = None,
         ip_adapter_image=None,
         ip_adapter_scale: float = 0.5,
         handoff_image=None,
@@ -348,19 +471,18 @@ class LightningBackend:
         seed = _check_int(seed, "seed", 0, 2**32 - 1)
         if isinstance(guidance_scale, bool) or not isinstance(guidance_scale, (int, float)) or guidance_scale < 0:
             raise InvalidInput(f"guidance_scale must be a number >= 0, got {guidance_scale!r}")
+        lora_for_camera(camera, self.motion_loras)  # an unknown camera fails before loading
+        if isinstance(camera_weight, bool) or not isinstance(camera_weight, (int, float)) or not 0 <= camera_weight <= 2:
+            raise InvalidInput(f"camera_weight must be a number from 0 to 2 (the card uses 0.7-0.8), got {camera_weight!r}")
 
         # 2. Load (once) and pick the checkpoint for this step count
         t0 = time.perf_counter()
-        pipe = self.load(steps)
-        load_s = time.perf_counter() - t0
+        pipe = self.load(steps, base_model)
         torch = require("torch", "gen")
 
-        # 3. Long clips: AnimateDiff attends over at most 32 frames; FreeNoise slides 16-frame windows.
-        free_noise = num_frames > self.motion_adapter_config.get("motion_max_seq_length", MAX_CONTEXT_FRAMES)
-        if free_noise and not pipe.free_noise_enabled:
-            pipe.enable_free_noise(context_length=16, context_stride=4)
-        elif not free_noise and pipe.free_noise_enabled:
-            pipe.disable_free_noise()
+        # 3. Camera LoRA and 16-frame windows
+        state = self._call_kwargs(pipe, num_frames=num_frames, camera=camera, camera_weight=camera_weight)
+        load_s = time.perf_counter() - t0
 
         cfg = guidance_scale > 1  # classifier-free guidance runs only above 1: twice the UNet work
         if self.device == "cpu" and max(height, width) >= 256 and self.verbose:
@@ -415,7 +537,7 @@ class LightningBackend:
         timings = {"load_s": load_s, **timer.split(end), "total_s": end - t0}
         meta = {
             "backend": self.name,
-            "base_model": self.base_model,
+            "base_model": self._loaded_base,
             "checkpoint": path.name,
             "checkpoint_sha256": file_sha256(path),
             "prompt": prompt,
@@ -426,7 +548,7 @@ class LightningBackend:
             "num_frames": num_frames,
             "height": height,
             "width": width,
-            "free_noise": free_noise,
+            **state,
             "device": self.device,
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
@@ -451,6 +573,9 @@ class LightningBackend:
             seed=scene.seed,
             num_inference_steps=config.num_inference_steps,
             guidance_scale=config.guidance_scale,
+            camera=scene.camera,
+            camera_weight=scene.camera_weight,
+            base_model=self.base_model_for(script),
             ip_adapter_image=config.reference,
             ip_adapter_scale=config.ip_adapter_scale,
             handoff_image=handoff_frame(handoff_from) if handoff_from is not None else None,

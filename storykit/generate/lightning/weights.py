@@ -24,16 +24,27 @@ __all__ = [
     "checkpoint_filename",
     "locate_checkpoint",
     "resolve_base_model",
+    "base_for_style",
+    "fetch_base_model",
+    "check_no_pickles",
+    "download_commands",
+    "hub_reachable",
     "local_weights_status",
     "estimate_cpu_seconds",
 ]
 
 
 REPO_ID = "ByteDance/AnimateDiff-Lightning"
-# The card: stylised bases give the best results. Any diffusers-format SD1.5 repo id or folder works.
+# Base-model presets, one table. The card: "AnimateDiff-Lightning produces the best results
+# when used with stylized base models"; it lists realistic bases (epiCRealism, Realistic Vision,
+# DreamShaper, AbsoluteReality, ...) and anime/cartoon ones (ToonYou, IMP, Mistoon Anime,
+# DynaVision, RCNZ Cartoon 3d, MajicMix Reverie). These four hub ids are the ones its demo
+# Space loads (diffusers format), so each is known to run with the distilled motion module.
 BASE_MODELS = {
-    "realistic": "emilianJR/epiCRealism",  # the card's own example
-    "cartoon": "frankjoshua/toonyou_beta6",  # ToonYou beta 6, used by the Lightning demo Space
+    "realistic": "emilianJR/epiCRealism",  # the card's own example; photographic looks
+    "cartoon": "frankjoshua/toonyou_beta6",  # ToonYou beta 6: flat, drawn, storybook looks
+    "anime": "Yntec/mistoonAnime2",  # Mistoon Anime v2: cel-shaded anime
+    "3d": "Lykon/DreamShaper",  # DreamShaper: rendered, tactile looks (clay, miniatures)
 }
 DEFAULT_BASE_MODEL = BASE_MODELS["realistic"]
 # Steps -> which distilled checkpoint. The card: "3 steps on the 2-step model works well".
@@ -41,7 +52,10 @@ CHECKPOINT_FOR_STEPS = {1: 1, 2: 2, 3: 2, 4: 4, 8: 8}
 # Peak GPU memory for 512x512x16 fp16 (bench/RESULTS.md, H100): none 12.6 GiB, "slicing" 5.6 GiB,
 # "t4" 3.5 GiB. The offload costs ~3x per scene, so "auto" uses it only on small cards.
 MEMORY_PRESETS = ("auto", "none", "slicing", "t4")
-MAX_CONTEXT_FRAMES = 32  # MotionAdapter's motion_max_seq_length; longer clips use FreeNoise windows
+# AnimateDiff (and Lightning, distilled from it) trained its motion module on 16-frame clips; longer
+# scenes are denoised in overlapping 16-frame FreeNoise windows (Qiu et al. 2023, arXiv:2310.15169).
+CONTEXT_FRAMES = 16
+CONTEXT_STRIDE = 4  # diffusers' default: windows [0,16), [4,20), ...
 
 # Real-size CPU costs measured on this project's 2-core machine (NOTES.md), fp32:
 _CPU_UNET_S_512X16 = 149.0  # one UNet+motion forward, 512x512, 16 frames, 1.31 B params
@@ -63,6 +77,109 @@ def checkpoint_steps(num_inference_steps) -> int:
 def checkpoint_filename(num_inference_steps=4) -> str:
     """'animatediff_lightning_4step_diffusers.safetensors' for 4 steps, the 2-step file for 3."""
     return f"animatediff_lightning_{checkpoint_steps(num_inference_steps)}step_diffusers.safetensors"
+
+
+# What a diffusers SD1.5 repo must hold for AnimateDiffPipeline: no safety_checker (~1.2 GB that
+# AnimateDiffPipeline never uses), no pickles (.bin/.ckpt), no root single-file checkpoints, no fp16/EMA variants.
+BASE_ALLOW_PATTERNS = [
+    "model_index.json", "scheduler/*.json", "tokenizer/*",
+    "text_encoder/*.json", "text_encoder/model.safetensors",
+    "unet/*.json", "unet/diffusion_pytorch_model.safetensors",
+    "vae/*.json", "vae/diffusion_pytorch_model.safetensors",
+]
+PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl", ".pickle")
+_PROBE_TIMEOUT_S = 3.0
+_probe: dict = {}
+
+
+def _local_name(repo: str) -> str:
+    return repo.split("/")[-1].lower()
+
+
+def download_commands(num_inference_steps=4, base_model=None, *, checkpoint_repo: str = REPO_ID) -> list[str]:
+    """The two `hf download` commands that fetch the Lightning checkpoint and the base model."""
+    base = base_model if base_model and _is_repo_id(str(base_model)) else DEFAULT_BASE_MODEL
+    return [
+        f"hf download {checkpoint_repo} {checkpoint_filename(num_inference_steps)} --local-dir lightning",
+        f'hf download {base} --exclude "*.bin" --exclude "*.ckpt" --exclude "safety_checker/*" --local-dir {_local_name(base)}',
+    ]
+
+
+def missing_weights(reason: str, num_inference_steps=4, base_model=None, *, checkpoint_repo: str = REPO_ID) -> MissingWeights:
+    """MissingWeights naming both downloads, worded for Python; `.cli` holds the command-line wording."""
+    ckpt_cmd, base_cmd = download_commands(num_inference_steps, base_model, checkpoint_repo=checkpoint_repo)
+    if base_model and Path(str(base_model)).is_dir():  # the base is here already: only the checkpoint is missing
+        err = MissingWeights(f"{reason}; fetch it once with `{ckpt_cmd}`, then pass checkpoint='lightning' "
+                             "(or set STORYKIT_LIGHTNING_CKPT); or use backend='animatic' for the offline storyboard")
+        err.cli = f"{reason}; fetch it once with `{ckpt_cmd}`, then add --checkpoint lightning; or use --backend animatic"
+        return err
+    base = _local_name(base_model if base_model and _is_repo_id(str(base_model)) else DEFAULT_BASE_MODEL)
+    fetch = f"{reason}; fetch both once with `{ckpt_cmd}` and `{base_cmd}`, then "
+    err = MissingWeights(
+        fetch + f"pass checkpoint='lightning', base_model='{base}' (or set STORYKIT_LIGHTNING_CKPT / STORYKIT_BASE_MODEL); "
+        "or use backend='animatic' for the offline storyboard"
+    )
+    err.cli = fetch + f"add --checkpoint lightning --base-model {base}; or use --backend animatic for the offline storyboard"
+    return err
+
+
+def hub_reachable(timeout: float = _PROBE_TIMEOUT_S) -> tuple[bool, str]:
+    """(reachable, why not): HF_HUB_OFFLINE, or one TCP connect to the hub with a short timeout.
+
+    huggingface_hub retries an unreachable hub for 24-36 s before giving up; one
+    probe answers in at most `timeout` seconds. The answer is kept for 60 s.
+    """
+    import time
+    from urllib.parse import urlparse
+
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return False, "huggingface_hub is not installed"
+    if constants.HF_HUB_OFFLINE:
+        return False, "HF_HUB_OFFLINE is set"
+    url = urlparse(constants.ENDPOINT)
+    key = (url.hostname, url.port)
+    now = time.monotonic()
+    if key in _probe and now - _probe[key][0] < 60:
+        return _probe[key][1]
+    import socket
+
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=timeout).close()
+        answer = (True, "")
+    except OSError as e:
+        answer = (False, f"the hub at {url.hostname} cannot be reached ({type(e).__name__})")
+    _probe[key] = (now, answer)
+    return answer
+
+
+def download_file(repo: str, filename: str, *, what: str, num_inference_steps=4, base_model=None) -> Path:
+    """`filename` from hub `repo`: from the HF cache, else downloaded; fails in seconds when offline."""
+    cached = _hf_cached(repo, filename)
+    if cached:
+        return Path(cached)
+    ok, why = hub_reachable()
+    if not ok:
+        if what == "Lightning checkpoint":
+            raise missing_weights(f"{filename} is not downloaded and {why}", num_inference_steps, base_model, checkpoint_repo=repo)
+        where = " and set STORYKIT_MOTION_LORAS to the folder holding it" if what == "motion LoRA" else ""
+        raise MissingWeights(
+            f"{what} {repo} is not downloaded and {why}; fetch it with "
+            f"`hf download {repo} {filename} --local-dir motion-loras/{repo.split('/')[-1]}`{where}"
+            if what == "motion LoRA" else
+            f"{what} {repo} is not downloaded and {why}; fetch it with `hf download {repo} {filename} --local-dir {_local_name(repo)}`"
+        )
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Path(hf_hub_download(repo, filename))
+    except Exception as e:  # no such repo/file, proxy trouble: the weights are not here
+        reason = (str(e).strip().splitlines() or [""])[0][:160]
+        raise MissingWeights(
+            f"could not get {filename} from the hub repo {repo!r} ({type(e).__name__}: {reason}); "
+            f"fetch it with `hf download {repo} {filename} --local-dir {_local_name(repo)}`"
+        ) from None
 
 
 def _download_hint(filename: str, repo: str = REPO_ID) -> str:
@@ -102,7 +219,7 @@ def _check_checkpoint_file(path: Path, filename: str) -> Path:
     return path
 
 
-def locate_checkpoint(checkpoint=None, num_inference_steps=4, *, download: bool = True) -> Path:
+def locate_checkpoint(checkpoint=None, num_inference_steps=4, *, download: bool = True, base_model=None) -> Path:
     """Finds the Lightning checkpoint for `num_inference_steps`: a file, a folder, or a hub repo.
 
     `checkpoint` defaults to $STORYKIT_LIGHTNING_CKPT, then to the hub repo. With
@@ -124,18 +241,19 @@ def locate_checkpoint(checkpoint=None, num_inference_steps=4, *, download: bool 
         return Path(cached)
     if not download:
         raise MissingWeights(f"{filename} is not downloaded yet; {_download_hint(filename, source)}")
-    try:
-        from huggingface_hub import hf_hub_download
+    return download_file(source, filename, what="Lightning checkpoint", num_inference_steps=num_inference_steps, base_model=base_model)
 
-        return Path(hf_hub_download(source, filename))
-    except Exception as e:  # offline, no such repo/file, proxy trouble: all mean "weights not here"
-        raise MissingWeights(
-            f"could not get {filename} from the hub repo {source!r} ({type(e).__name__}); {_download_hint(filename, source)}"
-        ) from None
+
+def base_for_style(style: str | None) -> str:
+    """The base-model preset a planner style asks for (Style.base), e.g. 'anime' -> 'anime'."""
+    from ...plan.planner import STYLES
+
+    look = STYLES.get(style) if isinstance(style, str) else None
+    return look.base if look is not None and look.base in BASE_MODELS else "realistic"
 
 
 def resolve_base_model(base_model=None) -> str:
-    """The SD1.5 base: a preset name ('realistic', 'cartoon'), a hub repo id or a local folder."""
+    """The SD1.5 base: a preset name (see BASE_MODELS), a hub repo id or a local folder."""
     source = base_model or os.environ.get("STORYKIT_BASE_MODEL") or DEFAULT_BASE_MODEL
     source = BASE_MODELS.get(str(source), str(source))
     local = Path(source).expanduser()
@@ -146,9 +264,43 @@ def resolve_base_model(base_model=None) -> str:
     if _looks_like_path(source) or not _is_repo_id(source):
         raise MissingWeights(
             f"no base model folder at {source!r}; use a hub id such as {DEFAULT_BASE_MODEL!r}, "
-            "a preset ('realistic', 'cartoon'), or download one with `hf download REPO --local-dir FOLDER` (or set STORYKIT_BASE_MODEL)"
+            f"a preset ({', '.join(map(repr, BASE_MODELS))}), or download one with `hf download REPO --local-dir FOLDER` (or set STORYKIT_BASE_MODEL)"
         )
     return source
+
+
+def check_no_pickles(folder) -> None:
+    """Refuses a base folder holding pickled weights anywhere (.bin/.ckpt/.pt/.pth): loading one runs code."""
+    folder = Path(folder)
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() in PICKLE_SUFFIXES and path.is_file():
+            rel = path.relative_to(folder).as_posix()
+            raise InvalidInput(
+                f"base model folder {str(folder)!r} holds a pickle ({rel}); storykit loads safetensors only: "
+                "delete the pickled files or download the repo again with `--exclude \"*.bin\" --exclude \"*.ckpt\"`"
+            )
+
+
+def fetch_base_model(source: str, *, num_inference_steps=4) -> Path:
+    """A local folder for the base model: the folder itself, or a hub snapshot of only what the pipeline loads."""
+    if Path(source).is_dir():
+        check_no_pickles(source)
+        return Path(source)
+    from huggingface_hub import snapshot_download
+
+    ok, why = hub_reachable()
+    try:
+        if ok:
+            return Path(snapshot_download(source, allow_patterns=BASE_ALLOW_PATTERNS))
+        return Path(snapshot_download(source, allow_patterns=BASE_ALLOW_PATTERNS, local_files_only=True))
+    except Exception as e:
+        if not ok:
+            raise missing_weights(f"base model {source} is not downloaded and {why}", num_inference_steps, source) from None
+        reason = (str(e).strip().splitlines() or [""])[0][:160]
+        raise MissingWeights(
+            f"could not download base model {source!r} ({type(e).__name__}: {reason}); "
+            f"fetch it with `{download_commands(num_inference_steps, source)[1]}` and pass its folder"
+        ) from None
 
 
 def _base_on_disk(source: str) -> tuple[bool, str]:
@@ -159,8 +311,8 @@ def _base_on_disk(source: str) -> tuple[bool, str]:
         return False, f"base model {source!r} is not in the Hugging Face cache"
     snapshot = Path(index).parent
     for part in ("unet", "vae", "text_encoder"):
-        if not any(snapshot.glob(f"{part}/*.safetensors")) and not any(snapshot.glob(f"{part}/*.bin")):
-            return False, f"base model {source!r} is only partly downloaded ({part} weights missing)"
+        if not any(snapshot.glob(f"{part}/*.safetensors")):  # pickled .bin weights are never loaded
+            return False, f"base model {source!r} is only partly downloaded ({part} safetensors weights missing)"
     return True, f"base model {source} (Hugging Face cache)"
 
 

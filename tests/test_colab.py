@@ -1,0 +1,51 @@
+"""Colab: every badge and install cell is made from pyproject's one repository URL (tools/sync_colab.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("sync_colab", ROOT / "tools" / "sync_colab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_notebooks_and_readme_match_the_repository_url():
+    tool = _tool()
+    stale = [str(p.relative_to(ROOT)) for p, text in tool.targets().items() if p.read_text(encoding="utf-8") != text]
+    assert not stale, f"run `python tools/sync_colab.py` after changing [project.urls] Repository: {stale}"
+
+
+def test_install_cell_installs_only_what_colab_lacks_and_is_overridable():
+    tool = _tool()
+    url = tool.repository_url()
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert tool.badge_url(url, path.name) in nb.cells[0].source
+        (cell,) = [c for c in nb.cells if "colab" in c.metadata.get("tags", [])]
+        src = cell.source
+        assert f'STORYKIT_REPO = "{url}"  # @param' in src and 'os.environ.get("STORYKIT_REPO")' in src
+        assert "storykit[gen] @ git+" in src and 'if "google.colab" in sys.modules' in src
+        for never in ("jupyterlab", "ipykernel", "notebook]", "torch"):
+            assert never not in src.split("subprocess.run", 1)[1], (path.name, never)
+
+
+def test_the_tool_rewrites_another_url(tmp_path):
+    tool = _tool()
+    (tmp_path / "notebooks").mkdir()
+    nb = nbformat.read(ROOT / "notebooks" / "01_planning.ipynb", as_version=4)
+    nbformat.write(nb, tmp_path / "notebooks" / "01_planning.ipynb")
+    (tmp_path / "README.md").write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(text.replace(tool.repository_url(), "https://github.com/someone/storykit-fork"))
+    out = {p.name: t for p, t in tool.targets(tmp_path).items()}
+    assert "colab.research.google.com/github/someone/storykit-fork/blob/main/notebooks/01_planning.ipynb" in out["01_planning.ipynb"]
+    assert 'STORYKIT_REPO = \\"https://github.com/someone/storykit-fork\\"' in out["01_planning.ipynb"]
+    assert "github/someone/storykit-fork/blob/main/notebooks/05_studio.ipynb" in out["README.md"]
