@@ -32,7 +32,7 @@ from .generate.clips import Clip
 from .plan.tokens import _bytes_to_unicode  # CLIP's byte table, shared with the exact tokenizer
 from .errors import require
 
-__all__ = ["TinyLightning", "build_tiny_lightning", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script"]
+__all__ = ["TinyLightning", "build_tiny_lightning", "build_tiny_taesd", "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script"]
 
 # Sizes follow diffusers' own AnimateDiff fast tests (tests/pipelines/animatediff):
 # 2 UNet blocks, 4 motion heads, group norm of 2. Width 8 instead of 32 keeps a
@@ -178,6 +178,21 @@ def build_tiny_lightning(root, *, seed: int = 0, vae_blocks: int = 4) -> TinyLig
         root=root, base_model=base, checkpoint_dir=ckpt_dir, checkpoints=checkpoints,
         comfyui_checkpoint=comfy, motion_adapter_config=dict(TINY_ADAPTER_CONFIG),
     )
+
+
+def build_tiny_taesd(folder, *, seed: int = 0) -> Path:
+    """A tiny random AutoencoderTiny (TAESD's class and file layout: config.json +
+    diffusion_pytorch_model.safetensors) with SD's 8x downsampling; returns the folder."""
+    torch = require("torch", "gen")
+    diffusers = require("diffusers", "gen")
+
+    torch.manual_seed(seed)
+    vae = diffusers.AutoencoderTiny(
+        encoder_block_out_channels=(_WIDTH,) * 4, decoder_block_out_channels=(_WIDTH,) * 4,
+        num_encoder_blocks=(1, 1, 1, 1), num_decoder_blocks=(1, 1, 1, 1), latent_channels=4,
+    )
+    vae.save_pretrained(folder, safe_serialization=True)
+    return Path(folder)
 
 
 class FakeBackend:

@@ -39,6 +39,7 @@ from ..cache import file_sha256
 from ..clips import Clip
 from ...errors import InvalidInput, MissingWeights, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
+from . import draft
 from .weights import MAX_CONTEXT_FRAMES, MEMORY_PRESETS, REPO_ID, checkpoint_steps, estimate_cpu_seconds, locate_checkpoint, resolve_base_model
 
 __all__ = [
@@ -117,6 +118,8 @@ class LightningBackend:
     memory: 't4' = VAE slicing + model CPU offload (least memory), 'slicing' = VAE slicing only, 'none',
         or 'auto': t4 under 12 GiB of GPU memory, slicing under 20 GiB (a 16 GB T4), else none.
     motion_adapter_config: MotionAdapter(**config); None is AnimateDiff v2's layout that Lightning uses.
+    vae_decoder: 'full' (SD1.5's VAE: export quality) or 'tiny' (TAESD: fast drafts, storykit.generate.lightning.draft);
+        tiny_vae: its folder or hub id ($STORYKIT_TINY_VAE, default madebyollin/taesd).
     """
 
     name = "lightning"
@@ -132,9 +135,13 @@ class LightningBackend:
         motion_adapter_config: dict | None = None,
         progress: bool = True,
         verbose: bool = True,
+        vae_decoder: str = "full",
+        tiny_vae: str | os.PathLike | None = None,
     ):
         from ..device import resolve_device, resolve_dtype
 
+        self.vae_decoder = draft.check_vae_decoder(vae_decoder)
+        self.tiny_vae = draft.resolve_tiny_vae(tiny_vae)
         checkpoint_steps(num_inference_steps)
         if memory not in MEMORY_PRESETS:
             raise InvalidInput(f"unknown memory preset {memory!r}; choose one of: {', '.join(MEMORY_PRESETS)}")
@@ -177,7 +184,12 @@ class LightningBackend:
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
             "motion_adapter_config": self.motion_adapter_config,
+            **self._draft_fields(),
         }
+
+    def _draft_fields(self) -> dict:
+        # only drafts add fields, so full-VAE cache keys stay as they were
+        return {"vae_decoder": "tiny", **draft.tiny_vae_id(self.tiny_vae)} if self.vae_decoder == "tiny" else {}
 
     def cache_fields(self, scene: Scene, script: Script, config: RenderConfig | None = None) -> dict:
         """Everything that changes this scene's pixels."""
@@ -203,7 +215,7 @@ class LightningBackend:
         }
         if config.guidance_scale > 1:  # at CFG <= 1 diffusers never encodes the negative prompt
             fields["negative_prompt"] = scene.negative_prompt
-        return fields
+        return {**fields, **self._draft_fields()}
 
     # -- loading --------------------------------------------------------------------
     def _memory_preset(self) -> str:
@@ -276,6 +288,8 @@ class LightningBackend:
         pipe.scheduler = diffusers.EulerDiscreteScheduler.from_config(
             pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear"
         )
+        if self.vae_decoder == "tiny":  # TAESD decodes the same latents (draft.py); before offload hooks are set
+            pipe.vae = draft.load_tiny_vae(self.tiny_vae, self.dtype)
         preset = self._memory_preset()
         if preset in ("slicing", "t4"):
             pipe.vae.enable_slicing()  # decode frame by frame instead of 16 at once
@@ -394,6 +408,7 @@ class LightningBackend:
             "device": self.device,
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
+            **self._draft_fields(),
             "timings": {k: round(v, 4) for k, v in timings.items()},
         }
         return frames, meta
