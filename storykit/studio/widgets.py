@@ -139,7 +139,8 @@ class Studio:
             self._preview(scene.index, clip)
         self._progress(n, n, "Done")
         self.story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True)
-        _show_video(self.story_out, self.story.frames, self.story.fps, f"{script.title} — {engine.name} backend")
+        step = max(1, self.story.height // 256)  # a preview: encode at most ~256 px, export keeps full size
+        _show_video(self.story_out, self.story.frames[:, ::step, ::step], self.story.fps, f"{script.title} — {engine.name} backend")
         self._say(f"Rendered {len(self.last_rendered)} of {n} scenes ({n - len(self.last_rendered)} from cache) "
                   f"in {time.perf_counter() - t0:.1f} s with the {engine.name} backend.")
         return [self.clips[s.index] for s in script.scenes]

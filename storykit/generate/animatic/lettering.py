@@ -79,9 +79,7 @@ def _wrap(text: str, font, max_width: float, max_lines: int) -> list[str]:
     lines, line = [], ""
     for word in text.split():
         while font.getlength(word) > max_width and len(word) > 1:  # break words that cannot fit
-            cut = len(word)
-            while cut > 1 and font.getlength(word[:cut]) > max_width:
-                cut -= 1
+            cut = _longest_fit(word, font, max_width)
             if line:
                 lines.append(line)
                 line = ""
@@ -98,10 +96,22 @@ def _wrap(text: str, font, max_width: float, max_lines: int) -> list[str]:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        while last and font.getlength(last + "…") > max_width:
-            last = last[:-1]
+        last = last[: _longest_fit(last, font, max_width, suffix="…", least=0)]
         lines[-1] = last.rstrip() + "…"
     return lines
+
+
+def _longest_fit(text: str, font, max_width: float, suffix: str = "", least: int = 1) -> int:
+    """The longest prefix length (>= `least`) of `text` + `suffix` within `max_width`: a binary search,
+    so a 400-character word costs ~9 measurements instead of ~400 (width grows with the prefix)."""
+    lo, hi = least, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if font.getlength(text[:mid] + suffix) <= max_width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _label(text: str, font, pad: float, fill, bg, radius: float) -> Image.Image:
