@@ -133,6 +133,9 @@ def make_story(
             num_inference_steps = info.get("num_inference_steps", num_inference_steps)
             if info.get("motion_adapter_config"):
                 options.setdefault("motion_adapter_config", info["motion_adapter_config"])
+            if info.get("vae_decoder") == "tiny":  # a draft replays as a draft (same TAESD source)
+                options.setdefault("vae_decoder", "tiny")
+                options.setdefault("tiny_vae", info.get("tiny_vae"))
     elif script is None:
         script = plan(setting, character, action)
     if not isinstance(script, Script):
