@@ -33,7 +33,12 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--frames", type=int, default=16)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--real-decode", type=int, default=0, metavar="PX",
+                    help="instead: decode one PX-sized frame with real-size random TAESD and SD1.5 VAE decoders (CPU)")
     args = ap.parse_args()
+    if args.real_decode:
+        real_decode(args.real_decode, args.repeats)
+        return
     try:
         from storykit.generate.lightning import draft
         from storykit.testing import build_tiny_taesd
@@ -78,6 +83,37 @@ def main() -> None:
     print(f"stock/draft {S['total_s'] / D['total_s']:.1f}x end to end (stock/full {S['total_s'] / F['total_s']:.1f}x; "
           f"decode full/tiny {F['decode_s'] / D['decode_s']:.1f}x; loop {S['denoise_s'] / D['denoise_s']:.1f}x) "
           f"at {args.size} px")
+
+
+def real_decode(px: int, repeats: int) -> None:
+    """Decode cost at real size: TAESD's architecture (AutoencoderTiny defaults) vs SD1.5's VAE, random weights.
+
+    Time does not depend on the weights' values, so this is the real models' decode cost on this CPU."""
+    import time
+
+    import diffusers
+    import torch
+
+    torch.manual_seed(0)
+    full = diffusers.AutoencoderKL(  # SD1.5's VAE config
+        block_out_channels=[128, 256, 512, 512], in_channels=3, out_channels=3, latent_channels=4, layers_per_block=2,
+        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4, norm_num_groups=32,
+        sample_size=512,
+    ).eval()
+    tiny = diffusers.AutoencoderTiny().eval()  # madebyollin/taesd's config is diffusers' default
+    z = torch.randn(1, 4, px // 8, px // 8)
+    times = {"full": [], "tiny": []}
+    with torch.inference_mode():
+        for r in range(repeats + 1):
+            for name, vae in (("full", full), ("tiny", tiny)):
+                t0 = time.perf_counter()
+                vae.decode(z)
+                if r:
+                    times[name].append(time.perf_counter() - t0)
+    f, t = (statistics.median(times[k]) for k in ("full", "tiny"))
+    params = {k: sum(p.numel() for p in v.decoder.parameters()) / 1e6 for k, v in (("full", full), ("tiny", tiny))}
+    print(f"decoder params: full {params['full']:.1f} M, tiny {params['tiny']:.2f} M")
+    print(f"real-size decode of one {px}x{px} frame, CPU: full {f:.2f} s, tiny {t:.3f} s: full/tiny {f / t:.0f}x")
 
 
 if __name__ == "__main__":
