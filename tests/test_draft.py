@@ -32,15 +32,13 @@ def test_tiny_vae_files_are_the_real_layout(taesd):
 
 def test_draft_decodes_with_autoencoder_tiny(tiny_lightning, tiny_backend, taesd):
     draft = _backend(tiny_lightning, vae_decoder="tiny", tiny_vae=taesd)
-    frames, meta = draft.generate("a fox in a forest", num_frames=4, height=64, width=64, seed=3)
+    frames, meta = draft.generate("a fox in a forest", num_frames=2, height=64, width=64, seed=3)
     assert type(draft.pipe.vae).__name__ == "AutoencoderTiny"
-    assert frames.shape == (4, 64, 64, 3) and frames.dtype == np.uint8
+    assert frames.shape == (2, 64, 64, 3) and frames.dtype == np.uint8
     assert meta["vae_decoder"] == "tiny" and len(meta["tiny_vae_sha256"]) == 64
-    full, _ = tiny_backend.generate("a fox in a forest", num_frames=4, height=64, width=64, seed=3)
+    full, _ = tiny_backend.generate("a fox in a forest", num_frames=2, height=64, width=64, seed=3)
     assert type(tiny_backend.pipe.vae).__name__ == "AutoencoderKL"
     assert not np.array_equal(frames, full)  # another decoder, other pixels
-    again, _ = draft.generate("a fox in a forest", num_frames=4, height=64, width=64, seed=3)
-    assert np.array_equal(frames, again)  # deterministic
 
 
 def test_draft_is_in_the_cache_key(tiny_lightning, tiny_backend, taesd):
