@@ -2,7 +2,8 @@
 
     storykit plan   --setting ... --character ... --action ... [-o script.json]
     storykit render --setting ... --character ... --action ... -o story.mp4
-    storykit info
+    storykit info [--device]
+    storykit cache info|clear|prune [--max 2GiB]
     storykit storybench render TASK_FILE --out DIR [--samples S] [--ray [ADDRESS]]
 
 Errors a user can cause print one line and exit with status 2.
@@ -151,7 +152,19 @@ def _continuity_args(args) -> dict:
 def cmd_info(args) -> int:
     from .studio.info import environment_report
 
-    print(environment_report())
+    print(environment_report(device=args.device))
+    return 0
+
+
+def cmd_cache(args) -> int:
+    from .generate.cache import ClipCache
+
+    cache = ClipCache(args.cache_dir, max_bytes=args.max)
+    if args.action == "clear":
+        print(f"storykit: deleted {cache.clear()} clips from {cache.directory}")
+    elif args.action == "prune":
+        print(f"storykit: deleted {cache.prune()} least recently used clips")
+    print(cache.info())
     return 0
 
 
@@ -292,8 +305,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_storybench(sub)
 
-    p = sub.add_parser("info", help="show what storykit found: packages, device, ffmpeg, weights")
+    p = sub.add_parser("info", help="show what storykit found: packages, device, ffmpeg, weights, the cache")
+    p.add_argument("--device", action="store_true", help="also import torch and name the device and dtype it would use (slower)")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser(
+        "cache",
+        help="show, prune or clear the clip cache",
+        description="The clip cache keeps rendered scenes so re-runs only render what changed. "
+        "It holds at most $STORYKIT_CACHE_MAX (default 5GiB) and drops the least recently used clips first.",
+        epilog="example:\n  storykit cache info\n  storykit cache prune --max 1GiB\n  storykit cache clear",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("action", choices=("info", "clear", "prune"), help="info: location and size; prune: down to the cap; clear: delete all")
+    p.add_argument("--cache-dir", default=None, help="the cache folder (default $STORYKIT_CACHE or ~/.cache/storykit/clips)")
+    p.add_argument("--max", default=None, metavar="SIZE", help="the cap, e.g. 2GiB, 500MB or none (default $STORYKIT_CACHE_MAX or 5GiB)")
+    p.set_defaults(func=cmd_cache)
     return parser
 
 

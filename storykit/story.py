@@ -175,6 +175,9 @@ def make_story(
                 options.setdefault("ip_adapter", info["ip_adapter"])
             if info.get("motion_loras"):  # the same camera LoRA files
                 options.setdefault("motion_loras", info["motion_loras"])
+            if info.get("vae_decoder") == "tiny":  # a draft replays as a draft (same TAESD source)
+                options.setdefault("vae_decoder", "tiny")
+                options.setdefault("tiny_vae", info.get("tiny_vae"))
     else:
         num_inference_steps = 4 if num_inference_steps is None else num_inference_steps
         # Captions are burned once, onto the stitched story after its transitions (the animatic draws none itself).

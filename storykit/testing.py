@@ -33,8 +33,8 @@ from .plan.tokens import write_clip_vocab  # CLIP's real vocabulary, shipped wit
 from .errors import require
 
 __all__ = [
-    "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "TINY_ADAPTER_CONFIG",
-    "FakeBackend", "example_script", "build_tiny_llm",
+    "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "build_tiny_taesd",
+    "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm",
 ]
 
 # Sizes follow diffusers' own AnimateDiff fast tests (tests/pipelines/animatediff):
@@ -270,6 +270,21 @@ def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 1
         key_id += 2
     save_file({k: v.contiguous() for k, v in state.items()}, str(models / "ip-adapter_sd15.safetensors"))
     return Path(root)
+
+
+def build_tiny_taesd(folder, *, seed: int = 0) -> Path:
+    """A tiny random AutoencoderTiny (TAESD's class and file layout: config.json +
+    diffusion_pytorch_model.safetensors) with SD's 8x downsampling; returns the folder."""
+    torch = require("torch", "gen")
+    diffusers = require("diffusers", "gen")
+
+    torch.manual_seed(seed)
+    vae = diffusers.AutoencoderTiny(
+        encoder_block_out_channels=(_WIDTH,) * 4, decoder_block_out_channels=(_WIDTH,) * 4,
+        num_encoder_blocks=(1, 1, 1, 1), num_decoder_blocks=(1, 1, 1, 1), latent_channels=4,
+    )
+    vae.save_pretrained(folder, safe_serialization=True)
+    return Path(folder)
 
 
 class FakeBackend:

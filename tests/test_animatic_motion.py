@@ -85,3 +85,13 @@ def test_captions_are_drawn_once_in_a_made_story(tmp_path):
     manifest = json.loads((tmp_path / "s.manifest.json").read_text())
     assert [d["what"] for d in manifest["scenes"][0]["metadata"]["drawn"] if d["role"] == "subject"] == ["fox"]
     assert "animatic drew: fox (from 'fox')" in result.summary()
+
+
+def test_the_characters_own_words_never_pick_the_motion():
+    from storykit.generate.animatic import infer_motion
+    from storykit.plan import Scene
+
+    dog = "a happy golden retriever"
+    scene = Scene(1, "rising", f"{dog}, digs in the garden", text=f"Meet {dog}, who digs in the garden.")
+    assert infer_motion(scene) == "celebrate"  # without knowing the character, "happy" reads as joy
+    assert infer_motion(scene, dog) != "celebrate"  # knowing it, only the action and the beat count

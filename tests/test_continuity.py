@@ -370,3 +370,11 @@ def test_cli_reference_auto_on_the_animatic_is_a_note(tmp_path, capsys):
     out = capsys.readouterr().out
     assert rc == 0 and "ignores the character reference" in out
     assert not (tmp_path / "a.reference.png").exists()
+
+
+def test_a_reference_works_past_the_16_frame_window(backend):
+    # FreeNoise windows + split inference + IP-Adapter: 24 frames once failed inside spatial attention.
+    script = example_script(1, num_frames=24)
+    config = RenderConfig(**SMALL, reference=picture(5))
+    clip = render_scene(script.scenes[0], script, backend, config, cache_dir=False)
+    assert clip.frames.shape == (24, 64, 64, 3) and clip.metadata["reference"]["sha256"] == load_reference(picture(5)).sha256

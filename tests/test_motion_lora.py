@@ -338,3 +338,21 @@ def test_converted_and_peft_style_keys_give_the_same_lora(tiny_lightning, tmp_pa
     a, _ = fresh_backend(tiny_lightning).generate("a fox", **kw)
     b, _ = fresh_backend(tiny_lightning, motion_loras={"zoom_in": peft}).generate("a fox", **kw)
     assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
+
+
+def test_a_missing_camera_lora_fails_before_any_scene_renders(tiny_lightning, tmp_path):
+    from storykit.generate import render_story
+
+    # Only zoom_in is on the machine: a script that also pans is refused before scene 0 renders.
+    only = {"zoom_in": str(tiny_lightning.motion_lora_dir / CAMERA_LORAS["zoom_in"].split("/")[1])}
+    backend = fresh_backend(tiny_lightning, motion_loras={**only, "pan_left": str(tmp_path / "nowhere")})
+    script = example_script(3, num_frames=2)
+    script.edit(0, camera="zoom_in")
+    script.edit(2, camera="pan_left")
+    rendered = []
+    real = backend.render_scene
+    backend.render_scene = lambda *a, **k: rendered.append(a[0].index) or real(*a, **k)
+    with pytest.raises(MissingWeights) as e:
+        render_story(script, backend, RenderConfig(height=64, width=64, num_inference_steps=2), cache_dir=False,
+                     progress=False)
+    assert "nowhere" in one_line(e.value) and rendered == []

@@ -15,6 +15,7 @@ def test_notebook_runs_offline(path, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("STORYKIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("STORYKIT_NOTEBOOK_SIZE", "128")  # same cells, a quarter of the side: the suite stays fast
     nb = nbformat.read(path, as_version=4)
     skipped = [c for c in nb.cells if SKIP_TAGS & set(c.metadata.get("tags", []))]
     colab = [c for c in skipped if "colab" in c.metadata.get("tags", [])]

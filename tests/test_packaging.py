@@ -75,3 +75,18 @@ def test_notebooks_are_committed_without_outputs():
             if cell["cell_type"] == "code":
                 assert not cell.get("outputs"), f"{nb_path.name} has outputs: strip them"
                 assert cell.get("execution_count") is None, f"{nb_path.name} has execution counts"
+
+
+def test_plan_and_info_stay_light():
+    # `storykit plan` counts CLIP tokens with the tokenizers library, and `info` reads package
+    # metadata: neither imports transformers, torch, mediapy or matplotlib (their start-up costs seconds).
+    heavy = "('torch', 'diffusers', 'transformers', 'mediapy', 'matplotlib')"
+    code = (
+        "import contextlib, io, sys, storykit\n"
+        "s = storykit.plan('a quiet harbour', 'an old sailor', 'mends a net')\n"
+        "from storykit.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    main(['info'])\n"
+        f"print(sorted(m for m in {heavy} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -102,3 +102,46 @@ def test_count_tokens_matches_clip_ids():
     ids = tok("a small red fox in a blue scarf")["input_ids"]
     assert ids[0] == 49406 and ids[-1] == 49407  # <|startoftext|>, <|endoftext|>
     assert count_tokens("a small red fox in a blue scarf") == len(ids) - 2
+
+
+def _tricky_strings() -> list[str]:
+    import random
+
+    fixed = [
+        "a small red fox in a blue scarf", "Hello, WORLD!!  it's   a test's", "東京の夜、小さな狐が走る",
+        "🦊🌲✨ fox 👍🏽", "naïve café Ωmega 123 4567", "<|endoftext|> inside text <|startoftext|>",
+        "tab\tnew\nline", "", "   ", "x" * 400, "l'été d'amour, ¿qué?", "مرحبا بالعالم",
+        "Straße ﬁ ＡＢＣ１２３", "e\u0301 combining", "don't won't they'll I'm we've you're he'd",
+        "...!!!???---", "3.14159 1,000,000", "an enormous ancient overgrown temple ruin " * 12,
+    ]
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in [*range(32, 127), *range(0x4E00, 0x4E40), *range(0x1F600, 0x1F610),
+                                 0xE9, 0x301, 0xA0, 0x3000, 0x200B, 0x5D0, 0x627]]
+    return fixed + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200))) for _ in range(300)]
+
+
+def test_clip_tokenizer_gives_transformers_ids(tmp_path):
+    # storykit counts tokens without transformers; the ids must be exactly CLIPTokenizer's
+    transformers = pytest.importorskip("transformers")
+    from storykit.plan.tokens import write_clip_vocab
+
+    ref = transformers.CLIPTokenizer.from_pretrained(str(write_clip_vocab(tmp_path)))
+    tok = clip_tokenizer()
+    assert len(tok) == len(ref) == 49408
+    for s in _tricky_strings():
+        ids = ref(s, add_special_tokens=False, truncation=False)["input_ids"]
+        assert tok(s, add_special_tokens=False)["input_ids"] == ids, s
+        assert tok(s)["input_ids"] == ref(s)["input_ids"], s
+        assert tok(s, truncation=True, max_length=77)["input_ids"] == ref(s, truncation=True, max_length=77)["input_ids"], s
+        assert tok.decode(ids, skip_special_tokens=True) == ref.decode(ids, skip_special_tokens=True), s
+        assert count_tokens(s) == len(ids)
+
+
+def test_planning_does_not_import_transformers_or_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, storykit; storykit.plan('a forest', 'a fox', 'runs'); "
+            "print(sorted(m for m in ('transformers', 'torch', 'mediapy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

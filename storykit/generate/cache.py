@@ -17,13 +17,25 @@ written to a temporary file and moved into place, so a crash or Ctrl-C never
 leaves half an entry under the real name. An entry that fails its checksum
 anyway (disk trouble, a copied-in partial file) is reported in one line and
 rendered again.
+
+Frames are stored per backend as the measurements say (bench/RESULTS.md): the
+animatic's flat drawings shrink ~18x with zstd level 3, which reads back as fast
+as the raw bytes; Lightning's frames are photographic noise that no fast codec
+shrinks, so they stay raw. The cache keeps at most `max_bytes` (default 5 GiB,
+$STORYKIT_CACHE_MAX, e.g. "2GiB", "500MB", "none"), dropping the least recently
+used entries first (a hit refreshes an entry's mtime).
+
+The cache never costs a render: a folder that is read-only, full, or a file is
+reported once, in one line, and the render carries on without caching.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -31,12 +43,17 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
+from ..errors import InvalidInput
 from ..paths import default_cache_dir, storykit_home
 from .clips import Clip
 
-__all__ = ["ClipCache", "open_cache", "file_sha256"]
+__all__ = ["ClipCache", "CacheInfo", "open_cache", "file_sha256", "parse_size", "DEFAULT_MAX_BYTES", "CODECS"]
 
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # 2: frames raw or zstd-compressed; 1 (always raw) is still read
+DEFAULT_MAX_BYTES = 5 * 2**30
+# Codec per backend ("zstd" level 3 or "raw"); other backends: "auto" tries one frame.
+CODECS = {"animatic": "zstd", "lightning": "raw"}
+ZSTD_LEVEL = 3  # 512x512x16 animatic clip: 12.6 MB -> 0.7 MB, 0.04 s each way (level 1: 11.6x)
 
 
 def _canonical(obj) -> str:
@@ -72,17 +89,111 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-class ClipCache:
-    """Clips on disk by key: `get(key) -> Clip | None`, `put(key, clip)`."""
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9, "t": 10**12, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
-    def __init__(self, directory: str | os.PathLike | None = None):
+
+def parse_size(value) -> int | None:
+    """Bytes from 5368709120, "5GiB", "500 MB", "1.5g"; None for "none"/"unlimited" (no cap)."""
+    if value is None or isinstance(value, bool):
+        raise InvalidInput(f"cache size must be a number of bytes or text like '5GiB', got {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise InvalidInput(f"cache size must be >= 0, got {value!r}")
+        return int(value)
+    text = str(value).strip().lower()
+    if text in ("none", "unlimited", "off", "inf"):
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", text)
+    if not m or m.group(2) not in _UNITS:
+        raise InvalidInput(f"cache size {value!r} is not a size; use e.g. 5GiB, 500MB or none")
+    return int(float(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _human(n: int | None) -> str:
+    if n is None:
+        return "no cap"
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+def _zstd():
+    try:
+        import zstandard
+
+        return zstandard
+    except ImportError:
+        return None
+
+
+def _encode_frames(frames: np.ndarray, codec: str) -> tuple[str, dict]:
+    frames = np.ascontiguousarray(frames)
+    zstd = _zstd()
+    if codec == "auto":  # try one frame: noise stays raw, drawings compress
+        sample = memoryview(frames[:1]).cast("B")
+        small = zstd and len(sample) and len(zstd.ZstdCompressor(level=1).compress(sample)) < 0.5 * len(sample)
+        codec = "zstd" if small else "raw"
+    if codec == "zstd" and zstd is not None:
+        data = zstd.ZstdCompressor(level=ZSTD_LEVEL).compress(memoryview(frames).cast("B"))
+        return "zstd", {"frames_zstd": np.frombuffer(data, np.uint8), "shape": np.array(frames.shape), "dtype": np.array(frames.dtype.str)}
+    return "raw", {"frames": frames}
+
+
+def _decode_frames(data) -> np.ndarray:
+    if "frames" in data:
+        return data["frames"]
+    zstd = _zstd()
+    if zstd is None:
+        raise ValueError("entry is zstd-compressed and zstandard is not installed (pip install zstandard)")
+    shape = tuple(int(x) for x in data["shape"])
+    dtype = np.dtype(str(data["dtype"]))
+    size = int(np.prod(shape)) * dtype.itemsize
+    raw = zstd.ZstdDecompressor().decompress(data["frames_zstd"].tobytes(), max_output_size=size)
+    return np.frombuffer(bytearray(raw), dtype).reshape(shape)  # writable, like a raw entry
+
+
+@dataclasses.dataclass
+class CacheInfo:
+    """Where the clip cache is and how full: `print(ClipCache().info())`."""
+
+    directory: Path
+    entries: int
+    bytes: int
+    max_bytes: int | None
+
+    def __str__(self) -> str:
+        return f"{self.directory}: {self.entries} clips, {_human(self.bytes)} (cap {_human(self.max_bytes)})"
+
+
+class ClipCache:
+    """Clips on disk by key: `get(key) -> Clip | None`, `put(key, clip)`, `info()`, `prune()`, `clear()`.
+
+    `max_bytes`: the size cap (an int, or text such as "2GiB"; "none" for no cap);
+    None reads $STORYKIT_CACHE_MAX, default 5 GiB.
+    """
+
+    def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int | str | None = None):
         self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
+        if max_bytes is None:
+            env = os.environ.get("STORYKIT_CACHE_MAX", "").strip()
+            max_bytes = env if env else DEFAULT_MAX_BYTES
+        self.max_bytes = parse_size(max_bytes)
+        self._warned: set[str] = set()
+        self.disabled: str | None = None  # why puts stopped (a read-only or full disk), if they did
 
     def __repr__(self) -> str:
         return f"ClipCache({str(self.directory)!r}, {len(self)} clips)"
 
+    def _entries(self) -> list[Path]:
+        try:
+            return list(self.directory.glob("*.npz")) if self.directory.is_dir() else []
+        except OSError:
+            return []
+
     def __len__(self) -> int:
-        return len(list(self.directory.glob("*.npz"))) if self.directory.is_dir() else 0
+        return len(self._entries())
 
     def __contains__(self, key: str) -> bool:
         return self.path(key).is_file()
@@ -95,50 +206,123 @@ class ClipCache:
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.npz"
 
+    def _warn(self, kind: str, message: str) -> None:
+        if kind not in self._warned:  # once per cache and kind: a long render must not repeat it per scene
+            self._warned.add(kind)
+            print(f"storykit: {message}", file=sys.stderr)
+
     def get(self, key: str) -> Clip | None:
         """The cached clip (metadata["cached"] = True), or None if absent or damaged."""
         path = self.path(key)
-        if not path.is_file():
+        try:
+            if not path.is_file():
+                return None
+        except OSError:
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                frames = data["frames"]
+                fmt = int(data["format"])
+                if fmt not in (1, FORMAT):
+                    raise ValueError(f"entry format {fmt}, expected {FORMAT}")
+                frames = _decode_frames(data)
                 meta = str(data["metadata"])
                 stored = str(data["checksum"])
-                fmt = int(data["format"])
-            if fmt != FORMAT:
-                raise ValueError(f"entry format {fmt}, expected {FORMAT}")
             if _checksum(frames, meta) != stored:
                 raise ValueError("checksum mismatch")
             info = json.loads(meta)
             clip = Clip(frames, fps=info["fps"], scene_index=info["scene_index"], metadata=info["metadata"])
-        except Exception as e:  # truncated zip, bad JSON, wrong shapes: all mean "render again"
+        except Exception as e:  # truncated zip, bad JSON, wrong shapes, unreadable: all mean "render again"
             print(f"storykit: cache entry {path.name} is damaged ({type(e).__name__}: {e}); rendering it again", file=sys.stderr)
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as err:  # a read-only cache: leave it, the render goes on
+                self._warn("unlink", f"could not remove the damaged cache entry ({err.strerror or err}); carrying on")
             return None
+        try:
+            os.utime(path)  # least-recently-used order for prune()
+        except OSError:
+            pass
         clip.metadata["cached"] = True
         return clip
 
-    def put(self, key: str, clip: Clip) -> Path:
-        """Stores `clip` under `key` atomically and returns the entry's path."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def put(self, key: str, clip: Clip, codec: str | None = None) -> Path | None:
+        """Stores `clip` under `key` atomically and returns the entry's path.
+
+        `codec`: "zstd", "raw" or "auto"; None picks by the clip's backend (CODECS).
+        A folder that cannot take the entry (read-only, full, a file) is reported once
+        and None is returned: the clip itself is never lost.
+        """
+        if self.disabled is not None:
+            return None
         metadata = {k: v for k, v in clip.metadata.items() if k != "cached"}
         meta = _canonical({"fps": clip.fps, "scene_index": clip.scene_index, "metadata": metadata})
-        arrays = {
-            "frames": clip.frames,
-            "metadata": np.array(meta),
-            "checksum": np.array(_checksum(clip.frames, meta)),
-            "format": np.array(FORMAT),
-        }
+        codec = codec or CODECS.get(str(metadata.get("backend")), "auto")
+        _, arrays = _encode_frames(clip.frames, codec)
+        arrays.update(metadata=np.array(meta), checksum=np.array(_checksum(clip.frames, meta)), format=np.array(FORMAT))
         path = self.path(key)
-        _atomic_write(path, lambda f: np.savez(f, **arrays))  # uncompressed: diffusion noise barely compresses
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, lambda f: np.savez(f, **arrays))
+        except OSError as e:
+            self.disabled = f"{type(e).__name__}: {e.strerror or e}"
+            self._warn("put", f"cannot write to the clip cache {str(self.directory)!r} ({e.strerror or e}); "
+                       "carrying on without caching (scenes will render again next time)")
+            return None
+        if self.max_bytes is not None:
+            self.prune(keep=path)
         return path
+
+    def info(self) -> CacheInfo:
+        """Location, number of clips, bytes used and the cap."""
+        sizes = []
+        for p in self._entries():
+            try:
+                sizes.append(p.stat().st_size)
+            except OSError:
+                pass
+        return CacheInfo(self.directory, len(sizes), sum(sizes), self.max_bytes)
+
+    def prune(self, max_bytes: int | str | None = None, *, keep: Path | None = None) -> int:
+        """Deletes least recently used entries until at most `max_bytes` remain (default: the cap).
+
+        Returns how many were deleted. `keep` (the entry just written) is never deleted.
+        """
+        limit = self.max_bytes if max_bytes is None else parse_size(max_bytes)
+        if limit is None:
+            return 0
+        stats = []
+        for p in self._entries():
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            stats.append((st.st_mtime, st.st_size, p))
+        total = sum(s for _, s, _ in stats)
+        removed = 0
+        for _, size, p in sorted(stats, key=lambda t: t[0]):  # oldest use first
+            if total <= limit:
+                break
+            if keep is not None and p == keep:
+                continue
+            try:
+                p.unlink()
+            except FileNotFoundError:  # another process pruned it
+                pass
+            except OSError as e:
+                self._warn("prune", f"could not prune the clip cache ({e.strerror or e}); carrying on")
+                break
+            total -= size
+            removed += 1
+        return removed
 
     def clear(self) -> int:
         """Deletes every entry; returns how many there were."""
-        entries = list(self.directory.glob("*.npz")) if self.directory.is_dir() else []
-        for p in entries:
-            p.unlink(missing_ok=True)
+        entries = self._entries()
+        try:
+            for p in entries:
+                p.unlink(missing_ok=True)
+        except OSError as e:
+            raise InvalidInput(f"cannot delete clips in {str(self.directory)!r} ({e.strerror or e})") from None
         return len(entries)
 
 

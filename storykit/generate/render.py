@@ -73,9 +73,9 @@ def _check_continuity(script: Script, backend: Backend, config: RenderConfig) ->
             f"handoff needs the Lightning backend (video-to-video from the previous scene's last frame); "
             f"the {backend.name} backend cannot start from a frame; drop handoff (--handoff)"
         )
-    check = getattr(backend, "check_continuity", None)
+    check = getattr(backend, "check_script", None)
     if check is not None:
-        check(script, config)  # e.g. IP-Adapter weights present, enough steps for the handoff strength
+        check(script, config)  # e.g. camera LoRAs and IP-Adapter weights present, enough steps for the handoff
     return config
 
 

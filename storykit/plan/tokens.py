@@ -10,6 +10,7 @@ the real CLIP tokenizer, built here from CLIP's byte-pair merges (shipped in
 8
 
 When a diffusers pipeline is loaded, pass its `pipe.tokenizer` instead.
+Only the `tokenizers` library is needed (not transformers, not torch).
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import functools
 import gzip
 import json
 import os
-import tempfile
 from pathlib import Path
 
-__all__ = ["MAX_TOKENS", "MAX_CONTENT_TOKENS", "clip_tokenizer", "count_tokens", "truncate_to_tokens", "write_clip_vocab"]
+__all__ = ["MAX_TOKENS", "MAX_CONTENT_TOKENS", "ClipTokenizer", "clip_tokenizer", "count_tokens", "truncate_to_tokens", "write_clip_vocab"]
 
 MAX_TOKENS = 77  # CLIP's context length, start and end tokens included.
 MAX_CONTENT_TOKENS = MAX_TOKENS - 2
@@ -49,43 +49,95 @@ def write_clip_vocab(folder: str | os.PathLike, bpe_path: str | os.PathLike | No
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    bpe_path = bpe_path or Path(__file__).parent / "data" / "bpe_simple_vocab_16e6.txt.gz"
-    with gzip.open(bpe_path, "rt", encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    merges = [tuple(line.split()) for line in lines[1 : 49152 - 256 - 2 + 1]]
-    symbols = list(_bytes_to_unicode().values())
-    vocab = symbols + [s + "</w>" for s in symbols] + ["".join(m) for m in merges]
-    vocab += ["<|startoftext|>", "<|endoftext|>"]
+    merges = _clip_merges(bpe_path)
+    vocab = _clip_vocab(merges)
     (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8")
     (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n", encoding="utf-8")
     return folder
 
 
+# transformers' CLIPTokenizer, rebuilt with the `tokenizers` library alone (the same
+# normaliser, pre-tokeniser split and BPE settings as transformers 5's
+# models/clip/tokenization_clip.py): importing transformers and loading its
+# tokenizer took ~2 s here, this takes ~0.15 s. tests/test_plan.py checks the ids
+# against transformers.CLIPTokenizer on many strings.
+_SPLIT = r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"""
+BOS, EOS = "<|startoftext|>", "<|endoftext|>"
+
+
+def _clip_merges(bpe_path=None) -> list[tuple[str, str]]:
+    bpe_path = bpe_path or Path(__file__).parent / "data" / "bpe_simple_vocab_16e6.txt.gz"
+    with gzip.open(bpe_path, "rt", encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    return [tuple(line.split()) for line in lines[1 : 49152 - 256 - 2 + 1]]
+
+
+def _clip_vocab(merges) -> list[str]:
+    symbols = list(_bytes_to_unicode().values())
+    return symbols + [s + "</w>" for s in symbols] + ["".join(m) for m in merges] + [BOS, EOS]
+
+
+class ClipTokenizer:
+    """CLIP's tokenizer on the `tokenizers` library: the ids of transformers' CLIPTokenizer.
+
+    Called like a transformers tokenizer (`tok(text)["input_ids"]`, `tok.decode(ids)`,
+    `len(tok)`), so a pipeline's `pipe.tokenizer` and this one are interchangeable here.
+    """
+
+    def __init__(self, bpe_path=None):
+        try:
+            import tokenizers
+        except ImportError as e:  # a core dependency, so only a broken install gets here
+            from ..errors import MissingDependency
+
+            raise MissingDependency(f"tokenizers could not be imported ({e}); install it with `pip install tokenizers`") from None
+        from tokenizers import AddedToken, Regex, decoders, normalizers, pre_tokenizers
+        from tokenizers.models import BPE
+
+        merges = _clip_merges(bpe_path)
+        vocab = {t: i for i, t in enumerate(_clip_vocab(merges))}
+        tok = tokenizers.Tokenizer(
+            BPE(vocab=vocab, merges=merges, dropout=None, continuing_subword_prefix="",
+                end_of_word_suffix="</w>", fuse_unk=False, unk_token=EOS)
+        )
+        tok.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Replace(Regex(r"\s+"), " "), normalizers.Lowercase()])
+        tok.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(_SPLIT), behavior="removed", invert=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ])
+        tok.decoder = decoders.ByteLevel()
+        tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in (BOS, EOS)])
+        self._tok = tok
+        self.bos_token_id, self.eos_token_id = vocab[BOS], vocab[EOS]
+
+    def __len__(self) -> int:
+        return self._tok.get_vocab_size(with_added_tokens=True)
+
+    def __repr__(self) -> str:
+        return f"ClipTokenizer({len(self)} tokens)"
+
+    def encode(self, text: str, add_special_tokens: bool = True) -> list[int]:
+        ids = self._tok.encode(text, add_special_tokens=False).ids
+        return [self.bos_token_id, *ids, self.eos_token_id] if add_special_tokens else ids
+
+    def __call__(self, text: str, add_special_tokens: bool = True, truncation: bool = False,
+                 max_length: int | None = None, **_ignored) -> dict:
+        ids = self.encode(text, add_special_tokens)
+        if truncation and max_length is not None and len(ids) > max_length:
+            # like transformers: keep the end token when cutting
+            ids = ids[: max_length - 1] + [self.eos_token_id] if add_special_tokens else ids[:max_length]
+        return {"input_ids": ids}
+
+    def decode(self, ids, skip_special_tokens: bool = False) -> str:
+        # BPE marks word ends with </w>; CLIP decodes them as spaces (transformers does the same)
+        text = self._tok.decode(list(ids), skip_special_tokens=skip_special_tokens)
+        return text.replace("</w>", " ").strip()
+
+
 @functools.lru_cache(maxsize=1)
-def clip_tokenizer():
-    """The exact CLIP tokenizer, built once from the shipped vocabulary."""
-    from ..errors import require
-
-    transformers = require("transformers", "gen")
-    from ..paths import storykit_home
-
-    cache = storykit_home() / "clip-tokenizer"
-    try:
-        if not (cache / "merges.txt").is_file():
-            tmp = Path(tempfile.mkdtemp(prefix="clip-tok-", dir=_writable_parent(cache)))
-            write_clip_vocab(tmp)
-            try:
-                os.replace(tmp, cache)
-            except OSError:  # another process won the race; use theirs
-                pass
-        return transformers.CLIPTokenizer.from_pretrained(str(cache))
-    except OSError:  # read-only home: build in a temporary folder instead
-        return transformers.CLIPTokenizer.from_pretrained(str(write_clip_vocab(tempfile.mkdtemp(prefix="clip-tok-"))))
-
-
-def _writable_parent(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return str(path.parent)
+def clip_tokenizer() -> ClipTokenizer:
+    """The exact CLIP tokenizer, built once from the shipped vocabulary (no transformers)."""
+    return ClipTokenizer()
 
 
 def _ids(text: str, tokenizer) -> list[int]:

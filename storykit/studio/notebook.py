@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import sys
 
 __all__ = ["Runtime", "setup", "in_colab"]
@@ -55,6 +56,10 @@ def setup(*, verbose: bool = True) -> Runtime:
     else:
         backend, reason = "animatic", f"no AnimateDiff-Lightning weights here ({why}); the offline animatic draws the scenes"
     size = 256 if backend == "lightning" and device == "cpu" else 512
+    # STORYKIT_NOTEBOOK_SIZE: a smaller frame size for headless runs (tests/test_notebooks.py uses 128).
+    env_size = os.environ.get("STORYKIT_NOTEBOOK_SIZE", "").strip()
+    if env_size.isdigit() and int(env_size) >= 64 and int(env_size) % 8 == 0:
+        size = int(env_size)
     # "auto": VAE slicing on a 16 GB T4 (5.6 GiB peak at 512²×16, measured), offload below 12 GiB.
     rt = Runtime(colab, device, backend, reason, "auto", size)
     if verbose:

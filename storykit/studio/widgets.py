@@ -370,7 +370,8 @@ class Studio:
             if note:
                 self.story_out.append_display_data(HTML(f"<i>{html.escape(note)}</i>"))
         else:
-            _show_video(self.story_out, story.frames, story.fps, title)
+            # a preview: encode at about 256 px (averaged), export keeps the full size
+            _show_video(self.story_out, _downscale(story.frames, PREVIEW_WIDTH), story.fps, title)
 
     def _with_continuity(self, config: RenderConfig) -> RenderConfig:
         """The reference (upload first, then the path field), its scale and the handoff switch."""

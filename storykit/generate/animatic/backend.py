@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 # Bump when the drawing changes, so cached clips are redrawn.
-ANIMATIC_VERSION = "2"
+ANIMATIC_VERSION = "3"
 MOTIONS = ("distant", "enter", "walk", "run", "notice", "struggle", "jump", "celebrate", "idle")
 
 # Parallax per layer: how far each moves, relative to the ground, when the camera pans or tilts.
@@ -432,7 +432,7 @@ class AnimaticBackend:
         world = world_look(reading.world_text)
         look = character_look(reading.look_text)
         subject_icon = reading.subject.icon if reading.subject is not None and reading.subject.how == "icon" else ""
-        motion = infer_motion(scene)
+        motion = infer_motion(scene, script.triple.character)
         style = _style_kind(script.style)
         cam = _camera(scene.camera, n, W, H)
         track = _track(motion, n, fps)

@@ -317,10 +317,11 @@ _PROMPT_WORDS = {"camera", "film", "shot", "lighting", "light", "depth", "field"
 
 
 def read_scene(scene, reading: StoryReading, limit: int = 2, script=None) -> tuple[list[Thing], list[str]]:
-    """Extra props named by this scene's own prompt or text (so an edited prompt shows), and its undrawn words.
+    """Extra props named by this scene's own prompt (so an edited prompt shows), and its undrawn words.
 
     Words every scene's prompt shares (the triple, the style; with `script`) and camera or
-    style words are not things in the scene.
+    style words are not things in the scene. The caption is not read: it is the writer's
+    sentence ("The chef did it. The end."), and its template words are not props.
     """
     known = {t.icon for t in (reading.subject, *reading.props, *reading.landmarks) if t and t.icon}
     known_words = {t.word.lower() for t in (reading.subject, *reading.props, *reading.setting) if t}
@@ -329,7 +330,7 @@ def read_scene(scene, reading: StoryReading, limit: int = 2, script=None) -> tup
         known_words |= shared
         known_words |= {w.lower() for _, w in icons.tokens(script.style or "")}
     out, seen = [], set()
-    for text in (scene.prompt, scene.text):
+    for text in (scene.prompt,):
         for m in icons.find(text or ""):
             if m.icon in known or m.icon in seen or m.word.lower() in known_words or m.word.lower() in _PROMPT_WORDS:
                 continue

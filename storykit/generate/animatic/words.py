@@ -402,8 +402,11 @@ def _text_motion(text: str) -> str | None:
     return None
 
 
-def infer_motion(scene: Scene) -> str:
+def infer_motion(scene: Scene, character: str = "") -> str:
     """The motion for a scene, one of MOTIONS.
+
+    The character's own words never pick a motion: "a happy golden retriever" is who
+    the scene is about, not a celebration (only the action and the beat move it).
 
     An establishing beat shows the character small in the distance. Otherwise an
     energetic verb in the scene's text (runs, jumps, celebrates) wins; then a known
@@ -416,12 +419,19 @@ def infer_motion(scene: Scene) -> str:
     beat = beat or _text_motion(scene.beat)  # a beat named like a motion ("celebrates")
     if beat == "distant":
         return "distant"
-    said = _text_motion(scene.text)
+    said = _text_motion(_without(scene.text, character))
     if said in _STRONG:
         return said
     if beat and beat not in _GENERIC_BEATS:
         return beat
-    return said or _text_motion(scene.prompt) or beat or "walk"
+    return said or _text_motion(_without(scene.prompt, character)) or beat or "walk"
+
+
+def _without(text: str, character: str) -> str:
+    """`text` with the character's descriptor taken out (case-insensitive)."""
+    if not character.strip():
+        return text
+    return re.sub(re.escape(character.strip()), " ", text, flags=re.IGNORECASE)
 
 
 _PROP_WORDS = {

@@ -45,8 +45,10 @@ from ..clips import Clip
 from ..continuity import handoff_frame
 from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
-from .motion_lora import DEFAULT_LORA_WEIGHT, MotionLoras, lora_for_camera, real_names
+from . import draft
+from .motion_lora import DEFAULT_LORA_WEIGHT, MotionLoras, locate_motion_lora, lora_for_camera, real_names
 from .reference import check_continuity, conditioning, reference_fields
+from .windows import enable_windows
 from .weights import (
     BASE_MODELS, CONTEXT_FRAMES, CONTEXT_STRIDE, MEMORY_PRESETS, REPO_ID, base_for_style, checkpoint_steps,
     estimate_cpu_seconds, fetch_base_model, locate_checkpoint, resolve_base_model,
@@ -118,14 +120,6 @@ class _Timer:
         return {"encode_s": first - self.start, "denoise_s": last - first, "decode_s": end - last}
 
 
-# Split inference (diffusers' FreeNoise memory option) runs the spatial layers (resnets, spatial
-# attention, resampling) 16 frames at a time, which bounds their activations for long scenes,
-# and the motion modules over at most SPATIAL_SPLIT latent positions at a time. Motion-module
-# activations grow only linearly with frames, so one 512x512 latent's 64x64 = 4096 positions per
-# chunk is enough; diffusers' default of 256 splits even 16-frame clips 16-fold.
-SPATIAL_SPLIT = 4096
-
-
 class LightningBackend:
     """AnimateDiff-Lightning as a storykit Backend; the pipeline loads on first use and stays.
 
@@ -141,6 +135,8 @@ class LightningBackend:
         or a hub id ($STORYKIT_IP_ADAPTER; default h94/IP-Adapter), loaded only when a reference is used.
     motion_loras: where camera-move LoRAs come from ($STORYKIT_MOTION_LORAS): None = the hub repos,
         a folder of downloaded repos, or a dict camera → hub id/folder/file (see motion_lora).
+    vae_decoder: 'full' (SD1.5's VAE: export quality) or 'tiny' (TAESD: fast drafts, storykit.generate.lightning.draft);
+        tiny_vae: its folder or hub id ($STORYKIT_TINY_VAE, default madebyollin/taesd).
     """
 
     name = "lightning"
@@ -160,9 +156,13 @@ class LightningBackend:
         progress: bool = True,
         verbose: bool = True,
         ip_adapter=None,
+        vae_decoder: str = "full",
+        tiny_vae: str | os.PathLike | None = None,
     ):
         from ..device import resolve_device, resolve_dtype
 
+        self.vae_decoder = draft.check_vae_decoder(vae_decoder)
+        self.tiny_vae = draft.resolve_tiny_vae(tiny_vae)
         checkpoint_steps(num_inference_steps)
         if memory not in MEMORY_PRESETS:
             raise InvalidInput(f"unknown memory preset {memory!r}; choose one of: {', '.join(MEMORY_PRESETS)}")
@@ -227,6 +227,7 @@ class LightningBackend:
             **({"ip_adapter": self.ip_adapter} if self.ip_adapter else {}),
             "motion_loras": self._motion_loras_source(),
             "context_frames": CONTEXT_FRAMES,
+            **self._draft_fields(),
         }
 
     def _motion_loras_source(self):
@@ -235,6 +236,10 @@ class LightningBackend:
         if isinstance(source, dict):
             return {k: str(v) for k, v in source.items()}
         return None if source is None else str(source)
+
+    def _draft_fields(self) -> dict:
+        # only drafts add fields, so full-VAE cache keys stay as they were
+        return {"vae_decoder": "tiny", **draft.tiny_vae_id(self.tiny_vae)} if self.vae_decoder == "tiny" else {}
 
     def cache_fields(self, scene: Scene, script: Script, config: RenderConfig | None = None) -> dict:
         """Everything that changes this scene's pixels."""
@@ -267,10 +272,15 @@ class LightningBackend:
         if config.guidance_scale > 1:  # at CFG <= 1 diffusers never encodes the negative prompt
             fields["negative_prompt"] = scene.negative_prompt
         fields.update(reference_fields(self, config))  # {} without a character reference
-        return fields
+        return {**fields, **self._draft_fields()}
 
-    def check_continuity(self, script: Script, config: RenderConfig) -> None:
-        """Checks a reference's IP-Adapter weights and the handoff settings before rendering."""
+    def check_script(self, script: Script, config: RenderConfig) -> None:
+        """Checks what `script` needs before any scene renders: every camera's motion LoRA
+        (a missing one fails now, not at its scene), a reference's IP-Adapter weights and the
+        handoff settings."""
+        for source in dict.fromkeys(lora_for_camera(s.camera, self.motion_loras) for s in script.scenes):
+            if source is not None:
+                locate_motion_lora(source)  # local, cached or fetched; offline and absent: MissingWeights
         check_continuity(self, script, config)
 
     # -- loading --------------------------------------------------------------------
@@ -370,13 +380,11 @@ class LightningBackend:
         pipe.scheduler = diffusers.EulerDiscreteScheduler.from_config(
             pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear"
         )
-        # Scenes past 16 frames: FreeNoise (Qiu et al. 2023) denoises overlapping 16-frame windows, the
-        # length the motion module was trained on; split inference runs the UNet's layers 16 frames
-        # (spatial: 256 positions) at a time, so memory stays near a 16-frame clip's. Both swap modules
-        # in place, which fails once peft has wrapped layers, so they are set up here, before any LoRA;
-        # shorter scenes then run as one window of their own length (same frames as plain AnimateDiff).
-        pipe.enable_free_noise(context_length=CONTEXT_FRAMES, context_stride=CONTEXT_STRIDE)
-        pipe.enable_free_noise_split_inference(spatial_split_size=SPATIAL_SPLIT, temporal_split_size=CONTEXT_FRAMES)
+        if self.vae_decoder == "tiny":  # TAESD decodes the same latents (draft.py); before offload hooks are set
+            pipe.vae = draft.load_tiny_vae(self.tiny_vae, self.dtype)
+        # 16-frame windows (FreeNoise + split inference, windows.py): they swap modules in place, which
+        # fails once peft has wrapped layers, so they are set up here, before any LoRA.
+        enable_windows(pipe)
         preset = self._memory_preset()
         if preset in ("slicing", "t4"):
             pipe.vae.enable_slicing()  # decode frame by frame instead of 16 at once
@@ -552,6 +560,7 @@ class LightningBackend:
             "device": self.device,
             "dtype": dtype_name(self.dtype),
             "memory": self._memory_preset(),
+            **self._draft_fields(),
             "timings": {k: round(v, 4) for k, v in timings.items()},
             **continuity,  # "reference" / "handoff" entries, only when used
         }

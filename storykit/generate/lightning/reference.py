@@ -201,6 +201,10 @@ def _detach(pipe) -> None:
     pipe._storykit_ip_adapter = None
 
 
+_FREE_NOISE_ATTRS = ("_free_noise_context_length", "_free_noise_context_stride", "_free_noise_weighting_scheme",
+                     "_free_noise_noise_type", "_free_noise_prompt_interpolation_callback")
+
+
 def conditioning(backend, pipe, kwargs: dict, *, ip_adapter_image=None, ip_adapter_scale: float = 0.5,
                  handoff_image=None, handoff_strength: float = 0.75):
     """The call to make and its keyword arguments: `pipe` as is, with IP-Adapter, and/or video-to-video.
@@ -233,6 +237,11 @@ def conditioning(backend, pipe, kwargs: dict, *, ip_adapter_image=None, ip_adapt
     with _quiet_cast():  # from_pipe re-casts the shared modules to their own dtype, which only logs a warning
         v2v = diffusers.AnimateDiffVideoToVideoPipeline.from_pipe(pipe)
     v2v.set_progress_bar_config(**getattr(pipe, "_progress_bar_config", {}))
+    # FreeNoise lives in the shared UNet (set up at load) and in a few pipeline attributes that
+    # from_pipe does not copy: without them the windowed motion blocks see the wrong shapes.
+    for name in _FREE_NOISE_ATTRS:
+        if hasattr(pipe, name):
+            setattr(v2v, name, getattr(pipe, name))
     kwargs = {**kwargs, "video": [still] * num_frames, "strength": handoff_strength, "enforce_inference_steps": False}
     meta["handoff"] = {"strength": handoff_strength, "denoising_steps": int(kwargs["num_inference_steps"] * handoff_strength),
                        "pipeline": "AnimateDiffVideoToVideoPipeline"}
