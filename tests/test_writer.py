@@ -134,3 +134,14 @@ def test_narration_is_one_paragraph_of_the_story():
     assert " " not in ja and ja.endswith("おしまい。")
     script.edit(0, text="Dawn breaks")
     assert script.narration().startswith("Dawn breaks. ")  # follows edits, adds the missing full stop
+
+
+def test_bare_english_nouns_read_as_english():
+    from storykit import plan
+
+    for seed in range(4):
+        texts = [s.text for s in plan("kitchen", "chef", "cooks", seed=seed).scenes]
+        assert not any(t.startswith(("Meet chef", "This is kitchen")) or " in kitchen" in t for t in texts), texts
+        assert any("the chef" in t.lower() for t in texts)
+    texts = [s.text for s in plan("under the sea", "Mia, a curious girl", "finds a pearl", seed=2).scenes]
+    assert not any("is under the sea" in t or "the Mia" in t for t in texts), texts

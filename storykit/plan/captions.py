@@ -146,6 +146,22 @@ def _lower_first(text: str) -> str:
     return text
 
 
+_PREPOSITIONS = {"in", "on", "at", "inside", "under", "near", "by", "above", "beneath", "among", "across", "over",
+                 "along", "beside", "behind", "within", "outside", "deep", "high", "somewhere", "atop"}
+_OTHER_DETERMINERS = {"this", "that", "these", "those", "some", "every", "each", "any", "no", "all", "both", "many"}
+
+
+def _determined(phrase: str) -> str:
+    """A bare lower-case noun phrase gets "the", so a caption reads as English:
+    'kitchen' -> 'the kitchen' ("This is the kitchen."), 'chef' -> 'the chef'; 'a fox', 'Mia',
+    'my grandmother', 'two cats' and 'under the sea' stay as typed."""
+    first = phrase.split(" ", 1)[0]
+    low = first.lower()
+    if not first[:1].islower() or low in _ARTICLES | _POSSESSIVES | _NUMBERS | _PREPOSITIONS | _OTHER_DETERMINERS:
+        return phrase
+    return "the " + phrase
+
+
 def _core(character: str) -> str:
     """The descriptor's noun phrase without what follows it: 'a tall knight in silver armour' -> 'a tall knight'."""
     core: list[str] = []
@@ -206,9 +222,7 @@ def _place(setting: str) -> str:
 
 def where(setting: str) -> str:
     """'a forest' -> 'in a forest'; 'under the sea' stays (it already says where)."""
-    first = setting.split(" ", 1)[0].lower()
-    if first in {"in", "on", "at", "inside", "under", "near", "by", "above", "beneath", "among", "across", "over",
-                 "along", "beside", "behind", "within", "outside", "deep", "high", "somewhere", "atop"}:
+    if setting.split(" ", 1)[0].lower() in _PREPOSITIONS:
         return setting
     return "in " + setting
 
@@ -220,7 +234,7 @@ def where(setting: str) -> str:
 # {Full}/{full}: the character in full (first mention); {Short}/{short}: the short
 # reference; {action}: verbatim; {s}: the verb ending ("" for a plural character).
 _EN = {
-    "establish": ("{Setting}.", "It begins {where}.", "This is {setting}.", "Far away: {setting}."),
+    "establish": ("{Setting}.", "It begins {where}.", "We are {where}.", "Far away: {setting}."),
     "introduce": ("Meet {full}.", "Here come{s} {full}.", "Enter {full}."),
     "rising": ("{Short} {action}.", "Step by step, {short} {action}.", "Undaunted, {short} {action}.",
                "On and on, {short} {action}.", "Still, {short} {action}."),
@@ -311,10 +325,10 @@ class Voice:
         return self._neutral(beat)
 
     def _english(self, frames) -> list[str]:
-        full, setting = _lower_first(self.character), _lower_first(self.setting)
+        full, setting = _determined(_lower_first(self.character)), _determined(_lower_first(self.setting))
         fields = {
             "setting": setting, "Setting": _cap(setting), "Place": _cap(_place(setting)), "where": where(setting),
-            "full": full, "Full": _cap(full), "core": _lower_first(_core(self.character)),
+            "full": full, "Full": _cap(full), "core": _determined(_lower_first(_core(self.character))),
             "short": self.short, "Short": _cap(self.short), "action": self.action, "s": "" if self.plural else "s",
         }
         return [_tidy(t.format(**fields)) for t in frames]
