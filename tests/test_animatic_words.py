@@ -75,3 +75,10 @@ def test_a_sought_object_appears_when_found_and_a_used_one_is_always_there():
     script = plan("a forest", "a fox", "plays the violin", num_scenes=5, num_frames=4)
     clip = AnimaticBackend().render_scene(script.scenes[1], script, RenderConfig(height=64, width=64))
     assert _has(clip.metadata["drawn"], "🎻")
+
+
+def test_everyday_people_and_arabic_articles():
+    from storykit.generate.animatic import icons
+
+    assert [m.icon for m in icons.find("una niña con gafas")][0] == "👧"  # not 👦: "niña" stems like "niño"
+    assert [m.icon for m in icons.find("ولد صغير يبيع البرتقال")] == ["👦", "🍊"]  # the article ال is no barrier

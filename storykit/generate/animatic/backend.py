@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 # Bump when the drawing changes, so cached clips are redrawn.
-ANIMATIC_VERSION = "3"
+ANIMATIC_VERSION = "4"
 MOTIONS = ("distant", "enter", "walk", "run", "notice", "struggle", "jump", "celebrate", "idle")
 
 # Parallax per layer: how far each moves, relative to the ground, when the camera pans or tilts.

@@ -66,7 +66,21 @@ _EN_SYNONYMS = {"puppy": "dog", "pup": "dog", "doggy": "dog", "hound": "dog", "k
 _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝殻": "🐚", "貝": "🐚", "мяч": "⚽", "ракушк": "🐚", "звезда": "⭐", "звезду": "⭐", "ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
           "小猫": "🐈", "фонарь": "🏮", "фонарик": "🏮", "щенок": "🐕", "щенка": "🐕", "котёнок": "🐈", "котенок": "🐈",
           "котёнка": "🐈", "котенка": "🐈", "جرو": "🐕", "جروا": "🐕", "قطة": "🐈", "lanterne": "🏮", "linterna": "🏮",
-          "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕"}
+          "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕",
+          # people and things whose CLDR names are other words (صبي, мальчик; "niña" stems to "niñ", which meets "niño")
+          "ولد": "👦", "صبي": "👦", "بنت": "👧", "فتاة": "👧", "برتقال": "🍊", "برتقالة": "🍊", "تفاح": "🍎", "تفاحة": "🍎",
+          "niña": "👧", "niño": "👦", "chica": "👧", "chico": "👦", "fille": "👧", "garçon": "👦", "mädchen": "👧",
+          "junge": "👦", "menina": "👧", "menino": "👦", "шапка": "🧢", "шапке": "🧢", "шапку": "🧢", "шапкой": "🧢"}
+
+
+def _extra(word: str) -> str | None:
+    """An _EXTRA icon for `word`, also behind Arabic's article ("البرتقال" is "the orange")."""
+    w = word.lower()
+    if w in _EXTRA:
+        return _EXTRA[w]
+    if w.startswith("ال") and len(w) > 3:
+        return _EXTRA.get(w[2:])
+    return None
 _CJK_STOP = set("的在了是中里一小大上下个只和与很也都把被向从到着过不有这那我你他她它们之其")
 _IRREGULAR = {"mice": "mouse", "geese": "goose", "children": "child", "people": "person", "men": "man", "women": "woman",
               "feet": "foot", "teeth": "tooth", "cacti": "cactus", "fungi": "fungus", "octopi": "octopus",
@@ -333,9 +347,9 @@ def find(text: str) -> list[Match]:
                 out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], hit[2], english(hit[2]), start))
                 i += 2
                 continue
-        icon, lang = (_lookup_en(word), "en") if script == "latin" else (None, "")
-        if icon is None and word.lower() in _EXTRA:
-            icon, lang = _EXTRA[word.lower()], "extra"
+        icon, lang = (_extra(word), "extra") if _extra(word) else (None, "")
+        if icon is None and script == "latin":
+            icon, lang = _lookup_en(word), "en"
         if icon is None:
             langs = {"cyrillic": ("ru",), "arabic": ("ar", "fa")}.get(script, ("es", "fr", "de", "it", "pt", "tr", "id"))
             for lg in langs:
