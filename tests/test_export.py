@@ -184,8 +184,10 @@ def test_missing_or_unwritable_folder(story, tmp_path, monkeypatch):
     (tmp_path / "file.txt").write_text("x")
     with pytest.raises(InvalidInput, match="not a folder"):
         export_story(story, tmp_path / "file.txt" / "story.mp4")
-    monkeypatch.setattr(export.os, "access", lambda *a, **k: False)  # root ignores chmod; fake the answer
-    with pytest.raises(InvalidInput, match="permission denied"):
+    from storykit.stitch import preflight
+
+    monkeypatch.setattr(preflight.os, "access", lambda *a, **k: False)  # root ignores chmod; fake the answer
+    with pytest.raises(InvalidInput, match="not writable"):
         export_story(story, tmp_path / "story.mp4")
 
 

@@ -46,6 +46,7 @@ from ..errors import InvalidInput, StorykitError
 from ..plan.script import narrate
 from .encode import MP4_CRF, MP4_PRESET, WEBM_CRF
 from .publish import Staging, remove_stale_temps, write_text
+from .preflight import check_folder
 from .timeline import Story
 
 __all__ = [
@@ -144,13 +145,7 @@ def export_story(
         raise InvalidInput(f"unknown video format {bad[0] if bad else None!r}; choose from: {', '.join(FORMATS)}")
     if manifest is not None and not isinstance(manifest, (dict, bool)):
         raise InvalidInput(f"manifest must be a dict from build_manifest, None or False, got {type(manifest).__name__}")
-    folder = path.parent
-    if not folder.exists():
-        raise InvalidInput(f"folder {str(folder)!r} does not exist; create it first")
-    if not folder.is_dir():
-        raise InvalidInput(f"{str(folder)!r} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput(f"cannot write to folder {str(folder)!r} (permission denied); choose another output path")
+    check_folder(path.parent)
     base = path.with_suffix("") if suffix in FORMATS else path
     videos = {f: base.with_name(f"{base.name}.{f}") for f in formats}
     has_text = any(t.strip() for t in story.texts)

@@ -55,13 +55,7 @@ def check_export(
         formats = (suffix,)
     if path.is_dir():
         raise InvalidInput(f"{str(path)!r} is a folder; give a file name such as {str(path / 'story.mp4')!r}")
-    folder = path.parent
-    if not folder.exists():
-        raise InvalidInput(f"output folder {str(folder)!r} does not exist; create it first")
-    if not folder.is_dir():
-        raise InvalidInput(f"{str(folder)!r} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput(f"output folder {str(folder)!r} is not writable; choose another output path")
+    check_folder(path.parent)
     targets = export_targets(path, formats, subtitles=subtitles, manifest=manifest)
     for p in targets:
         if p.is_dir():  # even with overwrite: a folder is never replaced by a file
@@ -96,3 +90,13 @@ def check_audio(audio) -> Path:
     if proc.returncode != 0 or any("Invalid data" in ln or "Error while decoding" in ln for ln in errors):
         raise InvalidInput(f"ffmpeg cannot decode audio {str(path)!r}: {errors[-1] if errors else 'unknown error'}")
     return path
+
+
+def check_folder(folder: Path) -> None:
+    """The output folder exists, is a folder and can be written to."""
+    if not folder.exists():
+        raise InvalidInput(f"output folder {str(folder)!r} does not exist; create it first")
+    if not folder.is_dir():
+        raise InvalidInput(f"{str(folder)!r} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInput(f"output folder {str(folder)!r} is not writable; choose another output path")

@@ -20,9 +20,7 @@ the same modules, no second copy of any model.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import logging
 import os
 from pathlib import Path
 
@@ -178,17 +176,6 @@ def _attach(backend, pipe, weights: IPAdapterWeights) -> None:
     pipe._storykit_ip_adapter = weights.root
 
 
-@contextlib.contextmanager
-def _quiet_cast():
-    log = logging.getLogger("diffusers.models.modeling_utils")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
-
-
 def _offloaded(pipe) -> bool:
     return any(hasattr(m, "_hf_hook") for m in (pipe.unet, pipe.text_encoder))
 
@@ -234,7 +221,9 @@ def conditioning(backend, pipe, kwargs: dict, *, ip_adapter_image=None, ip_adapt
     num_frames = kwargs.pop("num_frames")
     # The previous scene's last frame, held for the whole clip: the new scene starts from its layout.
     still = Image.fromarray(frame)
-    with _quiet_cast():  # from_pipe re-casts the shared modules to their own dtype, which only logs a warning
+    from .backend import _quiet_cast_warning
+
+    with _quiet_cast_warning():  # from_pipe re-casts the shared modules to their own dtype, which only logs a warning
         v2v = diffusers.AnimateDiffVideoToVideoPipeline.from_pipe(pipe)
     v2v.set_progress_bar_config(**getattr(pipe, "_progress_bar_config", {}))
     # FreeNoise lives in the shared UNet (set up at load) and in a few pipeline attributes that
