@@ -41,9 +41,9 @@ def test_drawn_holds_the_subject_and_the_prop(triple, subject, prop, setting):
     drawn = clip.metadata["drawn"]
     subjects = [d for d in drawn if d["role"] == "subject"]
     assert len(subjects) == 1 and subject in (subjects[0]["what"], subjects[0]["icon"]), drawn
-    assert _has([d for d in drawn if d["role"] == "prop"], prop), drawn  # the resolution holds the object up
+    assert _has([d for d in drawn if d["role"] in ("object", "prop")], prop), drawn  # the resolution holds the object up
     if setting:
-        assert _has([d for d in drawn if d["role"] == "setting"], setting), drawn
+        assert _has([d for d in drawn if d["role"] in ("setting", "landmark")], setting), drawn
     for d in drawn:  # each with the word it came from, as typed
         assert d["word"] and (d["word"] in " ".join(triple) or d["word"].lower() in " ".join(triple).lower()), d
     print(drawn_line(drawn, clip.metadata["not_drawn"]))

@@ -52,8 +52,11 @@ from ..config import RenderConfig
 from ..clips import Clip
 from ...errors import InvalidInput
 from ...plan.script import Scene, Script
-from . import icons, landmarks
+from . import icons, landmarks, staging, weather
+from .cast import Cast, _apply_style
+from .motion import ARC, track as motion_track
 from .reading import read_scene, read_story
+from .verbs import VERB_CLASSES
 from .words import CharacterLook, _stable_int, _words, character_look, infer_motion, prop_look, world_look
 
 
@@ -64,8 +67,9 @@ __all__ = [
 ]
 
 # Bump when the drawing changes, so cached clips are redrawn.
-ANIMATIC_VERSION = "4"
-MOTIONS = ("distant", "enter", "walk", "run", "notice", "struggle", "jump", "celebrate", "idle")
+ANIMATIC_VERSION = "5"
+# The arc's motions, then the verbs' (a scene's `motion` metadata is one of these).
+MOTIONS = ARC + tuple(v for v in VERB_CLASSES if v not in ARC)
 
 # Parallax per layer: how far each moves, relative to the ground, when the camera pans or tilts.
 PARALLAX = {"back": 0.25, "mid": 0.55, "ground": 1.0, "fore": 1.45}
@@ -73,12 +77,8 @@ PAN = 0.12  # half of a pan's travel, in frame widths (at parallax 1)
 OFFSET = 0.5  # each scene's window starts up to this many frame widths into the story's world
 TILT = 0.06  # half of a tilt's travel, in frame heights
 ZOOM = 1.3  # zoom_in goes 1 -> ZOOM, zoom_out ZOOM -> 1
-STEPS_PER_SECOND = 8.0  # walk-cycle poses per second (two strides)
 
 
-# Icon subjects: (x scale, y scale, tilt in degrees) per pose: a waddle, a squash before a jump, a stretch in the air.
-_ICON_POSES = {"walk0": (1.0, 1.0, 5.0), "walk1": (1.02, 0.97, 0.0), "walk2": (1.0, 1.0, -5.0), "walk3": (1.02, 0.97, 0.0),
-               "crouch": (1.12, 0.84, 0.0), "air": (0.92, 1.08, 8.0), "happy0": (1.0, 1.0, 9.0), "happy1": (1.0, 1.0, -9.0)}
 def _draw_fps(scene: Scene, config: RenderConfig) -> int:
     """The rate a scene is drawn at: the story's (config.fps) when given, else the scene's own."""
     return int(config.fps or scene.fps)
@@ -93,73 +93,6 @@ def _draw_frames(scene: Scene, fps: int) -> int:
 
 def _ease(u: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, u)))
-
-
-@dataclasses.dataclass
-class _Beat:
-    """Where the character is in one frame."""
-
-    forward: float  # 0..1 across the frame in the facing direction
-    lift: float  # jump height in frame heights
-    pose: str
-    flip: bool = False  # looking back
-
-
-def _track(motion: str, n: int, fps: int) -> list[_Beat]:
-    out = []
-    for i in range(n):
-        u = i / (n - 1) if n > 1 else 0.5
-        step = int(i / fps * STEPS_PER_SECOND)
-        walk = f"walk{step % 4}"
-        if motion == "distant":
-            out.append(_Beat(0.32 + 0.3 * u, 0.0, f"walk{int(step * 0.75) % 4}"))
-        elif motion == "enter":
-            k = min(1.0, u / 0.7)
-            pose = walk if u < 0.7 else ("blink" if 0.84 < u < 0.92 else "stand")
-            out.append(_Beat(-0.15 + 0.62 * (1 - (1 - k) ** 2), 0.0, pose))
-        elif motion == "walk":
-            if u < 0.45:
-                out.append(_Beat(0.2 + 0.3 * u / 0.45, 0.0, walk))
-            elif u < 0.7:
-                out.append(_Beat(0.5, 0.0, "stand", flip=0.5 <= u < 0.65))
-            else:
-                out.append(_Beat(0.5 + 0.22 * (u - 0.7) / 0.3, 0.0, walk))
-        elif motion == "run":
-            out.append(_Beat(0.06 + 0.84 * u, 0.02 * abs(math.sin(step * math.pi / 2)), f"walk{(2 * step) % 4}"))
-        elif motion == "notice":  # walks, stops short: something ahead!
-            if u < 0.45:
-                out.append(_Beat(0.2 + 0.25 * u / 0.45, 0.0, walk))
-            elif u < 0.6:
-                out.append(_Beat(0.45, 0.03 * math.sin(math.pi * (u - 0.45) / 0.15), "happy1"))
-            else:
-                out.append(_Beat(0.45 + 0.08 * (u - 0.6) / 0.4, 0.0, walk if u < 0.85 else "stand"))
-        elif motion == "struggle":  # tries, bumps back, hesitates, tries again
-            if u < 0.3:
-                out.append(_Beat(0.25 + 0.22 * u / 0.3, 0.0, walk))
-            elif u < 0.45:
-                out.append(_Beat(0.47 - 0.08 * (u - 0.3) / 0.15, 0.0, "crouch"))
-            elif u < 0.7:
-                out.append(_Beat(0.39, 0.0, "blink" if u < 0.55 else "stand", flip=0.55 <= u < 0.65))
-            else:
-                out.append(_Beat(0.39 + 0.12 * (u - 0.7) / 0.3, 0.0, walk))
-        elif motion == "jump":
-            if u < 0.3:
-                out.append(_Beat(0.2 + 0.2 * u / 0.3, 0.0, walk))
-            elif u < 0.4:
-                out.append(_Beat(0.4, 0.0, "crouch"))
-            elif u < 0.8:
-                s = (u - 0.4) / 0.4
-                out.append(_Beat(0.4 + 0.2 * s, 0.24 * 4 * s * (1 - s), "air"))
-            elif u < 0.88:
-                out.append(_Beat(0.6, 0.0, "crouch"))
-            else:
-                out.append(_Beat(0.6, 0.0, "happy0"))
-        elif motion == "celebrate":
-            hop = abs(math.sin(3 * math.pi * u))
-            out.append(_Beat(0.5 + 0.03 * math.sin(2 * math.pi * u), 0.07 * hop, "happy0" if hop > 0.3 else "happy1"))
-        else:  # idle
-            out.append(_Beat(0.5, 0.0, "blink" if 0.6 < u < 0.7 else "stand"))
-    return out
 
 
 # -- the camera -----------------------------------------------------------------------------
@@ -179,15 +112,13 @@ def _camera(move: str, n: int, W: int, H: int) -> list[tuple[float, float, float
     return out
 
 
+def _zoom_origin(sx: float, zoom: float, W: int, H: int) -> tuple[float, float]:
+    """The top-left of a zoomed frame's window: towards the character's side, kept inside the picture."""
+    zw, zh = W / zoom, H / zoom
+    return min(max(0.0, 0.5 * (sx + W / 2) - zw / 2), W - zw), min(max(0.0, 0.62 * H - zh / 2), H - zh)
+
+
 # -- styles -----------------------------------------------------------------------------------
-
-# Colour matrices (Pillow's 12-tuple) for a few script styles; others draw in full colour.
-_STYLE_MATRIX = {
-    "mono": (0.299, 0.587, 0.114, 0, 0.299, 0.587, 0.114, 0, 0.299, 0.587, 0.114, 0),
-    "sepia": (0.393, 0.769, 0.189, 0, 0.349, 0.686, 0.168, 0, 0.272, 0.534, 0.131, 0),
-    "pastel": (0.7, 0.1, 0.1, 45, 0.1, 0.7, 0.1, 45, 0.1, 0.1, 0.7, 45),
-}
-
 
 def _style_kind(style: str) -> str:
     w = set(_words(style))
@@ -202,75 +133,10 @@ def _style_kind(style: str) -> str:
     return ""
 
 
-def _apply_style(img: Image.Image, kind: str) -> Image.Image:
-    m = _STYLE_MATRIX.get(kind)
-    if m is None:
-        return img
-    if img.mode == "RGBA":
-        out = img.convert("RGB").convert("RGB", m)
-        out.putalpha(img.getchannel("A"))
-        return out
-    return img.convert("RGB", m)
-
-
-# -- particles ------------------------------------------------------------------------------
-
-
-class _Particles:
-    """Snow, rain, petals, leaves, fireflies or confetti, in screen space (unmoved by the camera)."""
-
-    KINDS = {  # count per 100x100 px, fall speed (frame heights/s), colours, size (px at 256 px), alpha
-        "snow": (3.0, 0.18, ((255, 255, 255),), 2, 0.85),
-        "rain": (4.0, 1.6, ((214, 226, 246),), 1, 0.6),
-        "petals": (1.0, 0.12, ((250, 190, 210), (255, 222, 232)), 2, 0.9),
-        "leaves": (0.8, 0.14, ((230, 130, 50), (210, 80, 40), (240, 190, 60)), 2, 0.9),
-        "fireflies": (0.5, 0.0, ((255, 236, 130),), 2, 0.9),
-        "confetti": (2.0, 0.5, ((240, 80, 90), (250, 200, 60), (80, 200, 240), (120, 220, 120), (200, 120, 240)), 3, 0.95),
-    }
-
-    def __init__(self, kind: str, rng, W: int, H: int):
-        count, self.speed, self.colors, size, self.alpha = self.KINDS[kind]
-        self.kind, self.W, self.H = kind, W, H
-        n = max(6, int(count * W * H / 1e4))
-        self.x0, self.y0 = rng.uniform(0, W, n), rng.uniform(0, H, n)
-        self.phase = rng.uniform(0, 2 * np.pi, n)
-        self.vary = rng.uniform(0.6, 1.4, n)
-        self.ci = rng.integers(0, len(self.colors), n)
-        self.size = max(1, round(size * H / 256))
-
-    def draw(self, frame: Image.Image, t: float) -> None:
-        W, H, k = self.W, self.H, self.size
-        if self.kind == "fireflies":
-            x = (self.x0 + 0.03 * W * np.sin(0.7 * t + self.phase)) % W
-            y = 0.35 * H + (self.y0 * 0.5 + 0.03 * H * np.sin(0.9 * t + 2 * self.phase)) % (0.5 * H)
-            a = self.alpha * (0.5 + 0.5 * np.sin(3 * t * self.vary + self.phase)) ** 2
-        else:
-            sway = {"snow": 0.02, "petals": 0.04, "leaves": 0.05, "confetti": 0.02}.get(self.kind, 0.0)
-            drift = 0.25 * self.speed * H * t if self.kind == "rain" else 0.0
-            x = (self.x0 + sway * W * np.sin(1.5 * t * self.vary + self.phase) + drift) % W
-            y = (self.y0 + self.speed * H * t * self.vary) % H
-            a = np.full(x.size, self.alpha)
-        if self.kind == "rain":  # streaks: points along a slanted line
-            d = np.arange(max(3, int(0.035 * H)))
-            xs, ys = x[:, None] + 0.25 * d, y[:, None] + d
-        else:  # k x k squares
-            d = np.arange(k)
-            xs = np.broadcast_to(x[:, None, None] + d[None, None, :], (x.size, k, k)).reshape(x.size, -1)
-            ys = np.broadcast_to(y[:, None, None] + d[None, :, None], (x.size, k, k)).reshape(x.size, -1)
-        draw_ = ImageDraw.Draw(frame, "RGBA")  # "RGBA" on an RGB frame: fills blend by their alpha
-        level = np.minimum(3, (a / self.alpha * 4).astype(int))  # fireflies pulse: four brightness steps
-        for ci, color in enumerate(self.colors):
-            for lv in range(4):
-                sel = (self.ci == ci) & (level == lv)
-                if sel.any():
-                    pts = np.stack([xs[sel].ravel(), ys[sel].ravel()], axis=-1).astype(int).tolist()
-                    draw_.point([tuple(p) for p in pts], fill=(*color, int(255 * self.alpha * (lv + 1) / 4)))
-
-
 # -- the backend ------------------------------------------------------------------------------
 
 
-class AnimaticBackend:
+class AnimaticBackend(Cast):
     """Draws each scene as a moving storyboard; same interface and frame contract as Lightning.
 
     Captions: by default the animatic burns none, so that a stitched story burns each scene's
@@ -320,54 +186,6 @@ class AnimaticBackend:
             "fps": _draw_fps(scene, config),
             "caption": self.caption,
         }
-
-    # -- drawing --------------------------------------------------------------------------
-    def _sprite(self, look: CharacterLook, pose: str, height: int, flip: bool, style: str):
-        key = (look, pose, height, flip, style)
-        hit = self._sprites.get(key)
-        if hit is not None:
-            self._sprites.move_to_end(key)
-            return hit
-        if flip:
-            img, (ax, ay) = self._sprite(look, pose, height, False, style)
-            out = (ImageOps.mirror(img), (img.width - ax, ay))
-        else:
-            img, anchor = figures.draw_character(look, pose, height)
-            out = (_apply_style(img, style), anchor)
-        self._sprites[key] = out
-        if len(self._sprites) > self._sprite_cache:
-            self._sprites.popitem(last=False)
-        return out
-
-    def _icon_sprite(self, icon: str, pose: str, height: int, flip: bool, style: str):
-        """An icon as the subject: the same picture in every pose, tilted, squashed or stretched by the motion."""
-        key = ("icon", icon, pose, height, flip, style)
-        hit = self._sprites.get(key)
-        if hit is not None:
-            return hit
-        img = icons.icon_image(icon, height)
-        if not flip:
-            img = ImageOps.mirror(img)  # emoji animals mostly face left; the track's "right" faces right
-        sx, sy, angle = _ICON_POSES.get(pose, (1.0, 1.0, 0.0))
-        if (sx, sy) != (1.0, 1.0):
-            img = img.resize((max(1, round(img.width * sx)), max(1, round(img.height * sy))), Image.BILINEAR)
-        if angle:
-            img = img.rotate(angle if not flip else -angle, Image.BICUBIC, expand=True)
-        out = (_apply_style(img, style), (img.width // 2, img.height - 1))
-        self._sprites[key] = out
-        return out
-
-    def _icon(self, icon: str, height: int, style: str) -> Image.Image:
-        key = ("icon", icon, height, style)
-        if key not in self._sprites:
-            self._sprites[key] = _apply_style(icons.icon_image(icon, height), style)
-        return self._sprites[key]
-
-    def _prop(self, prop: tuple, height: int, style: str) -> Image.Image:
-        key = ("prop", prop, height, style)
-        if key not in self._sprites:
-            self._sprites[key] = _apply_style(figures.draw_prop(prop[0], prop[1], height), style)
-        return self._sprites[key]
 
     def _world(self, script: Script, W: int, H: int, style: str) -> dict:
         """The story's world as parallax layers, drawn once per story and kept in a small LRU.
@@ -426,16 +244,17 @@ class AnimaticBackend:
         W, H, n = config.width, config.height, _draw_frames(scene, fps)
         rng = np.random.default_rng([scene.seed, _stable_int(script.triple.setting) % 2**32, 1])
 
-        # 2. Read the script: what it names (subject, props, setting), world, character, motion, camera.
+        # 2. Read the script: what it names (subject, object, props, setting), world, character, motion, camera.
         reading = read_story(script.triple)
         extras, _ = read_scene(scene, reading, script=script)
         world = world_look(reading.world_text)
         look = character_look(reading.look_text)
         subject_icon = reading.subject.icon if reading.subject is not None and reading.subject.how == "icon" else ""
-        motion = infer_motion(scene, script.triple.character)
+        plan_ = "creature" if subject_icon else look.body_plan
+        motion = infer_motion(scene, script.triple.character, reading.verb, reading.sought)
         style = _style_kind(script.style)
         cam = _camera(scene.camera, n, W, H)
-        track = _track(motion, n, fps)
+        track = motion_track(motion, n, fps)
         pans = scene.camera in ("pan_left", "pan_right")
         facing_right = scene.camera == "pan_right" or (scene.camera != "pan_left" and rng.random() < 0.5)
         offset = rng.uniform(0, OFFSET) * W  # where in the world this scene's window is
@@ -448,39 +267,56 @@ class AnimaticBackend:
         char_p = PARALLAX["mid"] if distant else PARALLAX["ground"]
         sw = size * (0.55 if look.body_plan != "biped" else 0.4)
         shadows = [figures.shadow_sprite(sw * k, sw * k * 0.22) for k in (1.0, 0.75, 0.5)]
-        sprites = {}
-        for b in track:
-            right = facing_right != b.flip
-            if (b.pose, right) not in sprites:
-                if subject_icon:
-                    sprites[(b.pose, right)] = self._icon_sprite(subject_icon, b.pose, int(round(size * 0.8)), not right, style)
-                else:
-                    sprites[(b.pose, right)] = self._sprite(look, b.pose, int(round(size)), not right, style)
-        # The story's object. Sought things (a lost lantern) glimmer ahead (notice), are in reach
-        # (jump) and held up (celebrate); things the character does something with (a violin,
-        # a seedling) are beside it in every scene but the establishing shot.
-        obj = reading.props[0] if reading.props and reading.props[0].how in ("drawing", "icon") else None
-        prop_img, prop_mode = None, ""
-        if obj is not None:
-            sought = reading.sought
-            if motion in ("notice", "jump", "celebrate"):
-                prop_mode = motion
-            elif not sought and motion != "distant":
-                prop_mode = "with"
-            if prop_mode:
-                drawn_prop = prop_look(obj.what) or prop_look(obj.word) if obj.how == "drawing" else None
-                ph = int(round(size * (0.36 if drawn_prop else 0.42)))
-                prop_img = self._prop(drawn_prop, ph, style) if drawn_prop else self._icon(obj.icon, ph, style)
-                prop_glows = [figures.glow_sprite(prop_img.height * k, (255, 236, 160), 0.5) for k in (1.0, 1.25)]
-        worn = [t for t in reading.props[1:] if t.how == "icon" and t.icon][:1]
-        worn_img = self._icon(worn[0].icon, max(4, int(round(size * 0.3))), style) if worn and motion != "distant" else None
-        # Things this scene's own prompt or text names (an edit shows): standing on the ground ahead.
+        lying = motion == "sleep" and (plan_ != "biped")  # animals curl up: squashed, not turned over
+
+        def body(b, right: bool):
+            angle = (0.0 if lying else b.angle) + (-80.0 if b.prone and plan_ == "biped" else 0.0)
+            squash = (1.08, 0.72 * b.squash[1]) if lying else b.squash
+            return self._acting(look, subject_icon, b.pose, int(round(size * (0.8 if subject_icon else 1.0))), right,
+                                angle, squash, style)
+
+        # The action's object and the character's things, each placed by its role.
+        obj = next((t for t in reading.props if t.role == "object"), None)
+        sought = reading.sought and motion in ("notice", "jump", "celebrate", "walk", "struggle", "distant", "enter")
+        obj_mode = ""
+        if obj is not None and motion != "distant":
+            if obj.place == "under" or motion == "ride":
+                obj_mode = "under"
+            elif obj.place == "worn":
+                obj_mode = "worn"
+            elif sought:
+                obj_mode = motion if motion in ("notice", "jump", "celebrate") else ""
+            elif obj.place == "scenery" or motion in ("climb",):
+                obj_mode = "scenery"
+            else:
+                obj_mode = "act"
+        held_scale = {"under": 0.62, "worn": 0.3, "scenery": 1.1, "act": 0.3}.get(obj_mode, 0.36)
+        if motion in ("push", "pull", "cook", "build") and obj_mode == "act":
+            held_scale = 0.45
+        obj_img = self._thing(obj, int(round(size * held_scale)), style) if obj_mode else None
+        if obj_img is not None and obj_mode in ("notice", "jump", "celebrate"):
+            obj_glows = [figures.glow_sprite(obj_img.height * k, (255, 236, 160), 0.5) for k in (1.0, 1.25)]
+        kit = self._kit(motion, obj, obj_img, size, style, W, H)  # a pot, an easel, a ladder, a bush: what the verb needs
+        mine = [t for t in reading.props if t.role == "prop" and t.how == "icon" and t.icon] if not distant else []
+        worn = [t for t in mine if t.place == "worn"][:1]
+        rides = [t for t in mine if t.place == "under"][:1] if obj_mode != "under" else []
+        held = [t for t in mine if t.place == "hand"][:1] if obj_mode not in ("act",) else []
+        worn_img = self._thing(worn[0], max(4, int(round(size * 0.3))), style) if worn else None
+        ride_img = self._thing(rides[0], max(4, int(round(size * 0.62))), style) if rides else None
+        held_img = self._thing(held[0], max(4, int(round(size * 0.28))), style) if held else None
+        role_hat = None
+        if subject_icon and not worn and any(t.role == "trait" and t.how == "worn" for t in reading.traits):
+            role_hat = self._role_icon(reading, int(round(size * 0.3)), style)
+        partner, partner_img = self._partner(reading, motion, obj, size, style)
+        # Things this scene's own prompt names (an edit shows): standing on the ground ahead.
         extra_imgs = [self._icon(t.icon, max(4, int(round(size * 0.5))), style) for t in extras] if motion != "distant" else []
         caption = (scene.text or scene.beat) if self.caption else ""
         overlays = overlays_mod.text_overlays(caption, f"{scene.index + 1} · {scene.beat}" if self.caption else "", W, H)
-        particles = [_Particles(k, rng, W, H) for k in world.weather if k in _Particles.KINDS]
+        particles = [weather.Particles(k, rng, W, H) for k in world.weather if k in weather.Particles.KINDS]
         if motion == "celebrate":
-            particles.append(_Particles("confetti", rng, W, H))
+            particles.append(weather.Particles("confetti", rng, W, H))
+        swim_water = staging.water(W, int(feet_y - 0.05 * H), H) if motion in ("swim", "dive") and \
+            world.time != "underwater" else None
         # Near things may sweep past the character in a pan; otherwise keep the middle clear.
         fore = [item for item in layers["fore"] if pans or not (
             item[2] - offset * item[1] < 0.72 * W and item[2] - offset * item[1] + item[0].width > 0.28 * W)]
@@ -494,8 +330,9 @@ class AnimaticBackend:
                 static_world.paste(img, (round(x - offset * p), y), img)
         t1 = time.perf_counter()
 
-        # 4. Compose every frame: slide the layers, place the character, zoom, caption.
+        # 4. Compose every frame: slide the layers, place the character and what it acts with, zoom, caption.
         frames = np.empty((n, H, W, 3), np.uint8)
+        boxes = staging.Boxes()
 
         def compose(i: int) -> None:
             cx, cy, zoom = cam[i]
@@ -511,66 +348,132 @@ class AnimaticBackend:
                     frame.paste(img, (round(x - wx * p), round(y - cy * p)), img)
             b = track[i]
             right = facing_right != b.flip
-            fx = b.forward if facing_right else 1.0 - b.forward
-            sx, sy = fx * W - cx * char_p, feet_y - cy * char_p
+            d = 1 if facing_right else -1  # the direction the scene moves in
+            fx_ = b.forward if facing_right else 1.0 - b.forward
+            sx, sy = fx_ * W - cx * char_p, feet_y - cy * char_p
+            zx, zy = _zoom_origin(sx, zoom, W, H) if zoom != 1.0 else (0.0, 0.0)
+            drawn: list[tuple[str, Image.Image, float, float]] = []  # (name, sprite, x, y) in paint order
+            ground_y = sy
+            lift = b.lift * H
+            under = obj_img if obj_mode == "under" else ride_img
+            if under is not None and not distant:
+                name = "object" if obj_mode == "under" else "prop:" + rides[0].word
+                drawn.append((name, under, sx - under.width / 2, ground_y - lift - under.height))
+                lift += under.height * 0.55  # it rides: its feet on the saddle, the deck, the board
+            if kit.get("scenery") is not None:  # a big thing stands behind, at background scale (a tree to climb)
+                img = kit["scenery"]
+                x = sx + d * 0.55 * size
+                drawn.insert(0, ("object", img, x - img.width / 2, ground_y - img.height))
+            if kit.get("ladder") is not None:
+                img = kit["ladder"]
+                drawn.append(("", img, sx + d * 0.28 * size - img.width / 2, ground_y - img.height))
+            if kit.get("slide") is not None:
+                img, x, y = kit["slide"][0], kit["slide"][1], kit["slide"][2]
+                drawn.append(("", img, x if facing_right else W - x - img.width, y))
+            if kit.get("ground") is not None and b.hold in ("ground", "") and motion != "hide":
+                img = kit["ground"](b.grow) if callable(kit["ground"]) else kit["ground"]
+                name = "object" if kit.get("ground_is_object") else ""
+                drawn.append((name, img, sx + d * 0.62 * size - img.width / 2, ground_y - img.height))
             shadow = shadows[min(2, int(b.lift / 0.08))]
-            frame.paste(shadow, (round(sx - shadow.width / 2), round(sy - shadow.height / 2)), shadow)
-            img, (ax, ay) = sprites[(b.pose, right)]
-            frame.paste(img, (round(sx - ax), round(sy - b.lift * H - ay)), img)
-            for k, eimg in enumerate(extra_imgs):
-                ex = ((0.8 - 0.14 * k) if facing_right else (0.2 + 0.14 * k)) * W - cx
-                ey = feet_y + 0.02 * H - cy
-                frame.paste(eimg, (round(ex - eimg.width / 2), round(ey - eimg.height)), eimg)
-            if worn_img is not None:
-                wx_ = sx + (0.18 if right else -0.18) * img.width * (0 if look.body_plan == "biped" or subject_icon else 1)
-                wy_ = sy - b.lift * H - ay - worn_img.height * 0.55
-                frame.paste(worn_img, (round(wx_ - worn_img.width / 2), round(wy_)), worn_img)
-            if prop_img is not None and prop_mode == "with":  # beside the character, at hand height
-                px = sx + (0.42 if right else -0.42) * size
-                py = sy - b.lift * H - 0.45 * size - prop_img.height / 2
-                frame.paste(prop_img, (round(px - prop_img.width / 2), round(py)), prop_img)
-            elif prop_img is not None:
+            frame.paste(shadow, (round(sx - shadow.width / 2), round(ground_y - shadow.height / 2)), shadow)
+            img, (ax, ay) = body(b, right)
+            if b.visible:
+                drawn.append(("subject", img, sx - ax, sy - lift - ay))
+            hold = b.hold
+            if obj_img is not None and obj_mode == "act" and hold not in ("ground", "ladder", "slide", "under") and b.visible:
+                if motion == "give" and hold == "other" and partner_img is not None:
+                    o = b.other
+                    ox = (o[0] if facing_right else 1 - o[0]) * W - cx * char_p
+                    px, py = staging.hold_point(self._partner_plan(partner), "hand", ox, sy - o[1] * H, size, not right)
+                elif hold == "air":
+                    px = (b.obj[0] if facing_right else 1 - b.obj[0]) * W - cx * char_p
+                    py = sy - b.obj[1] * H
+                elif hold in ("front", "back"):
+                    px = sx + (1 if right else -1) * (0.55 if hold == "front" else -0.75) * size
+                    py = ground_y - obj_img.height / 2
+                else:
+                    px, py = staging.hold_point(plan_, {"mouth": "mouth", "up": "up"}.get(hold, "hand"), sx, sy - lift,
+                                                size * (0.8 if subject_icon else 1.0), right)
+                oimg = obj_img if b.obj_scale >= 0.99 else obj_img.resize(
+                    (max(1, round(obj_img.width * b.obj_scale)), max(1, round(obj_img.height * b.obj_scale))))
+                if hold == "up":
+                    py = min(py, sy - lift - img.height - oimg.height / 2)
+                if hold == "back":
+                    ImageDraw.Draw(frame).line([staging.hold_point(plan_, "hand", sx, sy - lift, size, right), (px, py)],
+                                               fill=(110, 80, 50), width=max(1, int(size * 0.02)))
+                drawn.append(("object", oimg, px - oimg.width / 2, py - oimg.height / 2))
+            elif obj_img is not None and obj_mode == "worn" and b.visible:
+                hx0, hy0, hx1, hy1 = staging.head_box(plan_, None if subject_icon else look, sx, sy - lift, size, right)
+                drawn.append(("object", obj_img, (hx0 + hx1) / 2 - obj_img.width / 2, hy0 - obj_img.height * 0.8))
+            elif obj_img is not None and obj_mode in ("notice", "jump", "celebrate"):
                 u = i / (n - 1) if n > 1 else 0.5
                 grounded = motion == "notice" or obj.how == "icon"  # a puppy waits on the ground; a lantern hangs
                 if motion == "notice" or (motion == "jump" and u < 0.6):
                     f = 0.8 if grounded else 0.52
                     px = (f if facing_right else 1 - f) * W - cx * char_p
-                    lift = 0.0 if grounded else 0.24 * H + 0.8 * size
-                    py = sy - lift - prop_img.height / 2 - (prop_img.height / 2 if grounded and motion == "jump" else 0)
-                else:  # held up high
+                    up = 0.0 if grounded else 0.24 * H + 0.8 * size
+                    py = sy - up - obj_img.height / 2 - (obj_img.height / 2 if grounded and motion == "jump" else 0)
+                else:  # held up high, above the head
                     px = sx + (0.12 if right else -0.12) * size
-                    py = sy - b.lift * H - 0.95 * size - prop_img.height / 2
-                glow = prop_glows[(i * 8 // fps // 2) % 2]  # flickers at the same speed at any fps
-                frame.paste(glow, (round(px - glow.width / 2), round(py - glow.height / 2)), glow)
-                frame.paste(prop_img, (round(px - prop_img.width / 2), round(py - prop_img.height / 2)), prop_img)
-            for img, p, x, y in fore:
+                    py = sy - lift - img.height - obj_img.height / 2 - 0.02 * size
+                glow = obj_glows[(i * 8 // fps // 2) % 2]  # flickers at the same speed at any fps
+                drawn.append(("", glow, px - glow.width / 2, py - glow.height / 2))
+                drawn.append(("object", obj_img, px - obj_img.width / 2, py - obj_img.height / 2))
+            if held_img is not None and b.visible and not b.hold and motion != "sleep":
+                px, py = staging.hold_point(plan_, "hand", sx, sy - lift, size * (0.8 if subject_icon else 1.0), right)
+                drawn.append(("prop:" + held[0].word, held_img, px - held_img.width / 2, py - held_img.height / 2))
+            hat = worn_img if worn_img is not None else role_hat
+            if hat is not None and b.visible and not distant:
+                hx0, hy0, hx1, hy1 = staging.head_box(plan_, None if subject_icon else look, sx, sy - lift, size, right)
+                top = (sy - lift - img.height) if subject_icon or abs(b.angle) > 30 else hy0
+                name = "prop:" + worn[0].word if worn_img is not None else ""
+                drawn.append((name, hat, (hx0 + hx1) / 2 - hat.width / 2, top - hat.height * 0.7))
+            if b.other is not None and partner_img is not None:
+                o = b.other
+                ox = (o[0] if facing_right else 1 - o[0]) * W - cx * char_p
+                pimg, (pax, pay) = partner_img[(o[2], right != o[3])]
+                drawn.append(("partner", pimg, ox - pax, sy - o[1] * H - pay))
+            if motion == "hide" and kit.get("ground") is not None:  # the bush in front of the character
+                bush = kit["ground"]
+                drawn.append(("", bush, 0.55 * W if facing_right else 0.45 * W, 0.0))
+                drawn[-1] = ("", bush, ((0.55 if facing_right else 0.45) * W - cx * char_p) - bush.width / 2,
+                             ground_y - bush.height + 0.02 * size)
+            for icon, dx, dy, k in b.fx if not distant else ():
+                hx0, hy0, hx1, hy1 = staging.head_box(plan_, None if subject_icon else look, sx, sy - lift, size, right)
+                fimg = self._icon(icon, max(4, int(round(size * k))), style)
+                x = (hx0 + hx1) / 2 + (dx if right else -dx) * size
+                drawn.append(("", fimg, x - fimg.width / 2, hy0 + dy * size - fimg.height / 2))
+            for k, eimg in enumerate(extra_imgs):
+                ex = ((0.8 - 0.14 * k) if facing_right else (0.2 + 0.14 * k)) * W - cx
+                drawn.append(("extra", eimg, ex - eimg.width / 2, feet_y + 0.02 * H - cy - eimg.height))
+            for name, spr, x, y in drawn:
+                frame.paste(spr, (round(x), round(y)), spr)
+                if name:  # where it is on screen, after the zoom
+                    x0, y0 = round(x), round(y)
+                    boxes.add(name, i, ((x0 - zx) * zoom, (y0 - zy) * zoom, (x0 + spr.width - zx) * zoom,
+                                        (y0 + spr.height - zy) * zoom), W, H)
+            if swim_water is not None:
+                frame.paste(swim_water, (0, int(feet_y - 0.05 * H - cy * char_p)), swim_water)
+            for img_, p, x, y in fore:
                 x, y = round(x - wx * p), round(y - cy * p)
-                if x < W and x + img.width > 0:
-                    frame.paste(img, (x, y), img)
+                if x < W and x + img_.width > 0:
+                    frame.paste(img_, (x, y), img_)
             if zoom != 1.0:
-                # zoom towards the character's side of the frame, kept inside the picture
-                zw, zh = W / zoom, H / zoom
-                zx = min(max(0.0, 0.5 * (sx + W / 2) - zw / 2), W - zw)
-                zy = min(max(0.0, 0.62 * H - zh / 2), H - zh)
-                frame = frame.resize((W, H), Image.BILINEAR, box=(zx, zy, zx + zw, zy + zh))
+                frame = frame.resize((W, H), Image.BILINEAR, box=(zx, zy, zx + W / zoom, zy + H / zoom))
             if style == "pixel":
                 frame = frame.resize((max(1, W // 4), max(1, H // 4)), Image.NEAREST).resize((W, H), Image.NEAREST)
+            if "storm" in world.weather:
+                frame = weather.lightning(frame, i, fps)
             for pt in particles:
                 pt.draw(frame, i / fps)
-            for x, y, img in overlays:  # caption and marks: on top, unmoved by the camera
-                frame.paste(img, (x, y), img)
+            for x, y, img_ in overlays:  # caption and marks: on top, unmoved by the camera
+                frame.paste(img_, (x, y), img_)
             frames[i] = np.asarray(frame)
 
         for i in range(n):
             compose(i)
         t2 = time.perf_counter()
-        drawn = [reading.subject.to_dict()] if reading.subject is not None else []
-        if prop_img is not None:
-            drawn.append(obj.to_dict())
-        drawn += [t.to_dict() for t in worn] if worn_img is not None else []
-        drawn += [t.to_dict() for t in reading.props[1:] if t.how == "worn"]
-        drawn += [t.to_dict() for t in extras] if extra_imgs else []
-        drawn += [t.to_dict() for t in reading.setting]
+        drawn = self._drawn(reading, boxes, n // 2, extras, worn, rides, held, partner, obj, world)
         return Clip(
             frames=frames,
             fps=fps,
@@ -580,8 +483,10 @@ class AnimaticBackend:
                 "version": ANIMATIC_VERSION,
                 "seed": scene.seed,
                 "motion": motion,
+                "traits": list(world.traits) + [f"{c} {k}" for c, k in ((world.sky_color, "sky"),
+                                                                       (world.ground_color, "ground")) if c],
                 "camera": scene.camera,
-                "character": look.kind,
+                "character": look.kind if not subject_icon else reading.subject.what,
                 "drawn": drawn,
                 "not_drawn": list(reading.not_drawn),
                 "drawn_fps": fps,

@@ -315,6 +315,9 @@ def _biped(f: _Figure, look, pose: dict) -> None:
         f.rect(-12, hip_y - 4, 14, 72 + d, 8, outfit)
         if kind == "knight":
             f.rect(-6, hip_y - 2, 8, 70 + d, 2, look.accent, line=False)
+    if look.apron and not robot:  # a cook's, a painter's, a farmer's apron: the front of the body
+        f.rect(-2, hip_y - 6, 15, 64 + d, 2, look.apron)
+        f.limb([(2, 64 + d), (8, 70 + d)], 1.5, shade(look.apron, 0.8), line=False)
     if look.accessory == "scarf":
         _scarf(f, look, 3, 71 + d, 9, 5, pose)
     if look.accessory == "backpack":
@@ -359,7 +362,10 @@ def _biped(f: _Figure, look, pose: dict) -> None:
             crown = [(hx - 10, hy + 11), (hx - 11, hy + 24), (hx - 5, hy + 17), (hx, hy + 26), (hx + 5, hy + 17),
                      (hx + 11, hy + 24), (hx + 10, hy + 11)]
             f.poly(crown, look.accessory_color if look.accessory == "crown" else (244, 196, 60))
-    # 4. Near arm in front.
+    # 4. Near arm in front; an elder's cane from the hand to the ground.
+    if look.elder:
+        f.limb([(24, 46 + d), (27, 0)], 3.2, (120, 82, 52))
+        f.arc(20, 46 + d, 4, 4, 0, 180, 3.2, (120, 82, 52))
     arm(1, outfit)
     if kind == "knight":
         f.ellipse(shoulder[0] + 10, shoulder[1] - 22 + 20 * arm_up, 8, 11, look.accent)
@@ -475,6 +481,27 @@ def draw_character(look, pose: str, height_px: float, ss: int | None = None) -> 
     img = c.finish().image()
     box = img.getchannel("A").getbbox() or (0, 0, 1, 1)
     return img.crop(box), (int(round(anchor[0])) - box[0], int(round(anchor[1])) - box[1])
+
+
+# The head of each body plan, (x, y, radius) in body units (see the drawers above): held things keep clear of it.
+_HEADS = {"biped": (4.0, 87.0, 16.0), "quadruped": (34.0, 64.0, 20.0), "bird": (17.0, 58.0, 16.0),
+          "turtle": (40.0, 22.0, 12.0), "creature": (0.0, 48.0, 30.0)}
+# Where a held thing's centre goes, in body units: in the hand (bipeds), in the mouth (animals), at the mouth.
+HOLD = {"biped": {"hand": (22.0, 40.0), "mouth": (36.0, 76.0), "up": (4.0, 122.0)},
+        "quadruped": {"hand": (70.0, 50.0), "mouth": (70.0, 56.0), "up": (-4.0, 66.0)},
+        "bird": {"hand": (52.0, 46.0), "mouth": (54.0, 56.0), "up": (0.0, 90.0)},
+        "turtle": {"hand": (64.0, 18.0), "mouth": (64.0, 22.0), "up": (0.0, 50.0)},
+        "creature": {"hand": (40.0, 34.0), "mouth": (42.0, 52.0), "up": (0.0, 96.0)}}
+
+
+def head(look) -> tuple[float, float, float]:
+    """(x, y, radius) of the character's head in body units (100 = standing height, y up, facing right)."""
+    hx, hy, r = _HEADS[look.body_plan]
+    if look.body_plan == "quadruped":
+        hy = 34.0 * (1.25 if look.kind in ("dog", "wolf") else 1.0) + 22
+        if look.kind == "dragon":
+            hx, hy = 40.0, 34.0 + 30
+    return hx, hy, r
 
 
 PROPS = ("lantern", "cake", "ball", "star", "key", "flower", "gift", "gem")

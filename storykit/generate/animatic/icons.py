@@ -263,9 +263,11 @@ def _singular(w: str) -> str:
 
 
 def _script(text: str) -> str:
-    """'cjk', 'cyrillic', 'arabic' or 'latin' (other): which name tables to try."""
+    """'cjk', 'cyrillic', 'arabic', 'devanagari' or 'latin' (other): which name tables to try."""
     if re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text):
         return "cjk"
+    if re.search(r"[\u0900-\u097f]", text):
+        return "devanagari"
     if re.search(r"[\u0400-\u04ff]", text):
         return "cyrillic"
     if re.search(r"[\u0600-\u06ff]", text):
@@ -273,7 +275,11 @@ def _script(text: str) -> str:
     return "latin"
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+# Letters, and the combining marks that belong to them (Devanagari vowel signs and virama, Arabic
+# harakat, Persian's zero-width non-joiner): without them "बिल्ली" falls apart into letters.
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0903\u093a-\u094f\u0951-\u0957" \
+         "\u0962\u0963\u0981-\u0983\u09bc-\u09d7\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200c"
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_{_MARKS[:0]}]|[{_MARKS}])*(?:['’-][^\W\d_](?:[^\W\d_]|[{_MARKS}])*)*", re.UNICODE)
 
 
 def tokens(text: str) -> list[tuple[int, str]]:
@@ -333,7 +339,9 @@ def find(text: str) -> list[Match]:
     if script == "cjk":  # CJK names inside the text; any Latin words of it (a planner's prompt) in English
         latin = re.sub(r"[^\x00-\x7f]", " ", text)
         english_words = [m for m in find(latin) if m.lang != "emoji"] if latin.strip() else []
-        return sorted(_find_cjk(text) + english_words + typed, key=lambda m: m.start)
+        return _with_hypernyms(text, _find_cjk(text) + english_words + typed)
+    if script == "devanagari":
+        return _with_hypernyms(text, _find_hindi(text) + typed)
     idx = _index()
     toks = tokens(text)
     out: list[Match] = []
@@ -362,7 +370,47 @@ def find(text: str) -> list[Match]:
         if icon is not None:
             out.append(Match(word, icon, english(icon), start, lang))
         i += 1
-    return sorted(out + typed, key=lambda m: m.start)
+    return _with_hypernyms(text, out + typed)
+
+
+def _concept_icon(concept: str) -> str | None:
+    hit = _index()["en"].get(concept)
+    return hit[2] if hit else None
+
+
+def _find_hindi(text: str) -> list[Match]:
+    """Hindi nouns (lexicon.HINDI): as typed, or with an ending (कुत्ते, बिल्लियाँ)."""
+    from .lexicon import HINDI
+
+    out, low = [], text
+    for word, concept in sorted(HINDI.items(), key=lambda kv: -len(kv[0])):
+        start = 0
+        while (i := low.find(word, start)) >= 0:
+            start = i + len(word)
+            if i > 0 and low[i - 1].isalpha() or any(m.start <= i < m.start + len(m.word) for m in out):
+                continue
+            end = i + len(word)
+            while end < len(low) and (low[end].isalpha() or "\u093a" <= low[end] <= "\u094f") and end - i - len(word) < 3:
+                end += 1
+            if end < len(low) and (low[end].isalpha() or "\u093a" <= low[end] <= "\u094f"):
+                continue  # a longer word that starts the same
+            icon = _concept_icon(concept)
+            if icon:
+                out.append(Match(low[i:end], icon, english(icon), i, "hi"))
+    return out
+
+
+def _with_hypernyms(text: str, found: list[Match]) -> list[Match]:
+    """`found` plus the words only a hypernym draws ("seagull" -> bird, "柴犬" -> dog), in reading order."""
+    from .lexicon import find_words
+
+    for start, concept, word in find_words(text, "hyper"):
+        if any(m.start <= start < m.start + len(m.word) or start <= m.start < start + len(word) for m in found):
+            continue
+        icon = _concept_icon(concept)
+        if icon:
+            found.append(Match(word, icon, concept, start, "hypernym"))
+    return sorted(found, key=lambda m: m.start)
 
 
 @functools.lru_cache(maxsize=1024)

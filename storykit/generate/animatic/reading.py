@@ -22,9 +22,9 @@ import dataclasses
 import functools
 import re
 
-from . import icons
+from . import icons, lexicon, verbs
 from .words import _BAMBOO, _CASTLE, _CITY, _DESERT, _FOREST, _INDOOR, _JUNGLE, _MOUNTAIN, _SEA, _SNOW, _SPACE, _TIMES
-from .words import _VILLAGE, ACCESSORIES, KINDS, prop_look, world_look
+from .words import _VILLAGE, ACCESSORIES, COLORS, KINDS, prop_look, world_look
 
 __all__ = ["Thing", "StoryReading", "read_story", "read_scene", "drawn_line", "drawn_summary"]
 
@@ -33,14 +33,17 @@ __all__ = ["Thing", "StoryReading", "read_story", "read_scene", "drawn_line", "d
 class Thing:
     """One thing the animatic draws: its role, what it is (English), its icon if any, the word it came from."""
 
-    role: str  # subject, prop, setting
+    role: str  # subject, object, prop, setting, landmark, trait
     what: str
     word: str
     icon: str = ""
-    how: str = "icon"  # icon (OpenMoji), figure (drawn character), drawing (drawn prop), scenery (world layer)
+    how: str = "icon"  # icon (OpenMoji), figure (drawn character), drawing (drawn prop), scenery (world layer), worn
+    place: str = ""  # for objects and props: hand, worn, under (ridden), scenery (background)
+    color: tuple | None = None  # a colour the words bound to it ("a red umbrella")
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The `drawn` entry: word, what, how, role, icon (the backend adds the box)."""
+        return {"word": self.word, "what": self.what, "how": self.how, "role": self.role, "icon": self.icon}
 
     def label(self) -> str:
         name = f"{self.what} {self.icon}" if self.icon else self.what
@@ -58,6 +61,9 @@ class StoryReading:
     not_drawn: tuple[str, ...]
     look_text: str = ""  # English words for character_look (the figure, what it wears)
     sought: bool = False  # the action looks for its object: it appears when found
+    partner: Thing | None = None  # a second figure: who is chased, hugged, given to
+    verb: str | None = None  # the action's motion class (verbs.VERB_CLASSES), None when no verb is known
+    traits: tuple[Thing, ...] = ()  # qualifiers drawn: underwater, a purple sky, grey hair and a cane
 
 
 # Setting words in other languages, for the world (the emoji names have no "forest" or "kitchen").
@@ -199,71 +205,183 @@ def _unmatched(text: str, used: list[str]) -> list[str]:
     return [w for _, w in icons.content_words(text) if w.lower() not in low]
 
 
+_WEARABLE = re.compile(r"\b(hat|cap|crown|glasses|sunglasses|goggles|scarf|backpack|necktie|tie|ribbon|gloves|coat|"
+                       r"dress|kimono|sari|shirt|jeans|socks|shoe|boot|boots|sandal|helmet|mask|bikini|ring|necklace|"
+                       r"purse|handbag|headphone|top hat|billed cap|graduation|lab coat|vest|cape|tophat|bow)\b")
+_VEHICLE = re.compile(r"\b(bicycle|automobile|car|bus|train|locomotive|tram|sailboat|canoe|boat|ship|motor|scooter|"
+                      r"skateboard|sled|horse|camel|elephant|unicorn|tractor|truck|rocket|airplane|helicopter|"
+                      r"wheelchair|surfboard|skis|flying saucer|motorcycle|racing car|pickup|taxi|dolphin|whale)\b")
+_SCENERY_THING = re.compile(r"\b(house|building|tent|hut|castle|tower|tree|palm|evergreen|mountain|volcano|stadium|"
+                            r"church|school|hospital|office|bridge|fountain|factory|barn|windmill|carousel|ferris|"
+                            r"circus|statue|moai|shop|store|stall|temple|shrine|mosque|igloo|rainbow|cityscape)\b")
+_PEOPLE_ICONS = set(range(0x1F466, 0x1F479)) | set(range(0x1F9D1, 0x1F9E0)) | {0x1F574, 0x1F575, 0x1F46E, 0x1F477,
+                                                                              0x1F934, 0x1F935, 0x1F936, 0x1F385}
+
+
+def _animate(icon: str, concept: str) -> str:
+    """'animal', 'person' or '' for a thing (emoji blocks of animals and people; storykit's figures)."""
+    if concept in KINDS:
+        return "person" if KINDS[concept][1] == "biped" and concept not in ("robot",) else "animal"
+    c = ord(icon) if len(icon) == 1 else 0
+    if 0x1F400 <= c <= 0x1F43F or 0x1F980 <= c <= 0x1F9AE or c in (0x1F54A, 0x1F577, 0x1F98B, 0x1F41D):
+        return "animal"
+    return "person" if c in _PEOPLE_ICONS else ""
+
+
+def place_of(concept: str) -> str:
+    """Where a thing goes: 'worn' on the body, 'under' the character (it rides), 'scenery' behind, or 'hand'."""
+    if _WEARABLE.search(concept):
+        return "worn"
+    if _VEHICLE.search(concept):
+        return "under"
+    if _SCENERY_THING.search(concept):
+        return "scenery"
+    return "hand"
+
+
+_HEAD_FIRST = {"es", "fr", "it", "pt", "ar", "fa", "id"}  # adjectives follow their noun ("paraguas rojo")
+
+
+def _bound_colours(text: str, starts) -> dict[int, tuple[str, int]]:
+    """Colour words of `text` bound to the noun they describe: {noun start: (English colour, colour start)}."""
+    from ...plan.captions import detect_language
+
+    lang = detect_language([text])
+    after = lang in _HEAD_FIRST
+    out = {}
+    starts = sorted(set(starts))
+    for pos, colour in _colour_words(text):
+        if after:
+            cands = [s for s in starts if s < pos] or [s for s in starts if s > pos]
+            noun = max(cands) if cands and cands[0] < pos else (min(cands) if cands else None)
+        else:
+            cands = [s for s in starts if s > pos] or [s for s in starts if s < pos]
+            noun = min(cands) if cands and cands[0] > pos else (max(cands) if cands else None)
+        if noun is not None and noun not in out:
+            out[noun] = (colour, pos)
+    return out
+
+
+def _subject(character: str, char_matches):
+    """(Thing, figure kind) for the character's head noun: an animal over a role ("a cat detective" is a cat)."""
+    cands = []  # (rank, -start, Thing, figure)
+    for start, w in icons.tokens(character.lower()):
+        k = icons._singular(w) if icons._singular(w) in KINDS else w
+        if k in KINDS:
+            rank = 0 if KINDS[k][1] != "biped" or k == "robot" else (2 if lexicon.role_of(k) else 1)
+            cands.append((rank, -start, Thing("subject", k, character[start : start + len(w)], "", "figure"), k))
+    for m in char_matches:
+        if m.lang == "emoji":  # a typed emoji is drawn as itself (🦜 stays a parrot, not the bird figure)
+            cands.append((0 if _animate(m.icon, m.concept) else 3, -m.start, Thing("subject", m.concept, m.word, m.icon,
+                                                                                   "icon"), ""))
+            continue
+        words = [m.concept, *m.concept.split()]
+        kind = next((k for k in words if k in KINDS), None)
+        life = _animate(m.icon, m.concept)
+        rank = 0 if life == "animal" else (2 if lexicon.role_of(m.word) or lexicon.role_of(m.concept) else 1) \
+            if life == "person" else 3
+        if kind:
+            cands.append((rank, -m.start, Thing("subject", kind, m.word, m.icon, "figure"), kind))
+        else:
+            cands.append((rank, -m.start, Thing("subject", m.concept, m.word, m.icon, "icon"), ""))
+    if not cands:
+        animal = lexicon.find_words(character, "hyper")
+        animal = [w for _, k, w in animal if k == "animal"]
+        if animal:  # "an animal detective": some animal, drawn as the fox figure
+            return Thing("subject", "animal", animal[0], "", "figure"), "fox"
+        return None, ""
+    cands.sort(key=lambda c: (c[0], c[1] if c[0] != 0 else -c[1] * 0))  # an animal: the head noun is the last
+    best = min(c[0] for c in cands)
+    pool = [c for c in cands if c[0] == best]
+    pick = max(pool, key=lambda c: -c[1]) if best in (0, 1) else min(pool, key=lambda c: -c[1])
+    return pick[2], pick[3]
+
+
 @functools.lru_cache(maxsize=64)
 def _read(setting: str, character: str, action: str) -> StoryReading:
     not_drawn: list[str] = []
-    # 1. The subject: a figure when the words mean one, else the first icon, else the plain creature.
-    subject, figure = None, ""
-    english = [w for _, w in icons.tokens(character.lower())]
-    sing = [icons._singular(w) if icons._singular(w) in KINDS else w for w in english]
-    for w, typed in zip(sing, english):
-        if w in KINDS:
-            subject, figure = Thing("subject", w, typed, "", "figure"), w
-            break
+    # 1. The subject: its head noun (or a hypernym of it), an animal before a role; a figure when storykit draws one.
     char_matches = icons.find(character)
-    if subject is None:
-        for m in char_matches:
-            if m.lang == "emoji":
-                break  # a typed emoji is drawn as itself (🦜 stays a parrot, not the generic bird figure)
-            words = [m.concept, *m.concept.split()]
-            kind = next((k for k in words if k in KINDS), None)
-            if kind:
-                subject, figure = Thing("subject", kind, m.word, m.icon, "figure"), kind
-                break
-    if subject is None and char_matches:
-        m = next((m for m in char_matches if m.lang != "emoji"), char_matches[0])
-        subject = Thing("subject", m.concept, m.word, m.icon, "icon")
+    subject, figure = _subject(character, char_matches)
+    colours = _bound_colours(character, [m.start for m in char_matches] + ([_start(character, subject)] if subject else []))
+    roles = [(k, w) for _, k, w in lexicon.find_words(character, "roles")]
     used_c = [subject.word] if subject else []
-    # things the character wears or holds ("a dragon wearing a 🎩"): drawn as props too
-    worn = [m for m in char_matches if subject is None or (m.icon != subject.icon and m.word != subject.word)]
+    traits = []
+    for role, word in roles:
+        used_c.append(word)
+        what = {"elder": "grey hair and a cane", "cook": "chef's hat and apron", "student": "school bag"}.get(role, f"{role}'s look")
+        traits.append(Thing("trait", what, word, "", "worn" if role != "elder" else "figure"))
+    # things the character wears, holds or rides ("a dragon wearing a 🎩", "a girl on a bicycle")
+    worn = [m for m in char_matches if subject is None or (m.start != _start(character, subject) and m.word != subject.word
+                                                            and m.icon != subject.icon)]
+    worn = [m for m in worn if not lexicon.role_of(m.word) and _animate(m.icon, m.concept) == ""]
     not_drawn += [w for w in _unmatched(character, used_c + [m.word for m in worn]) if w.lower() not in KINDS]
 
-    # 2. The action's object: its last drawable noun (a leading verb like "plants" only if nothing else).
-    act = [m for m in icons.find(action) if not subject or m.icon != subject.icon]
-    first_tok = icons.tokens(action)[0][0] if icons.tokens(action) else -1
-    nouns = [m for m in act if m.start != first_tok] or act
+    # 2. The action: its verb, its object (the first thing named) and a partner for chase, hug, give, run away.
+    act = [m for m in icons.find(action) if not subject or m.icon != subject.icon or m.lang == "emoji"]
+    hit = verbs.verb_match(action)
+    verb_things = [m for m in act if hit and hit[1] <= m.start < hit[1] + len(hit[2])]  # "cooks" -> 🍳
+    act = [m for m in act if m not in verb_things]
+    living = [m for m in act if _animate(m.icon, m.concept)]
+    things = [m for m in act if m not in living]
+    verb = verbs.verb_class(action, tuple(m.concept for m in act))
+    partner = None
+    if verb in verbs.SECOND_FIGURE and living:
+        m = living[0]
+        kind = next((k for k in (m.concept, *m.concept.split()) if k in KINDS), "")
+        partner = Thing("object", kind or m.concept, m.word, m.icon, "figure" if kind else "icon")
+    pool = things or ([] if partner else living)
     props = []
-    if nouns:
-        m = nouns[-1]
+    act_colours = _bound_colours(action, [m.start for m in act])
+    if pool:
+        m = pool[0]
+        nxt = [n for n in pool[1:] if n.start <= m.start + len(m.word) + 2]  # "tomato seedling": the head is last
+        m = nxt[-1] if nxt and icons._script(action) == "latin" else m
         drawn_kind = prop_look(m.concept) or prop_look(m.word)
-        props.append(Thing("prop", m.concept, m.word, m.icon, "drawing" if drawn_kind else "icon"))
-    else:
+        colour = act_colours.get(m.start, (None,))[0]
+        props.append(Thing("object", m.concept, m.word, m.icon, "drawing" if drawn_kind and not colour else "icon",
+                           place_of(m.concept), COLORS.get(colour) if colour else None))
+    elif not partner and verb_things:  # only the verb names a thing: "cooks" draws cooking
+        m = verb_things[0]
+        props.append(Thing("object", m.concept, m.word, m.icon, "icon", place_of(m.concept)))
+    elif not partner:
         pl = prop_look(action)
         if pl:
             word = next((w for _, w in icons.tokens(action) if prop_look(w)), pl[0])
-            props.append(Thing("prop", pl[0], word, "", "drawing"))
+            props.append(Thing("object", pl[0], word, "", "drawing"))
     look_words = [figure] if figure else []
     for m in worn[:2]:
         acc = next((w for w in (m.concept, *m.concept.split()) if w in ACCESSORIES), None)
+        colour = colours.get(m.start, (None,))[0]
         if acc and figure:  # the figure draws it: a scarf, a hat, a crown
             look_words.append(acc)
-            props.append(Thing("prop", m.concept, m.word, m.icon, "worn"))
+            props.append(Thing("prop", m.concept, m.word, m.icon, "worn", "worn"))
         else:
-            props.append(Thing("prop", m.concept, m.word, m.icon, "icon"))
-    english_character = icons._script(character) == "latin" and figure in [icons._singular(w) for w in english]
+            props.append(Thing("prop", m.concept, m.word, m.icon, "icon", place_of(m.concept),
+                               COLORS.get(colour) if colour else None))
+    for role, _ in roles:
+        look_words.append(_ROLE_WORD[role])
+    icon_props = {m.start for m in worn if not (figure and any(w in ACCESSORIES for w in (m.concept, *m.concept.split())))}
+    prop_colour_at = {pos for start, (_, pos) in colours.items() if start in icon_props}
+    english_character = icons._script(character) == "latin" and figure and figure in character.lower()
     if english_character or not figure:
-        look_text = character
+        look_text = "".join(" " if any(p <= i < p + 1 for p in ()) else ch for i, ch in enumerate(character))
+        for pos in sorted(prop_colour_at, reverse=True):  # "a robot with a red umbrella": the umbrella is red
+            end = pos + len(re.match(r"\S+", character[pos:]).group())
+            look_text = look_text[:pos] + " " * (end - pos) + look_text[end:]
+        look_text = " ".join([look_text, *(_ROLE_WORD[r] for r, _ in roles)])
     else:  # in English, in the typed order, so a colour goes to what follows it ("赤いスカーフ" -> "red scarf")
         parts = [(m.start, w) for m in char_matches for w in [next((a for a in (m.concept, *m.concept.split())
                                                                      if a in ACCESSORIES or a == figure), "")] if w]
-        parts += _colour_words(character)
+        parts += [(p, c) for p, c in _colour_words(character) if p not in prop_colour_at]
         look_text = " ".join(w for _, w in sorted(parts)) + (f" {figure}" if figure not in dict(parts).values() else "")
+        look_text = " ".join([look_text, *(_ROLE_WORD[r] for r, _ in roles)])
     sought = any(k in action.lower() for k in _SOUGHT_WORDS) or bool({w for _, w in icons.tokens(action.lower())} & _SOUGHT)
-    verb = icons.tokens(action)[:1]  # the action's first word is its verb ("reads", "ищет", "يبحث"): not a thing
-    not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act] + [w for _, w in verb])
-
-    # 3. The setting: world words, then landmarks (icons, or drawings like a lighthouse).
+    verb_words = [hit[2]] if hit else [w for _, w in icons.tokens(action)[:1]]
+    not_drawn += _unmatched(action, [p.word for p in props] + [m.word for m in act] + verb_words)
+    # 3. The setting: world words, qualifiers (underwater, a classroom, a storm, a purple sky), then landmarks.
     hits = _world_hits(setting)
+    qualities = lexicon.setting_traits(setting)
     setting_things, seen = [], set()
     for concept, typed in hits:
         element = _scenery_of(concept) or {"beach": "sea", "cliff": "mountains", "garden": "trees"}.get(concept)
@@ -272,37 +390,75 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
             how = "drawing" if element in LANDMARK_DRAWINGS else "scenery"
             setting_things.append(Thing("setting", element, typed, "", how))
     landmarks = [t for t in setting_things if t.how == "drawing"]
-    world_words = {c for c, _ in hits}
+    world_words = {c for c, _ in hits} | {q for q, _ in qualities}
     if "lighthouse" in world_words and "sea" not in seen:  # a lighthouse stands by the sea
         world_words.add("sea")
         setting_things.append(Thing("setting", "sea", next(t for c, t in hits if c == "lighthouse"), "", "scenery"))
+    tinted = []
+    for pos, colour in _colour_words(setting):
+        where = lexicon.colour_place(setting, pos)
+        if where:
+            word = re.match(r"\S+", setting[pos:]).group()
+            world_words.add(f"{where}_{colour}")
+            tinted.append(Thing("trait", f"{colour} {where}", word.strip(",.，、"), "", "scenery"))
+    q_words = {w for _, w in qualities}
     for m in icons.find(setting):
-        if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits}:
+        if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits} or m.word in q_words:
             continue
-        if any(m.icon == t.icon for t in landmarks):
+        if any(m.icon == t.icon for t in landmarks) or lexicon.colour_place(setting, m.start) and m.concept in COLORS:
             continue
-        t = Thing("setting", m.concept, m.word, m.icon, "icon")
+        t = Thing("landmark", m.concept, m.word, m.icon, "icon", "scenery")
         landmarks.append(t)
         setting_things.append(t)
-    for concept, typed in hits:
+    rooms = {c for c, _ in hits} | {q for q, _ in qualities}
+    for concept in rooms:
+        typed = next((t for c, t in [*hits, *qualities] if c == concept), concept)
         for ch in ROOM_ICONS.get(concept, ""):
             if not any(ch == t.icon for t in (*landmarks, *props, subject) if t):
-                landmarks.append(Thing("setting", icons.english(ch) or concept, typed, ch, "icon"))
+                landmarks.append(Thing("landmark", icons.english(ch) or concept, typed, ch, "icon", "scenery"))
                 setting_things.append(landmarks[-1])
-    used_s = [t.word for t in setting_things] + [t for _, t in hits]
+    if "underwater" in world_words:
+        for ch in "🐟🐠🪸":
+            if icons._drawable(ch):
+                landmarks.append(Thing("landmark", icons.english(ch), next(w for q, w in qualities if q == "underwater"),
+                                       ch, "icon", "scenery"))
+    used_s = [t.word for t in setting_things] + [t for _, t in hits] + [w for _, w in qualities] + [t.word for t in tinted]
     not_drawn += _unmatched(setting, used_s)
-    world_text = " ".join([setting.lower(), *world_words, *[t.what for t in landmarks]])
-    setting_things = [t for t in setting_things if t.how != "scenery" or _in_world(t.what, world_look(world_text))]
+    world_text = " ".join([setting.lower(), *sorted(world_words), *[t.what for t in landmarks]])
+    world = world_look(world_text)
+    setting_things = [t for t in setting_things if t.how != "scenery" or _in_world(t.what, world)]
+    for q, word in qualities:
+        if q in world.traits and not any(t.word == word for t in setting_things):
+            traits.append(Thing("trait", q, word, "", "scenery"))
+    traits += [t for t in tinted if t.what.split()[0] in (world.sky_color, world.ground_color)]
     seen_nd, nd = set(), []
-    colours = {w for words in _COLOUR_WORDS.values() for w in words.split()}
+    colour_words = {w for words in _COLOUR_WORDS.values() for w in words.split()}
     for w in not_drawn:
-        if any(w.lower().startswith(c) for c in colours if not icons.is_cjk_text(c)):
-            continue  # a colour word: drawn as the figure's colour
+        if any(w.lower().startswith(c) for c in colour_words if not icons.is_cjk_text(c)):
+            continue  # a colour word: drawn as the colour of what it describes
+        if w.lower() in _FUNCTION_WORDS or lexicon.role_of(w) or lexicon.hypernym(w):
+            continue
         if w.lower() not in seen_nd:
             seen_nd.add(w.lower())
             nd.append(w)
     return StoryReading(subject, figure, tuple(props), tuple(setting_things), tuple(landmarks), world_text, tuple(nd),
-                        look_text, sought)
+                        look_text, sought, partner, verb, tuple(traits))
+
+
+def _start(text: str, thing: Thing) -> int:
+    i = text.find(thing.word)
+    return i if i >= 0 else text.lower().find(thing.word.lower())
+
+
+_ROLE_WORD = {"elder": "elderly", "cook": "chef", "detective": "detective", "farmer": "farmer", "pirate": "pirate",
+              "sailor": "sailor", "explorer": "explorer", "student": "student", "painter": "painter",
+              "firefighter": "firefighter", "doctor": "doctor"}
+# Words that name no thing (English adjectives and adverbs typed often; other languages' stop words are short)
+_FUNCTION_WORDS = {"made", "full", "lots", "lot", "very", "really", "quite", "together", "alone", "each", "other", "own",
+                   "something", "someone", "everything", "everyone", "home", "there", "here", "when", "where", "after",
+                   "before", "during", "until", "without", "about", "against", "between", "toward", "towards", "upon",
+                   "long", "short", "tall", "huge", "giant", "kind", "gentle", "curious", "clever", "lonely", "grumpy",
+                   "sleepy", "happy", "sad", "angry", "friendly", "cheerful", "old", "young", "new", "great", "good"}
 
 
 def read_story(triple) -> StoryReading:
@@ -349,7 +505,7 @@ def drawn_line(drawn: list[dict], not_drawn: list[str]) -> str:
         if key in seen:
             continue
         seen.add(key)
-        parts.append(Thing(**d).label())
+        parts.append(Thing(d["role"], d["what"], d["word"], d.get("icon", ""), d.get("how", "icon")).label())
     line = "animatic drew: " + (", ".join(parts) or "nothing it recognised")
     if not_drawn:
         line += "; not drawn: " + ", ".join(repr(w) for w in dict.fromkeys(not_drawn))

@@ -49,7 +49,11 @@ class WorldLook:
     mid: str  # waves, trees, bamboo, jungle, buildings, houses, dunes, rocks, craters, furniture, hills
     ground: str  # grass, moss, sand, dune, road, snow, moon, floor
     fore: str  # grass, bamboo, leaves, lamp, rocks, none
-    weather: tuple[str, ...] = ()  # mist, snow, rain, fireflies, petals, leaves, neon
+    weather: tuple[str, ...] = ()  # mist, snow, rain, fireflies, petals, leaves, neon, bubbles, storm
+    traits: tuple[str, ...] = ()  # qualifiers drawn: underwater, space, night, snow, rain, storm, desert, a room's kind
+    sky_color: str = ""  # a colour word for the sky ("a purple sky")
+    ground_color: str = ""  # ... and for the ground ("red sand")
+    room: str = ""  # classroom, kitchen, library, or "" (a plain room)
 
 
 # (keywords, value) in priority order for each slot; the first that matches wins.
@@ -62,7 +66,7 @@ _CITY = {"city", "street", "town", "downtown", "alley", "metropolis", "neon", "a
 _VILLAGE = {"village", "cottage", "farm", "hamlet", "farmyard", "countryside"}
 _DESERT = {"desert", "dune", "sahara", "canyon", "oasis", "savanna", "savannah", "mars", "martian"}
 _CASTLE = {"castle", "palace", "kingdom", "fortress", "citadel", "tower"}
-_INDOOR = {"kitchen", "room", "bedroom", "library", "classroom", "bakery", "cafe", "shop", "store", "museum", "attic",
+_INDOOR = {"kitchen", "room", "bedroom", "library", "classroom", "school", "bakery", "cafe", "shop", "store", "museum", "attic",
            "office", "studio", "indoors", "inside", "workshop", "lab", "laboratory", "hallway", "house", "home", "cottage"}
 _SNOW = {"snow", "snowy", "winter", "arctic", "tundra", "glacier", "ice", "icy", "frozen", "polar", "blizzard"}
 _MOUNTAIN = {"mountain", "alps", "peak", "cliff", "highlands", "volcano", "ridge", "summit", "glacier"}
@@ -88,21 +92,43 @@ __all__ = [
 
 
 def world_look(setting: str) -> WorldLook:
-    """Reads a setting ('a misty bamboo forest at dawn') into a WorldLook by keywords.
+    """Reads a setting ('a misty bamboo forest at dawn') into a WorldLook by keywords, with its qualifiers.
 
-    Unknown words give a pleasant default: rolling hills under a day sky.
+    Unknown words give a pleasant default: rolling hills under a day sky. `traits` says
+    which qualifiers the world shows (underwater, night, snow, a classroom, ...); "sky_purple"
+    and "ground_red" (reading's words for colour phrases) colour the sky and the ground.
     """
+    look = _world_look(setting)
+    low = setting.lower()
+    sky = next((c for c in re.findall(r"sky_([a-z]+)", low) if c in COLORS), "")
+    ground = next((c for c in re.findall(r"ground_([a-z]+)", low) if c in COLORS), "")
+    w = set(_words(setting))
+    room = next((r for r in ("classroom", "kitchen", "library") if r in w), "") if look.far == "wall" else ""
+    if room == "" and look.far == "wall" and w & {"bakery", "cafe"}:
+        room = "kitchen"
+    traits = [t for t, ok in (
+        ("underwater", look.time == "underwater"), ("space", look.far == "planet"), ("night", look.time == "night"),
+        ("dawn", look.time == "dawn"), ("dusk", look.time == "dusk"),
+        ("snow", look.ground == "snow" or "snow" in look.weather), ("rain", "rain" in look.weather),
+        ("storm", "storm" in look.weather), ("desert", "dunes" in (look.far, look.mid)), ("mist", "mist" in look.weather),
+        (room, bool(room))) if ok]
+    return dataclasses.replace(look, traits=tuple(traits), sky_color=sky, ground_color=ground, room=room)
+
+
+def _world_look(setting: str) -> WorldLook:
     w = set(_words(setting))
     low = setting.lower()
     # time of day: the word that appears first in the text wins ("a night ... by day" is rare)
     found = [(min(low.find(k) for k in keys if k in w), name) for name, keys in _TIMES if w & keys]
     time_of_day = min(found)[1] if found else ("space" if w & _SPACE else "night" if "neon" in w else "day")
+    if "underwater" in w:  # the sea floor: blue water for a sky, weed and coral, sand, rising bubbles
+        return WorldLook("underwater", "hills", "jungle", "sand", "leaves", ("bubbles",))
     if w & _SPACE:
         sky = "space" if time_of_day in ("night", "day") or not found else time_of_day
         return WorldLook(sky, "planet", "craters", "moon", "none", ())
     if "golden" in w and "hour" in w and not found:
         time_of_day = "dusk"
-    if w & _INDOOR and not w & (_SEA | _CITY | _FOREST | _DESERT | _SNOW | _MOUNTAIN | _BAMBOO | _JUNGLE):
+    if w & (_INDOOR | {"classroom"}) and not w & (_SEA | _CITY | _FOREST | _DESERT | _SNOW | _MOUNTAIN | _BAMBOO | _JUNGLE):
         return WorldLook(time_of_day, "wall", "furniture", "floor", "none", ("neon",) if "neon" in w else ())
     snow = bool(w & _SNOW)
     far = ("sea" if w & _SEA else "peaks" if w & (_MOUNTAIN | _SNOW) else "skyline" if w & _CITY else "dunes" if w & _DESERT
@@ -122,6 +148,8 @@ def world_look(setting: str) -> WorldLook:
         weather.append("snow")
     if w & {"rain", "rainy", "storm", "stormy", "drizzle", "monsoon", "raining"}:
         weather.append("rain")
+    if w & {"storm", "stormy", "thunder", "thunderstorm", "lightning"}:
+        weather.append("storm")
     wild = mid in ("trees", "bamboo", "jungle", "hills")
     if time_of_day == "night" and (w & {"firefly", "fireflie", "magical", "enchanted"} or wild):
         weather.append("fireflies")
@@ -217,6 +245,8 @@ class CharacterLook:
     flippers: bool = False
     antennae: bool = False
     wings: bool = False
+    elder: bool = False  # grey hair and a cane
+    apron: Color | None = None  # a cook's, a painter's, a farmer's
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -242,14 +272,14 @@ def character_look(character: str) -> CharacterLook:
     text = " ".join(str(character).split())
     words = re.findall(r"[a-z]+", text.lower())
     sing = [w[:-1] if len(w) > 3 and w.endswith("s") and w[:-1] in KINDS else w for w in words]
-    # 1. The figure.
+    # 1. The figure: an animal (or robot, dragon) before a person, a person before a role ("a cat detective" is a cat).
     kind, plan = "creature", "creature"
-    for i, w in enumerate(sing):
-        if w in KINDS:
-            if i + 1 < len(sing) and sing[i + 1] in KINDS:
-                continue  # 'robot dog': the second noun is the head
-            kind, plan = KINDS[w]
-            break
+    found = [w for w in sing if w in KINDS]
+    animals = [w for w in found if KINDS[w][1] != "biped" or KINDS[w][0] == "robot"]
+    people = [w for w in found if w not in animals and w not in _ROLES]
+    pick = (animals or people or found or [None])[-1 if animals else 0]  # 'robot dog': the last noun is the head
+    if pick:
+        kind, plan = KINDS[pick]
     # 2. Colour words: to the garment they precede, else body, then accent.
     body = accent = acc_color = shoes = hair = None
     accessory = ""
@@ -289,8 +319,15 @@ def character_look(character: str) -> CharacterLook:
             accent = c
     if kind in ("fox",) and body == COLORS["red"]:
         body = (226, 106, 46)  # a "red fox" is the orange-red of the species
-    if not accessory and {"chef", "cook", "baker"} & set(words):  # a cook's white toque
-        accessory, acc_color = "hat", acc_color or (246, 246, 248)
+    apron = None
+    for role, (acc, colour, apron_colour) in _ROLES.items():  # a role's hat and apron, on any figure
+        if role in words:
+            if acc and not accessory:
+                accessory, acc_color = acc, acc_color or colour
+            apron = apron or apron_colour
+    elder = bool(set(words) & {"elderly", "old", "grandma", "grandpa", "grandmother", "grandfather", "granny", "aged"})
+    if elder:
+        hair = (214, 214, 220)
     if outfit is not None and plan != "biped":
         accessory, acc_color = accessory or "scarf", acc_color or outfit  # a coat on an animal: draw a scarf
     scale = 1.0
@@ -352,8 +389,20 @@ def character_look(character: str) -> CharacterLook:
         accessory=accessory, accessory_color=_rgb(acc_color or accent), scale=scale, stripes=stripes, panda=panda,
         penguin=penguin, flippers=kind == "turtle" and bool({"sea", "ocean", "marine"} & set(words)),
         antennae=kind == "creature" and _stable_int(text) % 2 == 0, wings=kind == "dragon" and "dinosaur" not in words
-        and "dino" not in words and "lizard" not in words,
+        and "dino" not in words and "lizard" not in words, elder=elder, apron=apron,
     )
+
+
+# Role words: the hat they wear (accessory, colour) and an apron's colour
+_ROLES = {
+    "chef": ("hat", (246, 246, 248), (246, 246, 248)), "cook": ("hat", (246, 246, 248), (246, 246, 248)),
+    "baker": ("hat", (246, 246, 248), (246, 246, 248)), "detective": ("hat", (120, 88, 60), None),
+    "farmer": ("hat", (230, 200, 110), (90, 120, 170)), "gardener": ("hat", (230, 200, 110), (90, 140, 90)),
+    "pirate": ("hat", (40, 40, 48), None), "sailor": ("cap", (246, 246, 248), None),
+    "explorer": ("hat", (176, 150, 100), None), "student": ("backpack", (220, 80, 70), None),
+    "painter": ("beanie", (200, 60, 70), (236, 226, 200)), "firefighter": ("hat", (220, 50, 40), None),
+    "doctor": ("", None, (246, 246, 248)), "nurse": ("", None, (246, 246, 248)),
+}
 
 
 # -- the motion -------------------------------------------------------------------------------
@@ -402,8 +451,12 @@ def _text_motion(text: str) -> str | None:
     return None
 
 
-def infer_motion(scene: Scene, character: str = "") -> str:
+def infer_motion(scene: Scene, character: str = "", verb: str | None = None, sought: bool = False) -> str:
     """The motion for a scene, one of MOTIONS.
+
+    `verb` is the action's motion class (verbs.verb_class): every beat but the establishing
+    shot, the entrance and the ending acts it out (a search still notices and reaches its
+    object when `sought`). Without one, the older reading of the words below decides.
 
     The character's own words never pick a motion: "a happy golden retriever" is who
     the scene is about, not a celebration (only the action and the beat move it).
@@ -419,6 +472,11 @@ def infer_motion(scene: Scene, character: str = "") -> str:
     beat = beat or _text_motion(scene.beat)  # a beat named like a motion ("celebrates")
     if beat == "distant":
         return "distant"
+    if verb and beat not in ("enter", "celebrate", "idle"):
+        # the action's verb acts the middle of the story out; a search still finds its object (notice, reach)
+        if sought and verb in ("search", "chase", "walk") and beat in ("notice", "jump"):
+            return beat
+        return verb
     said = _text_motion(_without(scene.text, character))
     if said in _STRONG:
         return said
