@@ -95,6 +95,11 @@ def _ease(u: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, u)))
 
 
+# Verbs that leave the hands free: the action's object is near the character, not held
+_BESIDE = {"sleep", "swim", "fly", "float", "fall", "dive", "slide", "hug", "cry", "hide", "chase", "run_away", "laugh",
+           "ride", "wave"}
+
+
 # -- the camera -----------------------------------------------------------------------------
 
 
@@ -271,13 +276,15 @@ class AnimaticBackend(Cast):
 
         def body(b, right: bool):
             angle = (0.0 if lying else b.angle) + (-80.0 if b.prone and plan_ == "biped" else 0.0)
+            if motion == "climb" and plan_ != "biped" and 0 < b.lift:  # four legs go up nose first
+                angle += 60.0
             squash = (1.08, 0.72 * b.squash[1]) if lying else b.squash
             return self._acting(look, subject_icon, b.pose, int(round(size * (0.8 if subject_icon else 1.0))), right,
                                 angle, squash, style)
 
         # The action's object and the character's things, each placed by its role.
         obj = next((t for t in reading.props if t.role == "object"), None)
-        sought = reading.sought and motion in ("notice", "jump", "celebrate", "walk", "struggle", "distant", "enter")
+        sought = reading.sought  # a lost thing is on screen only once found: noticed, reached, held up
         obj_mode = ""
         if obj is not None and motion != "distant":
             if obj.place == "under" or motion == "ride":
@@ -288,22 +295,25 @@ class AnimaticBackend(Cast):
                 obj_mode = motion if motion in ("notice", "jump", "celebrate") else ""
             elif obj.place == "scenery" or motion in ("climb",):
                 obj_mode = "scenery"
+            elif motion in _BESIDE:  # the verb leaves the hands free: the thing is near, not held
+                obj_mode = "beside"
             else:
                 obj_mode = "act"
-        held_scale = {"under": 0.62, "worn": 0.3, "scenery": 1.1, "act": 0.3}.get(obj_mode, 0.36)
+        held_scale = {"under": 0.62, "worn": 0.3, "scenery": 1.1, "act": 0.3, "beside": 0.36}.get(obj_mode, 0.36)
         if motion in ("push", "pull", "cook", "build") and obj_mode == "act":
             held_scale = 0.45
         obj_img = self._thing(obj, int(round(size * held_scale)), style) if obj_mode else None
         if obj_img is not None and obj_mode in ("notice", "jump", "celebrate"):
             obj_glows = [figures.glow_sprite(obj_img.height * k, (255, 236, 160), 0.5) for k in (1.0, 1.25)]
         kit = self._kit(motion, obj, obj_img, size, style, W, H)  # a pot, an easel, a ladder, a bush: what the verb needs
-        mine = [t for t in reading.props if t.role == "prop" and t.how == "icon" and t.icon] if not distant else []
+        mine = [t for t in reading.props if t.role == "prop" and t.place != "figure" and t.icon] if not distant else []
         worn = [t for t in mine if t.place == "worn"][:1]
         rides = [t for t in mine if t.place == "under"][:1] if obj_mode != "under" else []
-        held = [t for t in mine if t.place == "hand"][:1] if obj_mode not in ("act",) else []
+        held = [t for t in mine if t.place in ("hand", "over")][:1]
         worn_img = self._thing(worn[0], max(4, int(round(size * 0.3))), style) if worn else None
         ride_img = self._thing(rides[0], max(4, int(round(size * 0.62))), style) if rides else None
-        held_img = self._thing(held[0], max(4, int(round(size * 0.28))), style) if held else None
+        held_img = self._thing(held[0], max(4, int(round(size * (0.5 if held[0].place == "over" else 0.28)))), style) \
+            if held else None
         role_hat = None
         if subject_icon and not worn and any(t.role == "trait" and t.how == "worn" for t in reading.traits):
             role_hat = self._role_icon(reading, int(round(size * 0.3)), style)
@@ -360,16 +370,16 @@ class AnimaticBackend(Cast):
                 name = "object" if obj_mode == "under" else "prop:" + rides[0].word
                 drawn.append((name, under, sx - under.width / 2, ground_y - lift - under.height))
                 lift += under.height * 0.55  # it rides: its feet on the saddle, the deck, the board
-            if kit.get("scenery") is not None:  # a big thing stands behind, at background scale (a tree to climb)
+            if kit.get("scenery") is not None and kit.get("slide") is None:  # a big thing stands behind, at background scale (a tree to climb)
                 img = kit["scenery"]
-                x = sx + d * 0.55 * size
+                x = sx + d * (0.3 if motion == "climb" else 0.55) * size
                 drawn.insert(0, ("object", img, x - img.width / 2, ground_y - img.height))
             if kit.get("ladder") is not None:
                 img = kit["ladder"]
                 drawn.append(("", img, sx + d * 0.28 * size - img.width / 2, ground_y - img.height))
             if kit.get("slide") is not None:
-                img, x, y = kit["slide"][0], kit["slide"][1], kit["slide"][2]
-                drawn.append(("", img, x if facing_right else W - x - img.width, y))
+                img, x, y = kit["slide"][0 if facing_right else 3], kit["slide"][1], kit["slide"][2]
+                drawn.append(("object" if obj_mode == "scenery" else "", img, x if facing_right else W - x - img.width, y))
             if kit.get("ground") is not None and b.hold in ("ground", "") and motion != "hide":
                 img = kit["ground"](b.grow) if callable(kit["ground"]) else kit["ground"]
                 name = "object" if kit.get("ground_is_object") else ""
@@ -402,6 +412,13 @@ class AnimaticBackend(Cast):
                     ImageDraw.Draw(frame).line([staging.hold_point(plan_, "hand", sx, sy - lift, size, right), (px, py)],
                                                fill=(110, 80, 50), width=max(1, int(size * 0.02)))
                 drawn.append(("object", oimg, px - oimg.width / 2, py - oimg.height / 2))
+            elif obj_img is not None and obj_mode == "beside":
+                if motion in ("swim", "fly", "float", "dive"):  # it goes along ahead, at the character's height
+                    px = sx + d * 0.8 * size
+                    py = sy - lift - 0.45 * size + 0.04 * size * math.sin(2 * math.pi * i / max(1, fps))
+                else:  # on the ground in front (a fire to sleep by, a bush to hide near)
+                    px, py = sx + d * 0.75 * size, ground_y - obj_img.height / 2
+                drawn.append(("object", obj_img, px - obj_img.width / 2, py - obj_img.height / 2))
             elif obj_img is not None and obj_mode == "worn" and b.visible:
                 hx0, hy0, hx1, hy1 = staging.head_box(plan_, None if subject_icon else look, sx, sy - lift, size, right)
                 drawn.append(("object", obj_img, (hx0 + hx1) / 2 - obj_img.width / 2, hy0 - obj_img.height * 0.8))
@@ -419,8 +436,14 @@ class AnimaticBackend(Cast):
                 glow = obj_glows[(i * 8 // fps // 2) % 2]  # flickers at the same speed at any fps
                 drawn.append(("", glow, px - glow.width / 2, py - glow.height / 2))
                 drawn.append(("object", obj_img, px - obj_img.width / 2, py - obj_img.height / 2))
-            if held_img is not None and b.visible and not b.hold and motion != "sleep":
-                px, py = staging.hold_point(plan_, "hand", sx, sy - lift, size * (0.8 if subject_icon else 1.0), right)
+            if held_img is not None and b.visible and motion not in ("sleep", "swim", "dive", "fall"):
+                if held[0].place == "over":  # an umbrella: held over the head
+                    px = sx + (0.06 if right else -0.06) * size
+                    py = sy - lift - img.height - held_img.height * 0.3
+                else:  # in the free hand: the near one, or the far one while the near one acts
+                    busy = obj_img is not None and obj_mode == "act" and hold not in ("ground", "ladder", "slide", "under")
+                    px, py = staging.hold_point(plan_, "hand", sx, sy - lift, size * (0.8 if subject_icon else 1.0),
+                                                right != busy)
                 drawn.append(("prop:" + held[0].word, held_img, px - held_img.width / 2, py - held_img.height / 2))
             hat = worn_img if worn_img is not None else role_hat
             if hat is not None and b.visible and not distant:
@@ -440,12 +463,12 @@ class AnimaticBackend(Cast):
                              ground_y - bush.height + 0.02 * size)
             for icon, dx, dy, k in b.fx if not distant else ():
                 hx0, hy0, hx1, hy1 = staging.head_box(plan_, None if subject_icon else look, sx, sy - lift, size, right)
-                fimg = self._icon(icon, max(4, int(round(size * k))), style)
+                fimg = self._fx(icon, max(4, int(round(size * k))), style)
                 x = (hx0 + hx1) / 2 + (dx if right else -dx) * size
                 drawn.append(("", fimg, x - fimg.width / 2, hy0 + dy * size - fimg.height / 2))
             for k, eimg in enumerate(extra_imgs):
                 ex = ((0.8 - 0.14 * k) if facing_right else (0.2 + 0.14 * k)) * W - cx
-                drawn.append(("extra", eimg, ex - eimg.width / 2, feet_y + 0.02 * H - cy - eimg.height))
+                drawn.append((f"extra:{k}", eimg, ex - eimg.width / 2, feet_y + 0.02 * H - cy - eimg.height))
             for name, spr, x, y in drawn:
                 frame.paste(spr, (round(x), round(y)), spr)
                 if name:  # where it is on screen, after the zoom
@@ -473,7 +496,7 @@ class AnimaticBackend(Cast):
         for i in range(n):
             compose(i)
         t2 = time.perf_counter()
-        drawn = self._drawn(reading, boxes, n // 2, extras, worn, rides, held, partner, obj, world)
+        drawn = self._drawn(reading, boxes, n // 2, extras, worn, rides, held, partner, obj, plan_)
         return Clip(
             frames=frames,
             fps=fps,

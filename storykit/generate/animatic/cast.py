@@ -7,7 +7,7 @@ verb acts with (a pot, an easel, a ladder, a bush) and the `drawn` list of a sce
 
 from __future__ import annotations
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from . import figures, icons, staging
 from .words import CharacterLook, character_look, prop_look
@@ -113,7 +113,7 @@ class Cast:
         if thing is None:
             return None
         height = max(4, height)
-        if thing.how == "drawing" and not thing.icon:
+        if thing.how == "drawing" and not thing.icon:  # storykit's own drawing of it
             kind = prop_look(thing.what) or prop_look(thing.word)
             return self._prop(kind, height, style) if kind else None
         if thing.how == "drawing":
@@ -126,6 +126,20 @@ class Cast:
         if key not in self._sprites:
             img = icons.icon_image(thing.icon, height)
             self._sprites[key] = _apply_style(staging.tint(img, thing.color) if thing.color else img, style)
+        return self._sprites[key]
+
+    def _fx(self, icon: str, height: int, style: str) -> Image.Image:
+        """A mark near the character: an icon (💤, 🎵, 💧), or a drawn puff of steam."""
+        if icon != "steam":
+            return self._icon(icon, height, style)
+        key = ("steam", height)
+        if key not in self._sprites:
+            img = Image.new("RGBA", (height, height), (0, 0, 0, 0))
+            d = ImageDraw.Draw(img)
+            for cx, cy, r in ((0.5, 0.65, 0.22), (0.35, 0.4, 0.18), (0.62, 0.3, 0.16)):
+                d.ellipse(((cx - r) * height, (cy - r) * height, (cx + r) * height, (cy + r) * height),
+                          fill=(246, 246, 250, 170))
+            self._sprites[key] = img
         return self._sprites[key]
 
     def _role_icon(self, reading, height: int, style: str):
@@ -147,12 +161,14 @@ class Cast:
     def _kit(self, motion: str, obj, obj_img, size: float, style: str, W: int, H: int) -> dict:
         """What the verb acts with beside the character: a ladder, a slide, a pot, an easel, a mound, a bush."""
         kit: dict = {}
-        if motion == "climb":
+        if motion == "climb":  # a ladder up what is climbed (a tree as tall as the ladder)
             kit["ladder"] = staging.ladder(int(0.62 * H), max(6, int(0.2 * size)))
-            if obj is not None and obj.place == "scenery" and obj_img is not None:
-                kit["scenery"] = obj_img
-        elif motion == "slide":
-            kit["slide"] = staging.slide(int(W), int(H), (0.15 * W, 0.775 * H - 0.34 * H + 2), (0.8 * W, 0.775 * H))
+            if obj is not None and obj_img is not None:
+                kit["scenery"] = self._thing(obj, int(0.66 * H), style)
+        elif motion == "slide":  # along the track's path (motion.py): from (0.18, lift 0.34) down to (0.73, 0)
+            feet = 0.775 * H + 0.015 * H
+            img, x, y = staging.slide(int(W), int(H), (0.14 * W, feet - 0.34 * H * 1.07), (0.78 * W, feet))
+            kit["slide"] = (img, x, y, ImageOps.mirror(img))
         elif obj is not None and obj.place == "scenery" and obj_img is not None and motion not in ("build",):
             kit["scenery"] = obj_img
         if motion in ("cook", "paint", "build", "dig", "hide"):
@@ -205,7 +221,7 @@ class Cast:
                     poses[(pose, right)] = self._sprite(look, pose, h, not right, style)
         return partner, poses
 
-    def _drawn(self, reading, boxes, mid: int, extras, worn, rides, held, partner, obj, world) -> list[dict]:
+    def _drawn(self, reading, boxes, mid: int, extras, worn, rides, held, partner, obj, look_plan: str) -> list[dict]:
         """The scene's `drawn` list: what is on screen, as what, with its box at the middle frame."""
         out = []
 
@@ -222,12 +238,18 @@ class Cast:
             add(partner, "partner")
         for t in [*worn, *rides, *held]:
             add(t, "prop:" + t.word)
-        out += [{**t.to_dict(), "box": None} for t in reading.props if t.role == "prop" and t.how == "worn"]
-        for t in extras:
-            if boxes.box("extra", mid) is not None:
-                out.append({**t.to_dict(), "box": None})
+        body = boxes.box("subject", mid)
+        for t in reading.props:  # what the figure draws on itself (a scarf, a hat): at the top of its box
+            if t.role == "prop" and t.place == "figure" and body is not None:
+                out.append({**t.to_dict(), "box": [body[0], body[1], body[2], body[1] + max(1, (body[3] - body[1]) // 3)]})
+        for k, t in enumerate(extras):
+            add(t, f"extra:{k}")
         out += [{**t.to_dict(), "box": None} for t in reading.setting]
-        out += [{**t.to_dict(), "box": None} for t in reading.traits if t.how != "worn" or t.what]
+        for t in reading.traits:  # an animal cook wears the hat; only a figure standing up wears the apron
+            d = t.to_dict()
+            if "apron" in t.what and (reading.figure == "" or look_plan != "biped"):
+                d["what"] = t.what.replace(" and apron", "")
+            out.append({**d, "box": None})
         return out
 
 

@@ -70,7 +70,17 @@ _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝
           # people and things whose CLDR names are other words (صبي, мальчик; "niña" stems to "niñ", which meets "niño")
           "ولد": "👦", "صبي": "👦", "بنت": "👧", "فتاة": "👧", "برتقال": "🍊", "برتقالة": "🍊", "تفاح": "🍎", "تفاحة": "🍎",
           "niña": "👧", "niño": "👦", "chica": "👧", "chico": "👦", "fille": "👧", "garçon": "👦", "mädchen": "👧",
-          "junge": "👦", "menina": "👧", "menino": "👦", "шапка": "🧢", "шапке": "🧢", "шапку": "🧢", "шапкой": "🧢"}
+          "junge": "👦", "menina": "👧", "menino": "👦", "шапка": "🧢", "шапке": "🧢", "шапку": "🧢", "шапкой": "🧢", "кот": "🐈", "кошка": "🐈",
+          # soup, tree, cake: everyday words whose names there are longer ("pot of food", "deciduous tree")
+          "суп": "🍲", "sopa": "🍲", "soupe": "🍲", "suppe": "🍲", "zuppa": "🍲", "スープ": "🍲", "汤": "🍲", "수프": "🍲",
+          "حساء": "🍲", "çorba": "🍲", "木": "🌳", "树": "🌳", "나무": "🌳", "дерево": "🌳", "árbol": "🌳", "arbre": "🌳",
+          "baum": "🌳", "albero": "🌳", "árvore": "🌳", "شجرة": "🌳", "درخت": "🌳", "ağaç": "🌳", "pohon": "🌳",
+          "케이크": "🍰", "ケーキ": "🍰", "蛋糕": "🍰", "торт": "🍰", "кекс": "🧁", "كعكة": "🍰",
+          "gâteau": "🍰", "kuchen": "🍰", "torta": "🍰", "bolo": "🍰", "vélo": "🚲", "велосипед": "🚲",
+          "자전거": "🚲", "自転車": "🚲", "自行车": "🚲", "دراجة": "🚲", "bisiklet": "🚲", "sepeda": "🚲",
+          "bola": "⚽", "balle": "⚽", "ballon": "⚽", "pelota": "⚽", "palla": "⚽", "ağaca": "🌳", "ağacın": "🌳",
+          "ağaçta": "🌳", "fiori": "🌸", "fiore": "🌸", "flores": "🌸", "fleurs": "🌸", "blumen": "🌸", "цветы": "🌸",
+          "竹子": "🎍", "tronc": "🪵", "stamm": "🪵", "tronco": "🪵", "бревно": "🪵"}
 
 
 def _extra(word: str) -> str | None:
@@ -129,8 +139,15 @@ def _stem(lang: str, word: str) -> str:
     return word
 
 
+# Not things: zodiac signs (libro is no Libra), card suits (fiori are flowers), yin yang, faces and moods
+# (فوق is "above", not 🤩), the moon's phases (a word of one letter more than a Persian article)
+_NOT_ICONS = {*range(0x2648, 0x2654), *range(0x2660, 0x2668), 0x262F, *range(0x1F600, 0x1F650),
+              *(set(range(0x1F910, 0x1F930)) - {0x1F916, 0x1F920, 0x1F921}),  # keep 🤖 robot, 🤠 cowboy, 🤡 clown
+              *range(0x1F970, 0x1F97B), *range(0x1F311, 0x1F319), 0x1F6B0}
+
+
 def _drawable(icon: str) -> bool:
-    return len(icon) == 1 and ord(icon) >= 0x2190 and ord(icon) in _openmoji_cmap()
+    return len(icon) == 1 and ord(icon) >= 0x2190 and ord(icon) not in _NOT_ICONS and ord(icon) in _openmoji_cmap()
 
 
 @functools.lru_cache(maxsize=1)
@@ -303,7 +320,7 @@ def _find_cjk(text: str) -> list[Match]:
                 key = text[i : i + n]
                 hit = table.get(key)
                 # a lone kana, or a head-noun guess of one character, is too weak a match
-                if hit is None or (n == 1 and (hit[0] >= 1 or key in _CJK_STOP or re.match(r"[\u3040-\u30ff]", key))):
+                if hit is None or (n == 1 and (hit[0] >= 1 or key in _CJK_STOP or re.match(r"[\u3040-\u30ff\uac00-\ud7af]", key))):
                     continue
                 cand = (-n, hit[0], lang, key, hit[2])
                 if best is None or cand < best:
@@ -345,6 +362,7 @@ def find(text: str) -> list[Match]:
     idx = _index()
     toks = tokens(text)
     out: list[Match] = []
+    latin_order = _latin_order(text) if script == "latin" else ()
     i = 0
     while i < len(toks):
         start, word = toks[i]
@@ -358,11 +376,16 @@ def find(text: str) -> list[Match]:
         icon, lang = (_extra(word), "extra") if _extra(word) else (None, "")
         if icon is None and script == "latin":
             icon, lang = _lookup_en(word), "en"
+        if icon is None and "-" in word and script != "latin":  # "кот-повар": each part
+            parts = [(start + word.index(p), p) for p in word.split("-") if p]
+            toks[i + 1 : i + 1] = parts
+            i += 1
+            continue
         if icon is None:
-            langs = {"cyrillic": ("ru",), "arabic": ("ar", "fa")}.get(script, ("es", "fr", "de", "it", "pt", "tr", "id"))
+            langs = {"cyrillic": ("ru",), "arabic": ("ar", "fa")}.get(script, latin_order)
             for lg in langs:
-                if script == "latin" and len(word) < 4:
-                    break
+                if script == "latin" and len(word) < 4 or script == "arabic" and len(word) < 3:
+                    break  # short words are articles and prepositions ("یک" is "one", not a moon)
                 hit = idx.get(lg, {}).get(_stem(lg, word))
                 if hit is not None and (script != "latin" or hit[0] == 0):
                     icon, lang = hit[2], lg
@@ -371,6 +394,15 @@ def find(text: str) -> list[Match]:
             out.append(Match(word, icon, english(icon), start, lang))
         i += 1
     return _with_hypernyms(text, out + typed)
+
+
+def _latin_order(text: str) -> tuple[str, ...]:
+    """The Latin-script name tables, the language the text looks like first ("vélo" is French, not "vela")."""
+    from ...plan.captions import detect_language
+
+    order = ("es", "fr", "de", "it", "pt", "tr", "id")
+    first = detect_language([text])
+    return (first, *[lg for lg in order if lg != first]) if first in order else order
 
 
 def _concept_icon(concept: str) -> str | None:

@@ -75,7 +75,9 @@ def place_landmarks(img: Image.Image, ox: float, oy: float, things, world, rng, 
             _over(img, rock, (max(0, int(x - rock.width / 2)), max(0, int(base - rock.height * 0.6))))
         else:
             indoor = world.mid == "furniture"
-            spr = icon_image(t.icon, max(6, int(H * (0.14 if indoor else 0.2) * rng.uniform(0.85, 1.15))))
+            # far things at background scale: smaller than the character in front (0.3 H tall)
+            spr = icon_image(t.icon, max(6, int(H * (0.11 if indoor or world.time == "underwater" else 0.14)
+                                                * rng.uniform(0.85, 1.15))))
         px, py = int(x - spr.width / 2), int(base - spr.height)
         if 0 <= px and px + spr.width <= img.width and py >= 0:
             _over(img, spr, (px, py))

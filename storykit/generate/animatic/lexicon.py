@@ -43,7 +43,11 @@ HYPERNYMS = {
     "robot": "robot roboter robô робот ロボット 机器人 로봇 روبوت ربات robot रोबोट",
     "turtle": "tortuga tortue schildkröte tartaruga черепах カメ 龟 거북 سلحفاة لاک‌پشت kaplumbağa kura-kura कछुआ",
     "horse": "caballo cheval pferd cavallo cavalo лошад кон 馬 马 말 حصان اسب kuda घोड़ा",
-    "person": "farmer fisherman fisher shopkeeper merchant vendor nurse mailman postman villager traveler stranger",
+    "person": "farmer fisherman fisher shopkeeper merchant vendor nurse mailman postman villager traveler stranger "
+              "pêcheur pescador pescadora fischer pescatore рыбак 漁師 渔夫 渔民 어부 صياد ماهیگیر balıkçı nelayan "
+              "मछुआरा vendedor vendeur verkäufer venditore продавец 商人 店主 상인 بائع فروشنده satıcı pedagang "
+              "व्यापारी cartero facteur briefträger postino carteiro почтальон 郵便屋 邮递员 우체부 ساعي پستچی "
+              "postacı tukang pos डाकिया",
     "animal": "animal animaux tier animale животн 動物 动物 동물 حيوان حیوان hayvan hewan binatang जानवर",
 }
 # Hindi nouns -> the English concept that draws them (the emoji names have no Hindi)
@@ -122,7 +126,8 @@ _TRAITS = {
              "luar_angkasa अंतरिक्ष",
     "desert": "desierto désert wüste deserto пустын 砂漠 沙漠 사막 صحراء بیابان çöl gurun रेगिस्तान मरुस्थल",
     "night": "ночь ночн 夜 밤 ليل شب gece malam रात",
-    "snow": "snowy snow winter nieve invierno neige hiver schnee winter neve inverno зим снег 雪 冬 겨울 ثلج شتاء "
+    "snow": "snowy snow winter enneigé enneigée nevado nevada verschneit innevato innevata заснеженн снежн karlı "
+            "bersalju बर्फीला बर्फीले nieve invierno neige hiver schnee winter neve inverno зим снег 雪 冬 겨울 ثلج شتاء "
             "برف زمستان kar kış salju musim_dingin बर्फ सर्दी",
     "rain": "rain rainy lluvia pluie regen pioggia chuva дожд 雨 مطر باران yağmur hujan बारिश",
 }
@@ -130,6 +135,12 @@ _SKY = "sky skies cielo ciel himmel céu небо неба 空 天空 하늘 س�
 _GROUND = "ground sand grass soil earth field meadow arena hierba pasto suelo sable herbe sol boden sand gras erba " \
           "terra chão grama areia земля песок трава 砂 草 地面 沙 草地 땅 모래 풀 رمل عشب أرض زمین شن چمن kum çimen " \
           "tanah pasir rumput रेत घास ज़मीन"
+
+
+def sky_or_ground_word(word: str) -> bool:
+    """Whether `word` names the sky or the ground (a colour phrase's noun: "cielo morado")."""
+    w = word.lower()
+    return any(w == x.lower() or (_is_cjk(x) and x in w) for x in (_SKY + " " + _GROUND).split())
 
 
 def _is_cjk(word: str) -> bool:

@@ -178,7 +178,7 @@ def _verb(motion: str, u: float, step: int, t: float) -> Beat:
         return Beat(0.5, 0.0, "happy1" if (motion == "eat" and step % 2) else "blink" if motion == "drink" else "stand",
                     hold="mouth", obj_scale=max(0.4, scale))
     if motion == "cook":
-        steam = tuple(("💨", 0.55, 0.6 - 0.5 * ((u * 2 + 0.5 * k) % 1.0), 0.2) for k in range(2))
+        steam = tuple(("steam", 0.62, 0.55 - 0.5 * ((u * 2 + 0.5 * k) % 1.0), 0.2) for k in range(2))
         return Beat(0.38, 0.0, "walk1" if beat2 % 2 else "stand", hold="ground", fx=steam)
     if motion == "paint":
         return Beat(0.36, 0.0, "stand" if beat2 % 2 else "happy1", hold="ground", grow=u,
@@ -236,7 +236,7 @@ def _verb(motion: str, u: float, step: int, t: float) -> Beat:
             return Beat(0.5, 0.0, "happy1", hold="air", obj=(0.58 + 0.13 * s, 0.17 + 0.04 * math.sin(math.pi * s)),
                         other=(0.78, 0.0, "happy1", True))
         return Beat(0.5, 0.0, "happy0", hold="other", other=(0.78, 0.04 * abs(math.sin(6 * math.pi * u)), "happy0", True),
-                    fx=(("❤", 0.6, -0.2, 0.24),))
+                    fx=(("❤", 0.55, -0.55, 0.22),))
     return _arc("idle", u, step)
 
 

@@ -68,29 +68,29 @@ class StoryReading:
 
 # Setting words in other languages, for the world (the emoji names have no "forest" or "kitchen").
 _WORLD_WORDS = {
-    "forest": "森 森林 树林 лес غابة forêt bosque wald foresta floresta orman hutan",
-    "bamboo": "竹 бамбук خيزران bambou bambú bambus bambu",
-    "sea": "海 море океан بحر محيط mer mar meer mare deniz laut océan océano ozean",
-    "beach": "浜 砂浜 海滩 沙滩 海辺 пляж берег شاطئ plage playa strand praia pantai",
-    "city": "街 都市 城市 город улица مدينة شارع ville ciudad stadt città cidade şehir kota",
-    "desert": "砂漠 沙漠 пустыня صحراء désert desierto wüste deserto çöl gurun",
-    "snow": "雪 снег зима зимний зимой снежный ثلج شتاء neige nieve schnee neve kar salju",
-    "mountain": "山 гора горы جبل montagne montaña berg montagna dağ gunung",
-    "night": "夜 晚上 夜晚 ночь ночной ليل ليلة nuit noche nacht notte noite gece malam",
-    "dawn": "夜明け 黎明 朝 清晨 早晨 рассвет утро فجر صباح aube amanecer morgen alba",
-    "dusk": "夕暮れ 黄昏 夕方 傍晚 закат вечер غروب مساء crépuscule atardecer abend",
-    "rain": "雨 дождь مطر pluie lluvia regen pioggia chuva yağmur hujan",
-    "storm": "嵐 暴风雨 风暴 шторм буря гроза عاصفة tempête tormenta sturm",
-    "mist": "霧 雾 туман ضباب brume niebla nebel nebbia névoa sis kabut",
-    "kitchen": "台所 キッチン 厨房 кухня مطبخ cuisine cocina küche cucina cozinha mutfak dapur",
-    "library": "図書館 图书馆 библиотека مكتبة bibliothèque biblioteca bibliothek kütüphane perpustakaan",
-    "room": "部屋 房间 комната غرفة chambre habitación zimmer stanza quarto oda kamar",
-    "space": "宇宙 太空 космос فضاء espace espacio weltraum spazio uzay",
-    "castle": "城 城堡 замок قلعة château castillo schloss castello castelo kale",
-    "village": "村 村庄 деревня село قرية village pueblo dorf villaggio aldeia köy desa",
-    "garden": "庭 花园 庭園 並木 сад حديقة jardin jardín garten giardino jardim bahçe taman",
-    "cliff": "崖 悬崖 утёс скала обрыв منحدر falaise acantilado klippe scogliera",
-    "lighthouse": "灯台 灯塔 маяк منارة phare faro leuchtturm farol",
+    "forest": "森 森林 树林 лес غابة forêt bosque wald foresta floresta orman hutan 숲 जंगल वन شجر أشجار الأشجار جنگل",
+    "bamboo": "竹 бамбук خيزران bambou bambú bambus bambu 대나무 बांस",
+    "sea": "海 море океан بحر محيط mer mar meer mare deniz laut océan océano ozean 바다 समुद्र सागर",
+    "beach": "浜 砂浜 海滩 沙滩 海辺 пляж берег شاطئ plage playa strand praia pantai 해변 समुद्र तट spiaggia spiagge",
+    "city": "街 都市 城市 город улица مدينة شارع ville ciudad stadt città cidade şehir kota 도시 거리 शहर नगर बाज़ार बाजार mercado marché markt mercato рынок 市場 市场 시장 سوق بازار pasar pazar",
+    "desert": "砂漠 沙漠 пустыня صحراء désert desierto wüste deserto çöl gurun 사막 रेगिस्तान मरुस्थल",
+    "snow": "雪 снег зима зимний зимой снежный ثلج شتاء neige nieve schnee neve kar salju 눈 겨울 बर्फ सर्दी enneigé enneigée nevado nevada verschneit innevato innevata заснеженн снежн karlı bersalju बर्फीला बर्फीले",
+    "mountain": "山 гора горы جبل montagne montaña berg montagna dağ gunung 산 पहाड़ पर्वत",
+    "night": "夜 晚上 夜晚 ночь ночной ليل ليلة nuit noche nacht notte noite gece malam 밤 रात",
+    "dawn": "夜明け 黎明 朝 清晨 早晨 рассвет утро فجر صباح aube amanecer morgen alba 새벽 아침 सुबह भोर",
+    "dusk": "夕暮れ 黄昏 夕方 傍晚 закат вечер غروب مساء crépuscule atardecer abend 저녁 노을 शाम",
+    "rain": "雨 дождь مطر pluie lluvia regen pioggia chuva yağmur hujan 비 बारिश",
+    "storm": "嵐 暴风雨 风暴 шторм буря гроза عاصفة tempête tormenta sturm 폭풍 तूफ़ान तूफान",
+    "mist": "霧 雾 туман ضباب brume niebla nebel nebbia névoa sis kabut 안개 कोहरा धुंध",
+    "kitchen": "台所 キッチン 厨房 кухня مطبخ cuisine cocina küche cucina cozinha mutfak dapur 부엌 주방 रसोई",
+    "library": "図書館 图书馆 библиотека مكتبة bibliothèque biblioteca bibliothek kütüphane perpustakaan 도서관 पुस्तकालय",
+    "room": "部屋 房间 комната غرفة chambre habitación zimmer stanza quarto oda kamar 방 कमरा",
+    "space": "宇宙 太空 космос فضاء espace espacio weltraum spazio uzay 우주 अंतरिक्ष",
+    "castle": "城 城堡 замок قلعة château castillo schloss castello castelo kale 성 किला महल",
+    "village": "村 村庄 деревня село قرية village pueblo dorf villaggio aldeia köy desa 마을 गाँव गांव",
+    "garden": "庭 花园 庭園 並木 сад حديقة jardin jardín garten giardino jardim bahçe taman 정원 공원 बगीचा बाग parque parc park parco",
+    "cliff": "崖 悬崖 утёс скала обрыв منحدر falaise acantilado klippe scogliera 절벽 चट्टान",
+    "lighthouse": "灯台 灯塔 маяк منارة phare faro leuchtturm farol 등대 प्रकाशस्तंभ",
 }
 # world keywords -> the scenery element they draw (for `drawn`)
 _SCENERY = (
@@ -120,21 +120,34 @@ _COLOUR_WORDS = {
     "red": "赤 红 紅 красн أحمر حمراء rouge roj rot ross vermelh", "blue": "青 蓝 藍 син голуб أزرق زرقاء bleu azul blau blu",
     "green": "緑 绿 зелен зелён أخضر خضراء vert verde grün", "yellow": "黄 жёлт желт أصفر صفراء jaune amarill gelb giall",
     "brown": "茶色 棕 褐 бур коричнев بني marron brun braun marrom", "grey": "灰 сер رمادي gris grau grigi cinza",
-    "orange": "オレンジ 橙 оранжев برتقالي", "pink": "ピンク 粉 розов وردي rose rosa", "golden": "金 золот ذهبي doré dorad gold",
+    "orange": "オレンジ 橙 оранжев برتقالي turuncu jingga नारंगी", "pink": "ピンク 粉 розов وردي rose rosa 분홍 صورتی merah muda गुलाबी",
+    "golden": "金 золот ذهبي doré dorad gold", "purple": "紫 фиолетов пурпурн лилов بنفسجي بنفش violet morad púrpura "
+    "lila viola roxo 보라 mor ungu बैंगनी",
 }
+_COLOUR_WORDS["red"] += " 빨간 빨강 قرمز kırmızı merah लाल"
+_COLOUR_WORDS["blue"] += " 파란 파랑 آبی mavi biru नीला नीले नीली"
+_COLOUR_WORDS["green"] += " 초록 녹색 سبز yeşil hijau हरा हरे हरी"
+_COLOUR_WORDS["yellow"] += " 노란 노랑 زرد sarı kuning पीला पीले पीली"
+_COLOUR_WORDS["white"] += " 하얀 흰 سفید beyaz putih सफेद सफ़ेद"
+_COLOUR_WORDS["black"] += " 검은 까만 سیاه siyah hitam काला काले काली"
+_COLOUR_WORDS["brown"] += " 갈색 قهوه kahverengi cokelat भूरा"
+_COLOUR_WORDS["grey"] += " 회색 خاکستری gri abu-abu धूसर स्लेटी"
 
 
 def _colour_words(text: str) -> list[tuple[int, str]]:
     """(position, English colour) for colour words of any language in `text` (prefixes: inflected forms match)."""
     out = []
     low = text.lower()
+    english = {w for _, w in icons.tokens(low)}
     for colour, words in _COLOUR_WORDS.items():
-        for w in words.split():
+        for w in [colour, *words.split()]:
+            if w == colour and colour not in english and colour + "s" not in english:
+                continue
             i = low.find(w)
             if i >= 0 and (icons.is_cjk_text(w) or i == 0 or not low[i - 1].isalpha()):
                 out.append((i, colour))
                 break
-    return out
+    return sorted(out)
 
 
 def _world_hits(text: str) -> list[tuple[str, str]]:
@@ -148,12 +161,13 @@ def _world_hits(text: str) -> list[tuple[str, str]]:
                 break
     cjk = icons.is_cjk_text(text)
     script = icons._script(text)
-    lang = {"cyrillic": "ru", "arabic": "ar"}.get(script)
+    lang = {"cyrillic": "ru", "arabic": "ar", "devanagari": "hi"}.get(script)
     toks = [w for _, w in icons.tokens(low)]
     stems = {icons._stem(lang, t): t for t in toks} if lang else {}
     for concept, words in _WORLD_WORDS.items():
         for word in words.split():
-            if cjk and word in text:
+            if (cjk or script == "devanagari") and word in text and (len(word) > 1 or not re.search(r"[\uac00-\ud7af]", word)
+                                                                   or re.search(rf"(^|\s){word}", text)):
                 out.append((concept, word))
                 break
             if lang and icons._stem(lang, word) in stems:  # inflected forms: моря, ночью, الغابة
@@ -213,7 +227,8 @@ _VEHICLE = re.compile(r"\b(bicycle|automobile|car|bus|train|locomotive|tram|sail
                       r"wheelchair|surfboard|skis|flying saucer|motorcycle|racing car|pickup|taxi|dolphin|whale)\b")
 _SCENERY_THING = re.compile(r"\b(house|building|tent|hut|castle|tower|tree|palm|evergreen|mountain|volcano|stadium|"
                             r"church|school|hospital|office|bridge|fountain|factory|barn|windmill|carousel|ferris|"
-                            r"circus|statue|moai|shop|store|stall|temple|shrine|mosque|igloo|rainbow|cityscape)\b")
+                            r"circus|statue|moai|shop|store|stall|temple|shrine|mosque|igloo|rainbow|cityscape|"
+                            r"playground slide|christmas tree)\b")
 _PEOPLE_ICONS = set(range(0x1F466, 0x1F479)) | set(range(0x1F9D1, 0x1F9E0)) | {0x1F574, 0x1F575, 0x1F46E, 0x1F477,
                                                                               0x1F934, 0x1F935, 0x1F936, 0x1F385}
 
@@ -234,11 +249,16 @@ def place_of(concept: str) -> str:
         return "worn"
     if _VEHICLE.search(concept):
         return "under"
+    if concept == "umbrella" or concept.endswith(" umbrella"):
+        return "over"
     if _SCENERY_THING.search(concept):
         return "scenery"
     return "hand"
 
 
+_WHERE = re.compile(r"^(water wave|droplet|(non-)?potable water|cloud|sun|fog|foggy|wind face|dashing away|"
+                    r"sweat droplets|high voltage|collision|sparkles|cloud with rain)$")
+_VERB_THINGS = {"cook", "paint", "write", "read", "eat", "drink", "play_music", "build", "dig", "sing"}
 _HEAD_FIRST = {"es", "fr", "it", "pt", "ar", "fa", "id"}  # adjectives follow their noun ("paraguas rojo")
 
 
@@ -284,11 +304,16 @@ def _subject(character: str, char_matches):
             cands.append((rank, -m.start, Thing("subject", kind, m.word, m.icon, "figure"), kind))
         else:
             cands.append((rank, -m.start, Thing("subject", m.concept, m.word, m.icon, "icon"), ""))
+    animal = [(i, w) for i, k, w in lexicon.find_words(character, "hyper") if k == "animal"]
+    if animal and not any(c[0] <= 0 for c in cands):  # "an animal detective": an animal (the fox figure) in a hat
+        cands.append((0, -animal[0][0], Thing("subject", "animal", animal[0][1], "", "figure"), "fox"))
     if not cands:
-        animal = lexicon.find_words(character, "hyper")
-        animal = [w for _, k, w in animal if k == "animal"]
-        if animal:  # "an animal detective": some animal, drawn as the fox figure
-            return Thing("subject", "animal", animal[0], "", "figure"), "fox"
+        roles = lexicon.find_words(character, "roles")
+        if roles:  # "un pêcheur", "a wise elder": a person in the role's look
+            return Thing("subject", "person", roles[0][2], "", "figure"), "person"
+        words = [w for _, w in icons.content_words(character) if w.lower() not in _FUNCTION_WORDS]
+        if words:  # nothing drawable: storykit's friendly creature, said as such
+            return Thing("subject", "creature", words[-1], "", "figure"), ""
         return None, ""
     cands.sort(key=lambda c: (c[0], c[1] if c[0] != 0 else -c[1] * 0))  # an animal: the head noun is the last
     best = min(c[0] for c in cands)
@@ -310,7 +335,8 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     for role, word in roles:
         used_c.append(word)
         what = {"elder": "grey hair and a cane", "cook": "chef's hat and apron", "student": "school bag"}.get(role, f"{role}'s look")
-        traits.append(Thing("trait", what, word, "", "worn" if role != "elder" else "figure"))
+        if not any(t.what == what for t in traits):
+            traits.append(Thing("trait", what, word, "", "worn" if role != "elder" else "figure"))
     # things the character wears, holds or rides ("a dragon wearing a 🎩", "a girl on a bicycle")
     worn = [m for m in char_matches if subject is None or (m.start != _start(character, subject) and m.word != subject.word
                                                             and m.icon != subject.icon)]
@@ -322,6 +348,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     hit = verbs.verb_match(action)
     verb_things = [m for m in act if hit and hit[1] <= m.start < hit[1] + len(hit[2])]  # "cooks" -> 🍳
     act = [m for m in act if m not in verb_things]
+    act = [m for m in act if not _WHERE.search(m.concept)]  # "dives into the water": a place, not a thing to hold
     living = [m for m in act if _animate(m.icon, m.concept)]
     things = [m for m in act if m not in living]
     verb = verbs.verb_class(action, tuple(m.concept for m in act))
@@ -339,9 +366,10 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
         m = nxt[-1] if nxt and icons._script(action) == "latin" else m
         drawn_kind = prop_look(m.concept) or prop_look(m.word)
         colour = act_colours.get(m.start, (None,))[0]
-        props.append(Thing("object", m.concept, m.word, m.icon, "drawing" if drawn_kind and not colour else "icon",
-                           place_of(m.concept), COLORS.get(colour) if colour else None))
-    elif not partner and verb_things:  # only the verb names a thing: "cooks" draws cooking
+        place = place_of(m.concept)
+        how = "worn" if place == "worn" else "drawing" if drawn_kind and not colour else "icon"
+        props.append(Thing("object", m.concept, m.word, m.icon, how, place, COLORS.get(colour) if colour else None))
+    elif not partner and verb_things and verb in _VERB_THINGS:  # only the verb names a thing: "cooks" draws cooking
         m = verb_things[0]
         props.append(Thing("object", m.concept, m.word, m.icon, "icon", place_of(m.concept)))
     elif not partner:
@@ -355,9 +383,10 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
         colour = colours.get(m.start, (None,))[0]
         if acc and figure:  # the figure draws it: a scarf, a hat, a crown
             look_words.append(acc)
-            props.append(Thing("prop", m.concept, m.word, m.icon, "worn", "worn"))
+            props.append(Thing("prop", m.concept, m.word, m.icon, "worn", "figure"))
         else:
-            props.append(Thing("prop", m.concept, m.word, m.icon, "icon", place_of(m.concept),
+            place = place_of(m.concept)
+            props.append(Thing("prop", m.concept, m.word, m.icon, "worn" if place == "worn" else "icon", place,
                                COLORS.get(colour) if colour else None))
     for role, _ in roles:
         look_words.append(_ROLE_WORD[role])
@@ -402,8 +431,11 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
             world_words.add(f"{where}_{colour}")
             tinted.append(Thing("trait", f"{colour} {where}", word.strip(",.，、"), "", "scenery"))
     q_words = {w for _, w in qualities}
+    q_spans = [(i, i + len(w)) for i, _, w in lexicon.find_words(setting, "traits")]
     for m in icons.find(setting):
         if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits} or m.word in q_words:
+            continue
+        if any(a <= m.start < b for a, b in q_spans):  # "el fondo del mar" is under the sea, not a fondue
             continue
         if any(m.icon == t.icon for t in landmarks) or lexicon.colour_place(setting, m.start) and m.concept in COLORS:
             continue
@@ -436,8 +468,12 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     for w in not_drawn:
         if any(w.lower().startswith(c) for c in colour_words if not icons.is_cjk_text(c)):
             continue  # a colour word: drawn as the colour of what it describes
-        if w.lower() in _FUNCTION_WORDS or lexicon.role_of(w) or lexicon.hypernym(w):
+        w = re.sub(r"^(l|d|qu|j|s|n|m|c|dell|all|dall|nell|sull|un)['’]", "", w, flags=re.I)  # "l'orage"
+        if w.lower() in _FUNCTION_WORDS or lexicon.role_of(w) or lexicon.hypernym(w) or not w:
             continue
+        if any(w.lower().startswith(k) for k in _SIZE_WORDS) or world_hit(w) or tinted and lexicon.sky_or_ground_word(w) \
+                or verbs.verb_match(w):
+            continue  # a size (drawn as the figure's scale), or the world's own word
         if w.lower() not in seen_nd:
             seen_nd.add(w.lower())
             nd.append(w)
@@ -453,8 +489,29 @@ def _start(text: str, thing: Thing) -> int:
 _ROLE_WORD = {"elder": "elderly", "cook": "chef", "detective": "detective", "farmer": "farmer", "pirate": "pirate",
               "sailor": "sailor", "explorer": "explorer", "student": "student", "painter": "painter",
               "firefighter": "firefighter", "doctor": "doctor"}
+def world_hit(word: str) -> bool:
+    """Whether a word names a world the scenery draws (the action saying "in space" again)."""
+    return bool(_world_hits(word)) or bool(lexicon.setting_traits(word))
+
+
+# Size words (drawn as the figure's scale): small, little, big in the languages read
+_SIZE_WORDS = ("маленьк", "большо", "огромн", "petit", "grand", "pequeñ", "gran", "klein", "groß", "gross", "piccol",
+               "grande", "pequen", "小さ", "大き", "작은", "큰", "صغير", "كبير", "कोटा", "छोटा", "छोटी", "छोटे", "बड़ा",
+               "बड़ी", "küçük", "büyük", "kecil", "besar", "کوچک", "بزرگ", "tiny", "little", "small", "big", "huge")
 # Words that name no thing (English adjectives and adverbs typed often; other languages' stop words are short)
-_FUNCTION_WORDS = {"made", "full", "lots", "lot", "very", "really", "quite", "together", "alone", "each", "other", "own",
+_FUNCTION_WORDS = {
+    # Spanish, French, German, Italian, Portuguese, Indonesian, Turkish articles and prepositions
+    "con", "una", "uno", "unos", "unas", "los", "las", "del", "bajo", "sobre", "entre", "hacia", "desde", "para", "por",
+    "une", "des", "les", "dans", "sous", "avec", "sur", "pour", "vers", "chez", "aux", "der", "die", "das", "ein",
+    "eine", "einen", "einem", "einer", "mit", "unter", "über", "auf", "und", "dem", "den", "ihr", "ihre", "sein",
+    "seine", "nel", "nella", "nello", "della", "dello", "sotto", "sopra", "gli", "uma", "umas", "uns", "com", "sob",
+    "debaixo", "dos", "das", "nos", "nas", "pelo", "pela", "yang", "dan", "dengan", "dari", "untuk", "bir", "ile",
+    "altında", "üstünde", "için", "elle", "il", "lo", "la", "le", "el", "un", "du", "au", "em", "di", "da", "de",
+    # Russian, Arabic, Persian, Hindi function words
+    "под", "над", "через", "для", "около", "возле", "после", "في", "على", "مع", "تحت", "فوق", "عند", "إلى", "من",
+    "عن", "در", "با", "زیر", "روی", "به", "از", "एक", "में", "के", "की", "का", "को", "से", "पर", "और", "है", "हैं",
+    "नीचे", "ऊपर",
+    "made", "full", "past", "air", "away", "yang", "seekor", "sebuah", "numa", "num", "nel", "tra", "fra", "bei", "nach", "lots", "lot", "very", "really", "quite", "together", "alone", "each", "other", "own",
                    "something", "someone", "everything", "everyone", "home", "there", "here", "when", "where", "after",
                    "before", "during", "until", "without", "about", "against", "between", "toward", "towards", "upon",
                    "long", "short", "tall", "huge", "giant", "kind", "gentle", "curious", "clever", "lonely", "grumpy",
@@ -485,10 +542,15 @@ def read_scene(scene, reading: StoryReading, limit: int = 2, script=None) -> tup
         shared = set.intersection(*({w.lower() for _, w in icons.tokens(s.prompt)} for s in script.scenes))
         known_words |= shared
         known_words |= {w.lower() for _, w in icons.tokens(script.style or "")}
+    if reading.partner is not None and reading.partner.icon:
+        known.add(reading.partner.icon)
+    triple = " ".join((script.triple.setting, script.triple.character, script.triple.action)).lower() if script else ""
     out, seen = [], set()
     for text in (scene.prompt,):
         for m in icons.find(text or ""):
             if m.icon in known or m.icon in seen or m.word.lower() in known_words or m.word.lower() in _PROMPT_WORDS:
+                continue
+            if m.word.lower() in triple or _WHERE.search(m.concept):  # the triple's own words were read above
                 continue
             if re.fullmatch(r"(water|light|sparkles|high voltage|collision|dashing away)", m.concept):
                 continue

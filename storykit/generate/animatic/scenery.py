@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from . import rooms
 from .sketch import Color, Layer, Sketch, _rgba, mix, shade
 
 __all__ = [
@@ -33,7 +34,12 @@ TIMES = {
                   moon=(246, 242, 218), sun_at=(0.76, 0.17), sun_r=0.045, stars=1.0),
     "space": dict(sky=((4, 4, 16), (30, 20, 64)), haze=(40, 30, 80), light=(0.75, 0.75, 0.9),
                   sun_at=(0.2, 0.2), sun_r=0.12, stars=1.6),
+    # under the sea: deep blue above, lighter water below; everything takes the water's blue
+    "underwater": dict(sky=((8, 48, 110), (36, 128, 186)), haze=(30, 104, 164), light=(0.45, 0.72, 1.0),
+                       sun_at=(0.5, -0.5), sun_r=0.0, stars=0.0),
 }
+_SNOWY = {"grass", "grass_dark", "moss", "tree", "pine", "jungle", "bamboo", "bamboo_dark"}  # white under snow
+_GROUNDS = {"grass", "grass_dark", "moss", "sand", "dune", "snow", "road", "moon", "space_rock"}
 
 # Base land colours before light and haze are applied.
 LAND = {
@@ -52,7 +58,8 @@ HAZE = (0.55, 0.28, 0.07, 0.0)
 class Palette:
     """The colours of one world: sky, light and haze, and `tone()` for land at a depth."""
 
-    def __init__(self, time: str, mist: bool = False, overcast: bool = False):
+    def __init__(self, time: str, mist: bool = False, overcast: bool = False, *, storm: bool = False,
+                 snow: bool = False, sky: Color | None = None, ground: Color | None = None):
         t = TIMES[time]
         self.time = time
         self.sky_top, self.sky_bottom = t["sky"]
@@ -64,6 +71,13 @@ class Palette:
             self.haze = mix(self.haze, grey, 0.5)
             self.light = tuple(x * 0.85 for x in self.light)
             t = {**t, "sun": None}  # the sun hides behind rain clouds
+        if storm:  # a storm: darker still
+            self.sky_top, self.sky_bottom = shade(self.sky_top, 0.6), shade(self.sky_bottom, 0.7)
+            self.light = tuple(x * 0.8 for x in self.light)
+        if sky is not None:  # "a purple sky": the colour from top to horizon, lighter below
+            self.sky_top, self.sky_bottom = shade(sky, 0.75), mix(sky, (255, 255, 255), 0.35)
+            self.haze = mix(self.haze, sky, 0.5)
+        self.snow, self.ground = snow, ground
         self.sun = t.get("sun")
         self.moon = t.get("moon")
         self.sun_at, self.sun_r, self.stars = t["sun_at"], t["sun_r"], t["stars"]
@@ -72,14 +86,21 @@ class Palette:
     def tone(self, base, depth: int, k: float = 1.0) -> Color:
         """A land colour lit by the time of day and hazed by distance (atmospheric perspective)."""
         if isinstance(base, str):
-            base = LAND[base]
+            name, base = base, LAND[base]
+            if self.snow and name in _SNOWY:  # snow lies on the trees and the grass
+                base = mix(base, LAND["snow"], 0.62)
+            if self.ground is not None and name in _GROUNDS:  # "red sand"
+                base = mix(base, self.ground, 0.75)
         c = tuple(x * l * k for x, l in zip(base, self.light))
         haze = HAZE[depth] * (1.6 if self.mist else 1.0)
         return mix(c, self.haze, min(0.85, haze))
 
 
 def palette(world) -> Palette:
-    return Palette(world.time, "mist" in world.weather, "rain" in world.weather)
+    from .words import COLORS
+
+    return Palette(world.time, "mist" in world.weather, "rain" in world.weather, storm="storm" in world.weather,
+                   snow="snow" in world.traits, sky=COLORS.get(world.sky_color), ground=COLORS.get(world.ground_color))
 
 
 # -- landscapes ---------------------------------------------------------------------------
@@ -130,7 +151,7 @@ def draw_back(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my
     far = world.far
     horizon = H * (HORIZON - 0.03 if far == "sea" else HORIZON)
     if far == "wall":
-        return _draw_room(world, pal, rng, W, H, x0, x1, my)
+        return rooms.draw_room(world, pal, rng, W, H, x0, x1, my)
     c = Sketch(x0, -my, x1, H + my, sky=[(-my, pal.sky_top), (horizon, pal.sky_bottom), (H + my, pal.sky_bottom)])
     glows = []
     # 1. Stars.
@@ -253,67 +274,6 @@ def draw_back(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my
     return layer
 
 
-def _draw_room(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my: float) -> Layer:
-    """An interior's back wall: wallpaper, a wainscot, windows onto the sky, framed pictures."""
-    lit = 1.0 if pal.time != "night" else 0.6  # lamps keep a room warmer than the night outside
-    wall = tuple(v * lit for v in LAND["room"])
-    c = Sketch(x0, -my, x1, H + my, sky=[(-my, shade(wall, 0.92)), (H * MID_BASE, wall)])
-    for x in np.arange(x0, x1, 0.06 * W):  # wallpaper stripes
-        c.rect(x, c.y0, x + 0.02 * W, H * 0.5, shade(wall, 0.96))
-    c.rect(x0, H * 0.5, x1, H * 0.52, shade(wall, 0.8))
-    c.rect(x0, H * 0.52, x1, c.y1, shade(wall, 0.88))
-    x = x0 + rng.uniform(0.1, 0.3) * W
-    while x < x1:
-        if rng.random() < 0.6:  # a window
-            w, top = 0.2 * W, 0.12 * H
-            c.rect(x - 0.01 * W, top - 0.01 * W, x + w + 0.01 * W, top + 0.3 * H + 0.01 * W, pal.tone("wood", 1, lit))
-            c.rect(x, top, x + w, top + 0.3 * H, pal.sky_bottom if pal.time != "night" else pal.sky_top)
-            if pal.moon:
-                c.circle(x + 0.7 * w, top + 0.08 * H, 0.025 * H, pal.moon)
-            c.rect(x + w / 2 - 0.006 * W, top, x + w / 2 + 0.006 * W, top + 0.3 * H, pal.tone("wood", 1, lit))
-            c.rect(x, top + 0.14 * H, x + w, top + 0.155 * H, pal.tone("wood", 1, lit))
-            x += w + rng.uniform(0.25, 0.45) * W
-        else:  # a framed picture
-            w = rng.uniform(0.08, 0.12) * W
-            c.rect(x, 0.18 * H, x + w, 0.18 * H + w * 0.8, pal.tone("wood", 1, 0.7 * lit))
-            c.rect(x + 0.01 * W, 0.18 * H + 0.01 * W, x + w - 0.01 * W, 0.18 * H + w * 0.8 - 0.01 * W,
-                   mix(_PICTURES[int(rng.integers(len(_PICTURES)))], wall, 0.3))
-            x += w + rng.uniform(0.2, 0.4) * W
-    return c.finish()
-
-
-_PICTURES = ((110, 160, 210), (230, 160, 90), (130, 190, 120), (200, 120, 150))
-
-
-def _furniture(c: Sketch, pal: Palette, rng, W: int, H: int, base: float) -> None:
-    """Shelves of books, tables and potted plants along the back wall."""
-    wood = pal.tone("wood", 1, 0.9 if pal.time != "night" else 0.6)
-    for x in _spread(c, rng, 0.3 * W):
-        kind = rng.integers(3)
-        if kind == 0:  # a bookshelf
-            w, h = 0.16 * W, 0.32 * H
-            c.rect(x, base - h, x + w, base + 0.01 * H, wood)
-            for shelf in range(3):
-                y = base - h + 0.02 * H + shelf * h / 3
-                bx = x + 0.01 * W
-                while bx < x + w - 0.02 * W:
-                    bw = rng.uniform(0.01, 0.02) * W
-                    spine = mix(_PICTURES[int(rng.integers(4))], wood, 0.3)
-                    c.rect(bx, y + rng.uniform(0, 0.02) * H, bx + bw, y + h / 3 - 0.02 * H, spine)
-                    bx += bw + 0.002 * W
-        elif kind == 1:  # a table
-            w = 0.2 * W
-            c.rect(x, base - 0.12 * H, x + w, base - 0.105 * H, wood)
-            for lx in (x + 0.01 * W, x + w - 0.025 * W):
-                c.rect(lx, base - 0.11 * H, lx + 0.014 * W, base + 0.01 * H, shade(wood, 0.8))
-        else:  # a potted plant
-            c.rect(x, base - 0.07 * H, x + 0.05 * W, base + 0.01 * H, pal.tone("roof", 1))
-            for a in (-0.6, -0.2, 0.2, 0.6):
-                pot = base - 0.07 * H
-                leaf = [(x + 0.02 * W, pot), (x + 0.025 * W + a * 0.06 * W, base - 0.2 * H), (x + 0.03 * W, pot)]
-                c.polygon(leaf, pal.tone("tree", 1))
-
-
 def _tree(c: Sketch, x: float, base: float, h: float, trunk, crown, light, sun_left: bool) -> None:
     """A round-crowned tree: trunk plus a cluster of circles, lit on the sun's side."""
     r = h * 0.3
@@ -364,7 +324,7 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
     _fill_profile(c, xs * W, ridge, pal.tone("dune" if mid == "dunes" else ground, 1))
     at = lambda x: float(np.interp(x / W, xs, ridge))  # noqa: E731 - ground height under x
     if mid == "furniture":
-        _furniture(c, pal, rng, W, H, base + 0.02 * H)
+        rooms.furniture(c, world, pal, rng, W, H, base + 0.02 * H)
         return c.finish()
     if mid in ("trees", "hills", "jungle"):
         leaves = "leaves" in world.weather

@@ -21,6 +21,7 @@ The first verb of the action counts (the last in verb-final languages: ja, ko, h
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 from . import icons
@@ -209,7 +210,7 @@ _TABLE: dict[str, dict[str, str]] = {
         "ru": "лезет карабкается взбирается поднимается",
         "ja": "登",
         "zh": "爬 攀",
-        "ko": "오르 올라 등반",
+        "ko": "오르 오른 올라 등반",
         "ar": "يتسلق تتسلق",
         "fa": "صعود",
         "tr": "tırman-",
@@ -696,6 +697,8 @@ _TABLE: dict[str, dict[str, str]] = {
 # Phrases that pick a class before single words do ("runs away": not run).
 _PHRASES = {"run_away": ("runs away", "run away", "running away", "ran away", "läuft weg", "rennt weg", "lari dari",
                          "s'enfuit", "se sauve", "corre lejos", "foge de"),
+            "ride": ("fait du vélo", "fait du cheval", "monta en bicicleta", "anda en bicicleta", "anda de bicicleta",
+                     "fährt rad", "fährt fahrrad", "va in bicicletta", "fa un giro", "naik sepeda"),
             "sleep": ("falls asleep", "fall asleep", "fell asleep", "goes to sleep")}
 VERB_CLASSES = tuple(c for c in _TABLE if c != "play")
 # Verbs acted with a second figure: who is chased, who chases, who receives, who is hugged.
@@ -703,6 +706,7 @@ SECOND_FIGURE = {"chase": "ahead", "run_away": "behind", "give": "receiver", "hu
 _VERB_FINAL = {"ja", "ko", "hi", "tr", "fa"}
 _SUBSTRING = {"ja", "zh", "ko"}
 _PREFIX = {"hi", "tr", "ko"}
+_INFLECTED = {"es", "fr", "de", "it", "pt"}
 _INSTRUMENT = re.compile(r"violin|guitar|piano|keyboard|drum|trumpet|saxophone|flute|banjo|harp|accordion|maracas|"
                          r"long drum|musical|bell|horn|ukulele|cello")
 _BALL = re.compile(r"ball|frisbee|boomerang|disc|soccer|basketball|volleyball|baseball|softball|tennis")
@@ -724,15 +728,22 @@ def _en_stemmer():
 
 
 @functools.lru_cache(maxsize=None)
-def _forms(lang: str) -> tuple[tuple[str, str, bool], ...]:
-    """(class, form or stem, is a root) for one language, longest forms first."""
+def _forms(lang: str) -> tuple[tuple[str, str, bool, str], ...]:
+    """(class, form or stem, is a root, the form as written) for one language, longest forms first."""
     out = []
     for cls, langs in _TABLE.items():
         for form in langs.get(lang, "").split():
             root = form.endswith("-") or lang in _PREFIX or lang in _SUBSTRING
             form = form.rstrip("-").lower()
-            out.append((cls, form if root else _stem(lang, form), root))
+            out.append((cls, form if root else _stem(lang, form), root, form))
     return tuple(sorted(out, key=lambda f: -len(f[1])))
+
+
+def _inflected(word: str, form: str) -> bool:
+    """A Romance or Germanic inflection the stemmer keeps apart ("nagent" ~ "nage"): a shared start of four
+    letters or more, and endings of at most three letters on the word and two on the form."""
+    n = len(os.path.commonprefix([word, form]))
+    return n >= 4 and len(word) - n <= 3 and len(form) - n <= 2
 
 
 def _languages(text: str) -> tuple[str, ...]:
@@ -772,7 +783,7 @@ def verb_match(text: str) -> tuple[str, int, str] | None:
         hits: list[tuple[int, str, str]] = []
         if lang in ("ja", "zh"):
             taken = [False] * len(text)
-            for cls, form, _ in forms:
+            for cls, form, _, _ in forms:
                 start = 0
                 while form and (i := text.find(form, start)) >= 0:
                     if not any(taken[i : i + len(form)]):
@@ -784,10 +795,15 @@ def verb_match(text: str) -> tuple[str, int, str] | None:
             for start, word in icons.tokens(text):
                 w = word.lower()
                 stem = _stem(lang, w)
-                for cls, form, root in forms:
+                for cls, form, root, written in forms:
                     if (root and w.startswith(form)) or (not root and (stem == form or w == form)):
                         hits.append((start, cls, word))
                         break
+                else:
+                    if lang in _INFLECTED:
+                        cls = next((f[0] for f in forms if not f[2] and _inflected(w, f[3])), None)
+                        if cls:
+                            hits.append((start, cls, word))
         if hits:
             classes = {c for _, c, _ in hits}
             if "sleep" in classes:  # "falls asleep", "se queda dormida": the sleep is what shows
