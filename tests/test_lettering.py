@@ -135,3 +135,54 @@ def test_stitched_captions_of_a_japanese_story_have_glyphs():
     capt = stitch([Clip(frames, 8, 0)], script, captions=True)
     diff = np.abs(capt.frames.astype(int) - plain.frames).sum(axis=-1)[0]
     assert (diff[60:] > 200).sum() > 40  # white glyph pixels in the band, not an empty box
+
+
+# -- titles and line breaks ---------------------------------------------------------------------
+
+def test_korean_lines_break_between_words_never_inside_one():
+    text = "고양이는 맛있는 케이크를 천천히 먹는다"
+    font = lettering.font(20)
+    widest = max(font.getlength(w) for w in text.split())
+    for width in (widest + 1, widest * 1.5, widest * 2.2, widest * 3.5):  # every word fits a line
+        lines = font.wrap(text, width, 8)
+        assert len(lines) > 1 or width > font.getlength(text)
+        assert " ".join(lines) == text  # every break is at a space
+        assert all(w in text.split() for line in lines for w in line.split())
+
+
+def test_japanese_and_chinese_still_break_between_characters():
+    font = lettering.font(20)
+    lines = font.wrap("小さなキツネはなくしたランタンを探す。", 120, 8)
+    assert len(lines) > 1 and "".join(lines) == "小さなキツネはなくしたランタンを探す。"
+    assert not lines[-1].startswith("。")  # a full stop stays with its character
+
+
+@pytest.mark.parametrize("triple,expected", [
+    (("a forest", "a dragon made of paper", "chases the wind"), "The dragon chases the wind"),
+    (("a lab", "a 🤖", "eats a cake"), "The robot eats a cake"),
+    (("a kitchen", "a little chef in a tall hat", "bakes bread"), "The chef bakes bread"),
+])
+def test_titles_keep_the_head_noun(triple, expected):
+    from storykit.plan import plan
+
+    assert plan(*triple, num_scenes=3).title == expected
+
+
+def test_a_long_title_is_cut_at_a_word_and_keeps_the_noun_and_the_verb():
+    from storykit.plan import plan
+
+    action = ("repairs his small wooden boat before the big autumn storm arrives and sails out into the dark sea "
+              "to find all of the lost fishermen")
+    title = plan("a fishing village", "an old man with a long white beard", action, num_scenes=3).title
+    assert title.startswith("The man repairs his small wooden boat") and title.endswith("…") and len(title) <= 120
+    assert title[:-1].split()[-1] in action.split()  # the last word is whole
+
+
+def test_each_language_ends_its_sentences_with_its_own_full_stop():
+    from storykit.plan import plan
+
+    hindi = plan("एक जंगल", "एक छोटा ड्रैगन", "एक लड़की को फूल देता है", num_scenes=5)
+    assert all(s.text.endswith(("।", "!")) for s in hindi.scenes) and not any(s.text.endswith(".") for s in hindi.scenes)
+    japanese = plan("竹林", "キツネ", "ランタンを探す", num_scenes=5)
+    assert all(s.text.endswith(("。", "！")) for s in japanese.scenes)
+    assert not hindi.title.endswith(("।", ".")) and not japanese.title.endswith("。")

@@ -196,8 +196,10 @@ def _runs(line: str, chinese: bool) -> tuple[tuple[str, Face, bool], ...]:
     return tuple((t[::-1] if rtl else t, face, rtl) for t, face, rtl in runs)
 
 
+# Where a line may break: after spaces, and after any Chinese or Japanese character (with the closing
+# punctuation that follows it). Korean is written with spaces between words: it breaks at spaces only.
 _BREAK_AFTER = re.compile(
-    r"\s+|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef][\u3001\u3002\uff0c\uff01\uff1f\u300d\u300f\uff09]*"
+    r"\s+|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef][\u3001\u3002\uff0c\uff01\uff1f\u300d\u300f\uff09]*"
 )
 
 
@@ -249,7 +251,8 @@ class TextFont:
             x += w
 
     def wrap(self, text: str, max_width: float, max_lines: int) -> list[str]:
-        """Greedy wrap by measured width, breaking at spaces and between CJK characters.
+        """Greedy wrap by measured width, breaking at spaces and between Chinese or Japanese characters
+        (Korean words stay whole: it breaks at spaces).
 
         Each piece is measured once (and a word too long for a line once per character),
         so the cost grows linearly with the text. Overflow ends with an ellipsis.

@@ -130,7 +130,9 @@ _NUMBERS = {"two", "three", "four", "five", "several", "many", "a pair of"}
 _POSSESSIVES = {"my", "our", "your", "his", "her", "their"}
 # Words that end the noun phrase: what follows describes it ("a fox in a scarf").
 _CUT = {"in", "with", "on", "wearing", "who", "that", "which", "from", "of", "holding", "carrying", "named", "called",
-        "under", "at", "near", "by", "for", "whose", "dressed", "riding", "inside", "without", "beside", "to"}
+        "under", "at", "near", "by", "for", "whose", "dressed", "riding", "inside", "without", "beside", "to",
+        # "X made of Y" is X: what it is made of describes it
+        "made", "carved", "built", "sewn", "knitted", "folded", "covered", "filled", "full", "shaped", "crafted"}
 
 
 def clean_field(text: str) -> str:
@@ -190,7 +192,7 @@ def short_reference(character: str) -> str:
     first = core[0].lower()
     if "and" in (w.lower() for w in core[1:]):  # two characters: keep both, definite
         return " ".join("the" if w.lower() in ("a", "an", "one") else w for w in [_lower_first(core[0])] + core[1:])
-    head = core[-1]
+    head = _emoji_word(core[-1])
     if first in _POSSESSIVES:
         return f"{first} {head}" if len(core) > 1 else text
     if first in _ARTICLES or first in _NUMBERS:
@@ -198,6 +200,19 @@ def short_reference(character: str) -> str:
     if core[0][:1].isupper():  # a name: "Mia", "Captain Nemo"
         return " ".join(core[:3])
     return f"the {head}"  # a bare noun phrase: "robots" -> "the robots"
+
+
+def _emoji_word(word: str) -> str:
+    """An emoji typed as the noun, said in words: '🤖' -> 'robot', '🐶' -> 'dog' (its Unicode name)."""
+    if not word or any(ch.isalnum() for ch in word):
+        return word
+    names = [unicodedata.name(ch, "").lower() for ch in word if unicodedata.category(ch) == "So"]
+    if not names or not names[0]:
+        return word
+    name = names[0]
+    for tail in (" face", " with face"):
+        name = name[: -len(tail)] if name.endswith(tail) else name
+    return name
 
 
 def _plural(character: str) -> bool:
@@ -259,6 +274,7 @@ _LINES = {
     "zh": ("但这并不容易。", "有什么东西引起了注意。", "完。"),
     "ko": ("하지만 쉽지 않다.", "무언가 눈길을 끈다.", "끝."),
     "ar": ("لكن الأمر ليس سهلاً.", "شيء ما يلفت الانتباه.", "النهاية."),
+    "hi": ("लेकिन यह आसान नहीं है।", "कुछ ध्यान खींचता है।", "समाप्त।"),
 }
 
 
@@ -277,6 +293,9 @@ def _korean_topic(text: str) -> str:
     if "가" <= last <= "힣":
         return "은" if (ord(last) - 0xAC00) % 28 else "는"
     return " "
+
+
+_DANDA = {"hi", "mr", "ne"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -299,6 +318,8 @@ class Voice:
             return text  # emoji or a symbol: no added punctuation
         if self.lang in ("ja", "zh"):
             return text + {"!": "！"}.get(mark, "。")
+        if self.lang in _DANDA and mark == ".":
+            return text + "।"  # Hindi (and Marathi, Nepali) end a sentence with the danda
         if self.lang == "es" and mark == "!":
             return "¡" + text + "!"
         return text + mark
@@ -350,6 +371,26 @@ class Voice:
         if beat == "resolution":
             return [lines[2]] if lines else [setting]
         return list(dict.fromkeys([self._statement(), self._statement(".", self.character)]))
+
+
+def title(voice: Voice, limit: int = 120) -> str:
+    """The story's title: 'The fox searches for a lost lantern', keeping the subject's head noun.
+
+    A long one is cut at a word boundary (a character boundary only in scripts written
+    without spaces: Chinese, Japanese) and ends with '…', so it never shrinks to the noun
+    alone. No full stop: a title is not a sentence.
+    """
+    if voice.english:
+        text = f"{_cap(voice.short)} {voice.action}"
+    else:
+        text = voice.options("rising")[0].rstrip("。.!！¡।")
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if " " not in text.strip() or voice.lang in ("ja", "zh"):
+        return text[: limit - 1] + "…"
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def _tidy(text: str) -> str:

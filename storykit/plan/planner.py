@@ -28,6 +28,7 @@ import random
 
 from ..errors import InvalidInput
 from .captions import READING_WPS, Voice, frames_to_read, reading_words, voice_for, where
+from .captions import title as captions_title
 from .script import DEFAULT_NEGATIVE_PROMPT, MAX_FRAMES, Scene, Script, Triple
 from .tokens import MAX_CONTENT_TOKENS, count_tokens, truncate_to_tokens
 
@@ -172,21 +173,8 @@ def _caption(voice: Voice, beat: str, rng: random.Random, used: set[str], budget
 
 
 def _title(voice: Voice) -> str:
-    """'The fox searches for a lost lantern', or the character alone when that runs long; never cut mid-word."""
-    if voice.english:
-        candidates = [f"{voice.short[:1].upper()}{voice.short[1:]} {voice.action}", voice.short[:1].upper() + voice.short[1:]]
-    else:
-        statement = voice.options("rising")[0]
-        candidates = [statement.rstrip("。.!！¡"), voice.character]
-    for text in candidates:
-        if len(text) <= 120:
-            return text
-    words, out = candidates[-1].split(), ""
-    for w in words:
-        if len(out) + len(w) + 1 > 120:
-            break
-        out = f"{out} {w}".strip()
-    return out or candidates[-1][:120]
+    """'The fox searches for a lost lantern' (captions.title: the head noun kept, long ones cut at a word)."""
+    return captions_title(voice)
 
 
 def plan(
