@@ -53,6 +53,14 @@ def test_espeak_speaks_each_language_at_22050_hz(lang, text, tmp_path):
     assert other.duration > 1.5 * speech.duration  # the words, not a fixed beep
 
 
+def test_japanese_kanji_are_read_not_spelled_out():
+    engine, _ = pick_voice("ja")
+    kanji = synthesize(engine, "夜明けの竹林。", cache_dir=False)
+    kana = synthesize(engine, "よあけのちくりん。", cache_dir=False)
+    assert kanji.duration == pytest.approx(kana.duration, rel=0.05)  # not "Chinese letter" four times
+    assert np.array_equal(kanji.samples, kana.samples)
+
+
 def test_lines_are_cached_by_engine_voice_text_and_speed(tmp_path):
     engine, _ = pick_voice("en")
     calls = []
@@ -90,6 +98,25 @@ def test_natural_voices_missing_name_the_download_command(monkeypatch):
         pick_voice("es", "mms")
     assert "hf download facebook/mms-tts-spa" in str(e.value) and "\n" not in str(e.value)
     assert pick_voice("es")[0].name == "espeak"  # auto never downloads: the embedded voice
+
+
+def test_without_espeak_the_story_is_told_silently_with_a_note(monkeypatch, tmp_path, capsys):
+    from storykit.errors import MissingDependency
+    from storykit.generate.voice import espeak
+
+    def missing():
+        raise MissingDependency("no espeak-ng library on this machine; install one: `pip install espeakng-loader`")
+
+    monkeypatch.setattr(espeak, "_library", missing)  # as on Linux aarch64 without a system espeak-ng
+    engine, notes = pick_voice("en")
+    assert engine is None and "told silently" in notes[0] and "espeakng-loader" in notes[0]
+    with pytest.raises(MissingDependency):
+        pick_voice("en", "espeak")  # asked for by name: an error, not silence
+    script = plan(*TRIPLES["en"], num_scenes=3, num_frames=8)
+    result = make_story(script, output=tmp_path / "s.mp4", backend="animatic", height=64, width=64, fps=8,
+                        cache_dir=tmp_path / "c", progress=False)
+    assert probe(tmp_path / "s.mp4")["audio"] == [] and not result.export.audio
+    assert "told silently" in capsys.readouterr().out
 
 
 # -- placement --------------------------------------------------------------------------------

@@ -138,6 +138,7 @@ class EspeakVoice:
         if voice.split("+")[0].lower() not in lib.voices():
             raise InvalidInput(f"espeak-ng has no voice {voice!r}; it has: {', '.join(lib.voices())}")
         self.voice, self.language, self._lib = voice, language, lib
+        self._japanese = voice.split("+")[0].lower() == "ja"
 
     def describe(self) -> dict:
         import importlib.metadata as md
@@ -146,10 +147,19 @@ class EspeakVoice:
             version = md.version("espeakng-loader")
         except md.PackageNotFoundError:
             version = "system"
-        return {"engine": "espeak", "voice": self.voice, "model": f"espeak-ng ({self._lib.source} {version})",
+        info = {"engine": "espeak", "voice": self.voice, "model": f"espeak-ng ({self._lib.source} {version})",
                 "sample_rate": self._lib.rate, "license": "GPL-3.0 (espeak-ng)"}
+        if self._japanese:
+            from .japanese import reader_version
+
+            info["kanji_reader"] = f"pykakasi {reader_version()}" if reader_version() else None
+        return info
 
     def speak(self, text: str, speed: float = 1.0) -> tuple[np.ndarray, int]:
+        if self._japanese:
+            from .japanese import kana_reading
+
+            text = kana_reading(text)  # espeak-ng reads kana; a kanji would be "Chinese letter"
         return self._lib.speak(self.voice, text, speed), self._lib.rate
 
     def __repr__(self) -> str:

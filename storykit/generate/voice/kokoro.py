@@ -52,6 +52,12 @@ def _load(model_path: str, voices_path: str):
     return Kokoro(model_path, voices_path)
 
 
+def _reader():
+    from .japanese import reader_version
+
+    return reader_version()
+
+
 class KokoroVoice:
     """One Kokoro voice (e.g. "af_heart", "jf_alpha"); `speak` gives float32 samples at 24,000 Hz."""
 
@@ -84,10 +90,15 @@ class KokoroVoice:
 
         return {"engine": "kokoro", "voice": self.voice, "model": f"{KOKORO_REPO}/{MODEL_FILE}",
                 "model_sha256": file_sha256(self._model_path), "voices_sha256": file_sha256(self._voices_path),
-                "sample_rate": 24000, "license": "Apache-2.0 (Kokoro-82M)"}
+                "sample_rate": 24000, "license": "Apache-2.0 (Kokoro-82M)",
+                **({"kanji_reader": _reader()} if self.language == "ja" else {})}
 
     def speak(self, text: str, speed: float = 1.0) -> tuple[np.ndarray, int]:
         lang = _PHONEME_LANG.get(self.language, "en-us")
+        if lang == "ja":
+            from .japanese import kana_reading
+
+            text = kana_reading(text)  # phonemised by espeak-ng, which reads kana only
         samples, rate = self._kokoro.create(text, voice=self.voice, speed=float(speed), lang=lang)
         return np.asarray(samples, np.float32), int(rate)
 
