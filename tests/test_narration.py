@@ -58,7 +58,6 @@ def test_japanese_kanji_are_read_not_spelled_out():
     kanji = synthesize(engine, "夜明けの竹林。", cache_dir=False)
     kana = synthesize(engine, "よあけのちくりん。", cache_dir=False)
     assert kanji.duration == pytest.approx(kana.duration, rel=0.05)  # not "Chinese letter" four times
-    assert np.array_equal(kanji.samples, kana.samples)
 
 
 def test_lines_are_cached_by_engine_voice_text_and_speed(tmp_path):

@@ -102,12 +102,12 @@ def mix_audio(voice: np.ndarray | None, voice_rate: int, out: str | os.PathLike,
             bed_db = (v_i - BED_UNDER_LU - m_i) if (v_i is not None and m_i is not None) else -BED_UNDER_LU
             report.update(bed_gain_db=round(bed_db, 2), ducking="sidechaincompress")
             graph = (f"[0:a]{fmt},asplit=2[v][key];"
-                     f"[1:a]{fmt},volume={bed_db:.2f}dB,apad,atrim=0:{d}[bed];"
+                     f"[1:a]{fmt},volume={bed_db:.2f}dB,apad=whole_dur={d},atrim=end={d}[bed];"
                      "[bed][key]sidechaincompress=threshold=0.02:ratio=12:attack=15:release=400[ducked];"
-                     f"[ducked][v]amix=inputs=2:duration=first:normalize=0,atrim=0:{d}[mix]")
+                     f"[ducked][v]amix=inputs=2:duration=first:normalize=0,atrim=end={d}[mix]")
             inputs = ["-i", str(tmp_voice), "-i", str(music)]
         else:
-            graph = f"[0:a]{fmt},apad,atrim=0:{d}[mix]"
+            graph = f"[0:a]{fmt},apad=whole_dur={d},atrim=end={d}[mix]"
             inputs = ["-i", str(tmp_voice if voice is not None else music)]
         # 2. The mix, unnormalised, in the final format (loudness is measured on what is written).
         _run(["-v", "error", *inputs, "-filter_complex", graph, "-map", "[mix]", "-t", d, "-c:a", "pcm_s16le",
@@ -121,7 +121,9 @@ def mix_audio(voice: np.ndarray | None, voice_rate: int, out: str | os.PathLike,
             norm = (f"loudnorm=I={TARGET_LUFS}:TP={TRUE_PEAK}:LRA=20:measured_I={m['input_i']}:measured_TP={m['input_tp']}"
                     f":measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:offset={m['target_offset']}"
                     ":linear=true,")
-        _run(["-v", "error", "-i", str(premix), "-af", f"{norm}aresample={RATE},apad,atrim=0:{d}", "-t", d,
+        # loudnorm's dynamic fallback (used when one gain would pass the peak limit) shifts its timestamps:
+        # restamp by sample count so `-t` keeps every sample.
+        _run(["-v", "error", "-i", str(premix), "-af", f"{norm}aresample={RATE},asetpts=N/SR/TB,apad=whole_dur={d},atrim=end={d}", "-t", d,
               "-ar", str(RATE), "-ac", "2", "-c:a", "pcm_s16le", str(out)])
     finally:
         tmp_voice.unlink(missing_ok=True)
