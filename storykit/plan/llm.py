@@ -159,7 +159,7 @@ def apply_llm_scenes(script: Script, data: dict, *, num_frames: int | None = Non
     each prompt opens with the exact character descriptor and fits CLIP's 77 tokens
     (with the style), prompts differ, and a scene lasts long enough to read its caption.
     """
-    from .planner import STYLES, fit_prompt
+    from .styles import STYLES, fit_prompt
 
     character = script.triple.character
     look = STYLES.get(script.style)
