@@ -115,3 +115,208 @@ def test_cache_dir_at_a_home_or_project_root_is_refused(tmp_path, monkeypatch, c
 def test_a_huge_cap_is_one_line(tmp_path, capsys, size):
     assert main(["cache", "prune", "--cache-dir", str(tmp_path / "c"), "--max", size]) == 2
     assert "too large" in one_line_error(capsys)
+
+
+# -- 3. a manifest from another animatic version says so ---------------------------------------
+
+
+def _older_manifest(tmp_path) -> tuple[Path, str, str]:
+    import json
+
+    from storykit.generate.animatic.backend import ANIMATIC_VERSION  # the backend's own constant
+    from storykit.story import make_story
+
+    first = make_story(example_script(2, num_frames=4), output=tmp_path / "a.mp4", backend="animatic", height=64,
+                       width=64, cache_dir=False, progress=False)
+    doc = json.loads(first.export.manifest.read_text())
+    assert doc["backend"]["version"] == ANIMATIC_VERSION
+    older = str(int(ANIMATIC_VERSION) - 1) if ANIMATIC_VERSION.isdigit() else ANIMATIC_VERSION + "-old"
+    doc["backend"]["version"] = older
+    path = tmp_path / "old.manifest.json"
+    path.write_text(json.dumps(doc))
+    return path, older, ANIMATIC_VERSION
+
+
+def test_an_older_animatic_manifest_is_refused_in_one_line_before_rendering(tmp_path, capsys, monkeypatch):
+    from storykit.generate.animatic.backend import AnimaticBackend
+
+    path, older, now = _older_manifest(tmp_path)
+    drawn = []
+    monkeypatch.setattr(AnimaticBackend, "render_scene", lambda self, *a, **k: drawn.append(a) or 1 / 0)
+    assert main(["render", "--manifest", str(path), "-o", str(tmp_path / "b.mp4")]) == 2
+    err = one_line_error(capsys)
+    assert f"version {older}" in err and f"version {now}" in err and "cannot be exact" in err
+    assert "--allow-version-change" in err and "allow_version_change=" not in err
+    assert drawn == [] and not (tmp_path / "b.mp4").exists()
+
+
+def test_allow_version_change_replays_with_a_note(tmp_path, capsys):
+    from storykit.story import make_story
+
+    path, older, now = _older_manifest(tmp_path)
+    with pytest.raises(InvalidInput, match="allow_version_change=True"):
+        make_story(manifest=path, output=tmp_path / "p.mp4", cache_dir=False, progress=False)
+    result = make_story(manifest=path, output=tmp_path / "p.mp4", cache_dir=False, allow_version_change=True)
+    assert result.export.videos["mp4"].is_file() and result.backend["version"] == now
+    assert main(["render", "--manifest", str(path), "-o", str(tmp_path / "c.mp4"), "--no-cache",
+                 "--allow-version-change"]) == 0
+    out = capsys.readouterr().out
+    assert f"version {older}" in out and "cannot be exact" in out and (tmp_path / "c.mp4").is_file()
+    # The flag means nothing without a manifest: refused, not ignored.
+    assert main(["render", "--setting", "a", "--character", "b", "--action", "c", "--allow-version-change",
+                 "-o", str(tmp_path / "d.mp4")]) == 2
+    assert "--manifest" in one_line_error(capsys)
+
+
+def test_the_same_version_replays_without_a_word(tmp_path, capsys):
+    from storykit.story import make_story
+
+    first = make_story(example_script(2, num_frames=4), output=tmp_path / "a.mp4", backend="animatic", height=64,
+                       width=64, cache_dir=False, progress=False)
+    capsys.readouterr()
+    make_story(manifest=first.export.manifest, output=tmp_path / "b.mp4", cache_dir=False, progress=False)
+    assert "version" not in capsys.readouterr().out
+
+
+# -- 4, 7, 8. output names: a folder's name, names too long, temporaries that always fit ------------
+
+
+def _render(tmp_path, name, *extra) -> int:
+    return main(["render", "--setting", "a quiet harbour", "--character", "an old sailor", "--action", "mends a net",
+                 "--scenes", "3", "--frames", "4", "--height", "64", "--width", "64", "--backend", "animatic",
+                 "--no-cache", "-o", str(tmp_path / name) if not name.startswith("/") else name, *extra])
+
+
+@pytest.fixture
+def no_drawing(monkeypatch):
+    """Records every scene the animatic is asked to draw, and draws none."""
+    from storykit.generate.animatic.backend import AnimaticBackend
+
+    drawn = []
+    monkeypatch.setattr(AnimaticBackend, "render_scene", lambda self, *a, **k: drawn.append(a) or 1 / 0)
+    return drawn
+
+
+@pytest.mark.parametrize("name", ["final.mp4/", "out.gif/", "./"])
+def test_an_output_with_a_trailing_slash_is_refused(tmp_path, capsys, no_drawing, name):
+    assert main(["render", "--setting", "a", "--character", "b", "--action", "c", "--backend", "animatic",
+                 "-o", str(tmp_path) + "/" + name]) == 2
+    assert "names a folder" in one_line_error(capsys)
+    assert no_drawing == [] and list(tmp_path.iterdir()) == []
+
+
+def test_trailing_slash_refused_by_export_story_and_plan_too(tmp_path, capsys):
+    from storykit.stitch.export import export_story
+    from storykit.stitch.timeline import stitch
+    from storykit.testing import FakeBackend
+
+    script = example_script(2, num_frames=4)
+    clips = render_story(script, FakeBackend(), CFG, cache_dir=False, progress=False)
+    with pytest.raises(InvalidInput, match="names a folder"):
+        export_story(stitch(clips, script, fps=8), str(tmp_path / "s.mp4") + "/", progress=False)
+    assert main(["plan", "--setting", "a", "--character", "b", "--action", "c", "-o", str(tmp_path / "s.json") + "/"]) == 2
+    assert "names a folder" in one_line_error(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_236_byte_output_name_exports_whole(tmp_path, capsys):
+    # The final names fit 255 bytes (".manifest.json" makes the longest 246); the temporaries must too.
+    stem = "s" * 232
+    assert len((stem + ".mp4").encode()) == 236
+    assert _render(tmp_path, stem + ".mp4") == 0, capsys.readouterr().err
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(stem + e for e in (".manifest.json", ".mp4", ".narration.txt", ".srt", ".vtt"))
+
+
+def test_a_multibyte_name_near_the_limit_keeps_whole_characters(tmp_path, capsys):
+    stem = "狐" * 77  # 231 bytes of UTF-8: the temporaries must be cut between characters, not inside one
+    assert _render(tmp_path, stem + ".gif") == 0, capsys.readouterr().err
+    assert (tmp_path / (stem + ".gif")).is_file() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("stem_bytes", [242, 256, 300])
+def test_a_name_too_long_for_any_file_is_one_line_before_rendering(tmp_path, capsys, no_drawing, stem_bytes):
+    # 242: "NAME.mp4" fits but "NAME.manifest.json" (256 bytes) does not; 256+: the video's own name does not.
+    assert _render(tmp_path, "v" * stem_bytes + ".mp4") == 2
+    err = one_line_error(capsys)
+    assert "bytes" in err and "255" in err and "ENAMETOOLONG" not in err and "Errno" not in err
+    assert no_drawing == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_260_byte_name_is_one_line_in_python_too(tmp_path):
+    from storykit.stitch.preflight import check_export
+
+    with pytest.raises(InvalidInput, match="at most 255"):
+        check_export(tmp_path / ("v" * 256 + ".mp4"))
+
+
+def test_cleanup_never_hides_the_error_that_stopped_an_export(tmp_path, monkeypatch):
+    import errno
+
+    from storykit.errors import StorykitError
+    from storykit.stitch import export as export_mod
+    from storykit.stitch.timeline import stitch
+
+    script = example_script(2, num_frames=4)
+    story = stitch(render_story(script, FakeBackend(), CFG, cache_dir=False, progress=False), script, fps=8)
+
+    def first_error(*a, **k):
+        raise StorykitError("ffmpeg failed: the first error")
+
+    real_unlink = Path.unlink
+
+    def unlink(self, *a, **k):  # the cleanup fails as it did with names too long
+        if self.name.startswith("."):
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(self))
+        return real_unlink(self, *a, **k)
+
+    monkeypatch.setattr(export_mod, "_encode", first_error)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(StorykitError, match="the first error"):
+        export_mod.export_story(story, tmp_path / "s.mp4", progress=False)
+
+
+# -- 15. the early check lists every file an export writes -------------------------------------
+
+
+@pytest.mark.parametrize("existing", ["s.narration.txt", "s.manifest.json", "s.srt", "s.vtt", "s.gif"])
+def test_any_existing_side_file_is_refused_before_a_scene_renders(tmp_path, capsys, no_drawing, existing):
+    (tmp_path / existing).write_text("the user's own")
+    assert _render(tmp_path, "s.mp4", "--gif") == 2
+    assert existing in one_line_error(capsys) and no_drawing == []
+    assert (tmp_path / existing).read_text() == "the user's own"
+
+
+def test_an_existing_reference_png_is_refused_before_a_scene_renders(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from storykit.story import make_story
+
+    Image.new("RGB", (96, 96), (200, 40, 40)).save(tmp_path / "fox.png")
+    (tmp_path / "s.reference.png").write_bytes(b"the user's own")
+    backend = FakeBackend()
+    backend.supports_reference = True  # as Lightning: it would save the reference as NAME.reference.png
+    with pytest.raises(InvalidInput, match="s.reference.png' exists"):
+        make_story(example_script(2, num_frames=4), output=tmp_path / "s.mp4", backend=backend, height=64, width=64,
+                   reference=tmp_path / "fox.png", cache_dir=False, progress=False)
+    assert backend.calls == [] and (tmp_path / "s.reference.png").read_bytes() == b"the user's own"
+
+
+def test_the_early_check_and_export_name_the_same_files(tmp_path):
+    from storykit.stitch.export import export_story
+    from storykit.stitch.preflight import export_targets
+    from storykit.stitch.timeline import stitch
+
+    script = example_script(2, num_frames=4)
+    story = stitch(render_story(script, FakeBackend(), CFG, cache_dir=False, progress=False), script, fps=8)
+    result = export_story(story, tmp_path / "s.mp4", formats=("mp4", "gif"), progress=False)
+    assert sorted(result.paths) == sorted(export_targets(tmp_path / "s.mp4", ("mp4", "gif")))
+    assert sorted(result.paths) == sorted(tmp_path.iterdir())
+
+
+def test_the_missing_reference_message_reads(tmp_path):
+    from storykit.generate.reference_image import load_reference
+
+    with pytest.raises(InvalidInput) as e:
+        load_reference({"path": str(tmp_path / "gone.png"), "pixels_sha256": "0" * 64})
+    assert str(e.value).startswith("no reference image named in the manifest at") and "image image" not in str(e.value)
