@@ -320,3 +320,83 @@ def test_the_missing_reference_message_reads(tmp_path):
     with pytest.raises(InvalidInput) as e:
         load_reference({"path": str(tmp_path / "gone.png"), "pixels_sha256": "0" * 64})
     assert str(e.value).startswith("no reference image named in the manifest at") and "image image" not in str(e.value)
+
+
+# -- 9. one image loader for the command line and the Studio -----------------------------------
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims width x height (a decompression bomb's header) with a few bytes of data: cheap to make."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+BAD_IMAGES = {
+    "bomb.png": _png_header_only(20000, 20000),   # Pillow raises DecompressionBombError on open
+    "big.png": _png_header_only(5000, 5000),      # under Pillow's limit, over storykit's
+    "cut.png": _png_header_only(96, 96),          # a real header, then too little data
+    "text.png": b"not an image at all",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_IMAGES))
+def test_a_bad_reference_file_is_one_line_on_the_command_line(tmp_path, capsys, no_drawing, name):
+    (tmp_path / name).write_bytes(BAD_IMAGES[name])
+    assert _render(tmp_path, "s.mp4", "--reference", str(tmp_path / name)) == 2
+    err = one_line_error(capsys)
+    assert name in err and "DecompressionBombError" not in err
+    assert no_drawing == []
+
+
+@pytest.mark.parametrize("name", sorted(BAD_IMAGES))
+def test_a_bad_upload_in_the_studio_is_one_line_and_no_bug(tmp_path, name):
+    pytest.importorskip("ipywidgets")
+    import datetime
+
+    from storykit.studio.widgets import Studio
+
+    backend = FakeBackend()
+    studio = Studio(backend=backend, cache_dir=False, output_dir=tmp_path / "out", height=64, width=64)
+    studio.num_scenes.value = 3
+    studio.plan()
+    data = BAD_IMAGES[name]
+    studio.reference_upload.value = ({"name": name, "type": "image/png", "size": len(data), "content": memoryview(data),
+                                      "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    studio._safely(studio.render_all)
+    message = studio.messages[-1]
+    assert message.startswith("⚠") and name in message and "a bug in storykit" not in message
+    assert "\n" not in message and backend.calls == []
+
+
+def test_the_studio_and_the_command_line_share_the_loader(monkeypatch, tmp_path):
+    # One loader: a spy on read_image sees both the CLI's path and the Studio's upload.
+    pytest.importorskip("ipywidgets")
+    import datetime
+    import io
+
+    from PIL import Image
+
+    from storykit.generate import reference_image
+    from storykit.studio.widgets import Studio
+
+    seen = []
+    real = reference_image.read_image
+    monkeypatch.setattr(reference_image, "read_image", lambda source, **k: seen.append(type(source)) or real(source, **k))
+    Image.new("RGB", (96, 96), (10, 200, 30)).save(tmp_path / "ok.png")
+    reference_image.load_reference(tmp_path / "ok.png")
+    studio = Studio(backend=FakeBackend(), cache_dir=False, output_dir=tmp_path / "out", height=64, width=64)
+    studio.num_scenes.value = 3
+    studio.plan()
+    buf = io.BytesIO()
+    Image.new("RGB", (96, 96), (10, 200, 30)).save(buf, format="PNG")
+    studio.reference_upload.value = ({"name": "ok.png", "type": "image/png", "size": len(buf.getvalue()),
+                                      "content": memoryview(buf.getvalue()),
+                                      "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    studio._with_continuity(RenderConfig(height=64, width=64))
+    assert seen == [type(tmp_path / "ok.png"), bytes]
