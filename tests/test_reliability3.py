@@ -400,3 +400,67 @@ def test_the_studio_and_the_command_line_share_the_loader(monkeypatch, tmp_path)
                                       "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
     studio._with_continuity(RenderConfig(height=64, width=64))
     assert seen == [type(tmp_path / "ok.png"), bytes]
+
+
+# -- 12. an LLM server that trickles its answer is cut off at the deadline ---------------------
+
+
+class _Trickler:
+    """A raw TCP server that answers any request with `at_once`, then `reply` one byte every `gap` seconds."""
+
+    def __init__(self, reply: bytes, gap: float, at_once: bytes = b""):
+        import socket
+        import threading
+
+        self.reply, self.gap, self.at_once, self.sent, self.finished = reply, gap, at_once, 0, False
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+        self.done = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import time
+
+        conn, _ = self.sock.accept()
+        try:
+            conn.recv(65536)  # the request (small enough for one read here)
+            conn.sendall(self.at_once)
+            for byte in self.reply:
+                conn.sendall(bytes([byte]))
+                self.sent += 1
+                time.sleep(self.gap)
+            self.finished = True
+        except OSError:  # the client hung up: what the deadline should make it do
+            pass
+        finally:
+            conn.close()
+            self.sock.close()
+            self.done.set()
+
+
+def _completion(text: str) -> tuple[bytes, bytes]:
+    """An HTTP answer's head and body."""
+    import json
+
+    body = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body), body
+
+
+@pytest.mark.parametrize("trickled", ["head and body", "body"])
+def test_a_trickling_llm_server_is_cut_off_at_the_deadline(capsys, trickled):
+    from storykit import plan
+
+    head, body = _completion("x" * 400)
+    # A byte every 0.05 s: each read is far inside the 1 s timeout, the whole answer takes 20 s or more.
+    if trickled == "body":
+        server = _Trickler(body, gap=0.05, at_once=head)
+    else:
+        server = _Trickler(head + body, gap=0.05)
+    script = plan("a quiet harbour", "an old sailor", "mends a net", writer="llm", base_url=server.url, llm_timeout=1.0)
+    assert server.done.wait(30)
+    assert script.writer == "template" and "timed out after 1 s" in script.metadata["llm"]["fallback"]
+    assert not server.finished and server.sent < len(server.reply)  # it hung up mid-trickle, not at the end
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "timed out" in err
