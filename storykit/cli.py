@@ -356,6 +356,11 @@ def cli_words(message: str) -> str:
     return message
 
 
+def _short_numbers(message: str) -> str:
+    """A 400-digit number echoed back is one line, but not a readable one: show its start and its length."""
+    return re.sub(r"\d{25,}", lambda m: f"{m[0][:12]}… ({len(m[0])} digits)", message)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -365,7 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except StorykitError as e:  # `.cli`: advice already worded with flags; else the flag names swapped in
-        print(f"storykit: error: {getattr(e, 'cli', None) or cli_words(str(e))}", file=sys.stderr)
+        print(f"storykit: error: {_short_numbers(getattr(e, 'cli', None) or cli_words(str(e)))}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a path the file system refuses (too long, a loop, read-only, full): one line, not a traceback
+        where = f" ({_short_numbers(str(e.filename))[:120]!r})" if e.filename else ""
+        print(f"storykit: error: {e.strerror or type(e).__name__}{where}; check the paths given", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("storykit: interrupted; finished scenes are kept in the cache, run the same command to resume", file=sys.stderr)

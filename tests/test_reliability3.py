@@ -464,3 +464,55 @@ def test_a_trickling_llm_server_is_cut_off_at_the_deadline(capsys, trickled):
     assert not server.finished and server.sent < len(server.reply)  # it hung up mid-trickle, not at the end
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "timed out" in err
+
+
+# -- more of the same kinds: odd paths, huge numbers, folders that cannot be written ------------
+
+
+LONG = "L" * 300  # no file system takes a 300-byte name
+
+
+@pytest.mark.parametrize("argv", [
+    ["render", "--manifest", LONG + ".json", "-o", "x.mp4"],
+    ["render", "--script", LONG + ".json", "-o", "x.mp4"],
+    ["plan", "--storybench", LONG + ".json"],
+    ["render", "--setting", "a", "--character", "b", "--action", "c", "--backend", "lightning",
+     "--checkpoint", LONG + ".safetensors", "-o", "x.mp4"],
+    ["render", "--setting", "a", "--character", "b", "--action", "c", "--backend", "animatic", "--audio", LONG + ".wav",
+     "-o", "x.mp4"],
+])
+def test_a_path_too_long_for_the_file_system_is_one_line(tmp_path, monkeypatch, capsys, no_drawing, argv):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = one_line_error(capsys)
+    assert "Errno" not in err and no_drawing == []
+
+
+def test_a_huge_number_is_echoed_short(capsys):
+    assert main(["render", "--setting", "a", "--character", "b", "--action", "c", "--scenes", "9" * 400]) == 2
+    err = one_line_error(capsys)
+    assert "(400 digits)" in err and len(err) < 200
+
+
+def test_an_output_folder_that_refuses_new_files_is_one_line_before_rendering(tmp_path, monkeypatch, capsys, no_drawing):
+    # A read-only file system refuses to create a file whatever the permission bits say (and root ignores
+    # those): raise what the kernel would, where a file is first made in the output folder.
+    import errno
+
+    real_open = os.open
+
+    def read_only(path, flags, *a):
+        if str(path).startswith(str(tmp_path)) and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *a)
+
+    monkeypatch.setattr(os, "open", read_only)
+    assert _render(tmp_path, "s.mp4") == 2
+    assert "Read-only file system" in one_line_error(capsys) and no_drawing == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="/proc is Linux's")
+def test_proc_as_the_output_folder_is_one_line_before_rendering(capsys, no_drawing):
+    assert _render(Path("/proc"), "/proc/story.mp4") == 2
+    one_line_error(capsys)
+    assert no_drawing == []

@@ -442,7 +442,7 @@ def load_manifest(path: str | os.PathLike) -> dict:
     from ..plan.script import Script, check_nesting
 
     path = Path(path)
-    if not path.is_file():
+    if not exists(path) or not path.is_file():  # exists(): False, not OSError, for a name too long
         raise InvalidInput(f"no manifest file at {str(path)!r}")
     try:
         data = json.loads(check_nesting(path.read_text(encoding="utf-8"), f"manifest {str(path)!r}"))

@@ -13,7 +13,9 @@ things again when it runs; this module only lets callers ask early.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -161,3 +163,13 @@ def check_folder(folder: Path) -> None:
         raise InvalidInput(f"{str(folder)!r} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InvalidInput(f"output folder {str(folder)!r} is not writable; choose another output path")
+    # os.access trusts permission bits (which root ignores); a read-only file system or /proc only
+    # shows itself when a file is made. Make one, hidden, and remove it.
+    probe = folder / f".storykit-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as e:
+        raise InvalidInput(f"cannot write in output folder {str(folder)!r} ({e.strerror or type(e).__name__}); "
+                           "choose another output path") from None
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
