@@ -313,7 +313,7 @@ def make_story(
             from .stitch.mix import mix_audio
 
             t4 = time.perf_counter()
-            track = Path(folder) / f"{out.stem}.narration-mix.wav"
+            track = Path(folder) / "narration-mix.wav"  # a short name: the story's own may be 240 bytes
             doc["narration"]["mix"] = mix_audio(narration.track(story.duration), narration.sample_rate, track,
                                                 duration=story.duration, music=audio)
             doc["narration"]["mix"]["music"] = None if audio is None else Path(audio).name
