@@ -12,12 +12,13 @@ Errors a user can cause print one line and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
-from pathlib import Path
 
 from ._version import __version__
 from .errors import InvalidInput, StorykitError
+from .paths import check_file_name
 from .plan.script import MAX_FRAMES
 
 EXAMPLE = (
@@ -101,8 +102,8 @@ def cmd_plan(args) -> int:
     script = _script_from_args(args)
     print(script.table())
     if args.output:
-        out = Path(args.output)
-        if out.exists() and not args.overwrite:
+        out = check_file_name(args.output, "script file", "script.json")  # "s.json/" names a folder
+        if os.path.lexists(out) and not args.overwrite:
             raise InvalidInput(f"{str(out)!r} exists; pass --overwrite to replace it")
         print(f"\nwrote {script.save(out)}")
     return 0
@@ -115,9 +116,12 @@ def cmd_render(args) -> int:
         _refuse_given(args, ("setting", "character", "action", "script", "storybench", "index", "scenes", "style",
                              "seed", "frames", "height", "width", "steps", "fps", "writer", "llm_model",
                              "llm_base_url"), "--manifest")
+    if args.allow_version_change and not args.manifest:
+        raise InvalidInput("--allow-version-change applies only to --manifest (replaying a story)")
     result = make_story(
         None if args.manifest else _script_from_args(args),
         manifest=args.manifest,
+        allow_version_change=args.allow_version_change,
         output=args.output,
         backend=args.backend,
         height=args.height,
@@ -130,6 +134,8 @@ def cmd_render(args) -> int:
         audio=args.audio,
         gif=args.gif,
         overwrite=args.overwrite,
+        narrate=args.narrate,
+        voice=args.voice,
         **_continuity_args(args),
     )
     print(result.summary())
@@ -279,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_story_source(p)
     p.add_argument("--manifest", metavar="JSON", help="re-render the exact story a manifest describes")
+    p.add_argument("--allow-version-change", action="store_true",
+                   help="replay a --manifest made by another version of its backend (the frames will differ)")
     p.add_argument("-o", "--output", default="story.mp4", metavar="VIDEO", help="output .mp4/.gif/.webm (default story.mp4)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     g = p.add_argument_group("rendering")
@@ -299,7 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--handoff-strength", type=float, default=None, help="(0, 1]: how far a scene may move from that frame (default 0.75)")
     g = p.add_argument_group("output")
     g.add_argument("--fps", type=int, default=None, help="output frame rate, 1-120; 8 fps scenes are interpolated (default 24)")
-    g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length)")
+    g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length; ducked under the narration)")
+    g.add_argument("--narrate", default="auto", choices=("auto", "espeak", "kokoro", "mms", "none"),
+                   help="who tells the story aloud: auto (default: the most natural voice on this machine for the "
+                   "script's language; espeak-ng needs no download), espeak, kokoro, mms, or none for a silent video")
+    g.add_argument("--voice", default=None, help="one voice by name, e.g. en-us, ja, ar (espeak), af_heart (Kokoro), "
+                   "facebook/mms-tts-spa (MMS); an unknown name lists the voices")
     g.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     p.set_defaults(func=cmd_render)
 
@@ -350,6 +363,11 @@ def cli_words(message: str) -> str:
     return message
 
 
+def _short_numbers(message: str) -> str:
+    """A 400-digit number echoed back is one line, but not a readable one: show its start and its length."""
+    return re.sub(r"\d{25,}", lambda m: f"{m[0][:12]}… ({len(m[0])} digits)", message)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -359,7 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except StorykitError as e:  # `.cli`: advice already worded with flags; else the flag names swapped in
-        print(f"storykit: error: {getattr(e, 'cli', None) or cli_words(str(e))}", file=sys.stderr)
+        print(f"storykit: error: {_short_numbers(getattr(e, 'cli', None) or cli_words(str(e)))}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a path the file system refuses (too long, a loop, read-only, full): one line, not a traceback
+        where = f" ({_short_numbers(str(e.filename))[:120]!r})" if e.filename else ""
+        print(f"storykit: error: {e.strerror or type(e).__name__}{where}; check the paths given", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("storykit: interrupted; finished scenes are kept in the cache, run the same command to resume", file=sys.stderr)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .generate.config import RenderConfig
 from .generate.backend import default_size, get_backend
 from .generate.clips import Clip
 from .errors import InvalidInput
+from .paths import check_file_name
 from .plan.script import Script
 from .generate.animatic.reading import drawn_summary
 
@@ -75,6 +77,7 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
     """
     from .generate.reference import load_reference, make_reference
     from .generate.render import _check_continuity
+    from .stitch.preflight import export_files
 
     changes = {k: v for k, v in given.items() if v is not None and k != "reference"}
     config = dataclasses.replace(config, **changes)  # validates scale and strength
@@ -88,7 +91,7 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
     if not getattr(engine, "supports_reference", False):
         print(f"storykit: note: the {engine.name} backend ignores the character reference (only Lightning uses IP-Adapter)")
         return dataclasses.replace(config, reference=None)
-    target = out.with_name(out.stem + ".reference.png")
+    target = export_files(out, (), subtitles=False, manifest=False, reference=True)["reference"]
     if target.exists() and not overwrite and getattr(reference, "path", None) != target:
         raise InvalidInput(f"{str(target)!r} exists; pass overwrite=True (--overwrite) or choose another output")
     _check_continuity(script, engine, dataclasses.replace(config, reference=None if reference == "auto" else reference))
@@ -98,6 +101,58 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
         reference = make_reference(script, engine, config, cache_dir=cache_dir)
     reference.save(target)
     return dataclasses.replace(config, reference=reference)
+
+
+def _voice(script: Script, narrate: str, voice, formats, progress: bool):
+    """The voice for the script's language and its spoken lines (cached), before any scene renders."""
+    from .generate.voice import NARRATE, pick_voice
+    from .stitch.narration import script_language, speak_lines
+
+    t0 = time.perf_counter()
+    if narrate not in NARRATE:
+        raise InvalidInput(f"unknown narrate {narrate!r}; choose one of: {', '.join(NARRATE)}")
+    if narrate == "none" and voice is not None:
+        raise InvalidInput("a voice was given with narrate='none'; drop one of them")
+    language = script_language(script)
+    if not any(s.text.strip() for s in script.scenes) and narrate != "none":
+        if progress:
+            print("storykit: note: no scene has a sentence, so there is nothing to narrate")
+        return None, language, {}, 0.0
+    speaker, notes = pick_voice(language, narrate, voice)
+    for note in notes:
+        print(f"storykit: note: {note}")
+    if speaker is None:
+        return None, language, {}, 0.0
+    if formats == ["gif"]:
+        print("storykit: note: a GIF has no sound: the narration is not in it (its subtitles are); "
+              "write .mp4 or .webm to hear it")
+        return None, language, {}, 0.0
+    if "gif" in formats:
+        print("storykit: note: the GIF has no sound; the narration is in the video beside it")
+    speeches = speak_lines(script, speaker)
+    if progress:
+        print(f"storykit: narrating in {language} with {speaker.name} voice {speaker.voice!r} "
+              f"({len(speeches)} lines, {sum(s.duration for s in speeches.values()):.1f} s of speech)")
+    return speaker, language, speeches, time.perf_counter() - t0
+
+
+def _check_replay_version(recorded: dict, engine, allow: bool, progress: bool) -> None:
+    """A manifest drawn by another version of the backend cannot replay exactly: say so, proceed only if allowed."""
+    was = recorded.get("version")
+    if was is None:  # the backend records no version of its drawing code (Lightning: its weights are hashed)
+        return
+    now = engine.describe().get("version")
+    if str(was) == str(now):
+        return
+    name = recorded.get("backend") or engine.name
+    said = (f"this manifest was rendered by {name} version {was} and this storykit has {name} version {now}, "
+            "so the replay cannot be exact")
+    if not allow:
+        err = InvalidInput(f"{said}; pass allow_version_change=True to render it with version {now} anyway")
+        err.cli = f"{said}; add --allow-version-change to render it with version {now} anyway"
+        raise err
+    if progress:
+        print(f"storykit: note: {said}; rendering with version {now}, as allowed")
 
 
 def make_story(
@@ -126,6 +181,9 @@ def make_story(
     ip_adapter_scale: float | None = None,
     handoff: bool | None = None,
     handoff_strength: float | None = None,
+    narrate: str = "auto",
+    voice: str | None = None,
+    allow_version_change: bool = False,
 ) -> StoryResult:
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
 
@@ -141,6 +199,16 @@ def make_story(
     as `<output>.reference.png` and recorded in the manifest by sha256.
     `ip_adapter_scale` (default 0.5), `handoff` (each scene starts from the last
     frame of the one before) and `handoff_strength` (default 0.75) go to RenderConfig.
+    `narrate`: "auto" (the most natural voice on this machine for the script's
+    language: Kokoro-82M, MMS-TTS, else the embedded espeak-ng), "espeak", "kokoro",
+    "mms" or "none" (a silent video, unless `audio` is given); `voice` names one voice
+    (e.g. "en-us", "af_heart"). Each scene's sentence is spoken inside its scene
+    (scenes hold their last frame where a line needs longer), mixed with `audio` as a
+    ducked music bed at -16 LUFS, and listed in the manifest with its times. A manifest
+    replays its recorded voice unless `narrate`/`voice` say otherwise.
+    A manifest made by another version of its backend (the animatic's drawing code
+    changed) cannot be replayed exactly: that is refused in one line unless
+    `allow_version_change=True`.
     """
     from .stitch.export import build_manifest, export_story, load_manifest, replay_inputs
     from .plan.planner import plan
@@ -155,6 +223,8 @@ def make_story(
     given = [script is not None, manifest is not None, any(v is not None for v in (setting, character, action))]
     if sum(given) != 1:
         raise InvalidInput("give exactly one of: a script, a setting/character/action triple, or a manifest")
+    if allow_version_change and manifest is None:
+        raise InvalidInput("allow_version_change applies only to replaying a manifest; give manifest= too")
     config, options = None, dict(backend_options or {})
     if manifest is not None:
         ignored = [n for n, v in (("height", height), ("width", width), ("num_inference_steps", num_inference_steps),
@@ -190,14 +260,23 @@ def make_story(
     if not isinstance(script, Script):
         raise InvalidInput(f"script must be a storykit Script, got {type(script).__name__}")
     script.validate()
-    out, suffix = Path(output), Path(output).suffix.lower().lstrip(".")
+    out = check_file_name(output)  # the raw text: "final.mp4/" names a folder, Path() would drop the slash
+    suffix = out.suffix.lower().lstrip(".")
     formats = [suffix] + (["gif"] if gif and suffix != "gif" else []) if suffix in ("mp4", "gif", "webm") else None
-    check_export(out, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
-                 subtitles=any(s.text.strip() for s in script.scenes))
+    given_reference = reference if reference is not None else getattr(config, "reference", None)
+    check_export(output, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
+                 subtitles=any(s.text.strip() for s in script.scenes),
+                 reference=getattr(given_reference, "path", None) or given_reference)  # NAME.reference.png too
+    if manifest is not None and "narration" in doc and narrate == "auto" and voice is None:  # replay the same voice
+        recorded = doc["narration"]
+        narrate, voice = ("none", None) if not recorded else (recorded.get("engine", "auto"), recorded.get("voice"))
+    speaker, language, speeches, speech_s = _voice(script, narrate, voice, formats, progress)  # an unknown voice stops here
 
     # 2. Pick the backend (prints which one and why when "auto").
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps,
                          style=script.style, **options)
+    if manifest is not None:
+        _check_replay_version(info, engine, allow_version_change, progress)
     if config is None:
         size = default_size(engine)
         # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it
@@ -215,12 +294,32 @@ def make_story(
     if "transition_frames" not in stitch_kwargs and clips and clips[0].fps != script.scene(clips[0].scene_index).fps:
         # clips drawn at the story's rate (the animatic): keep transitions as long in seconds as at the scenes' rate
         stitch_kwargs["transition_frames"] = min(64, round(4 * clips[0].fps / script.scene(clips[0].scene_index).fps))
-    story = stitch(clips, script, **stitch_kwargs)
+    narration = None
+    if speaker is None:
+        story = stitch(clips, script, **stitch_kwargs)
+    else:  # every line inside its scene: scenes too short for theirs hold their last frame
+        from .stitch.narration import narrate_story
+
+        story, narration = narrate_story(clips, script, speeches, engine_info=speaker.describe(), language=language,
+                                         **stitch_kwargs)
     t3 = time.perf_counter()
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}
     info = engine.describe()
     doc = build_manifest(script, clips, story, backend_info=info, config=config, stitch_options=stitch_kwargs, timings=timings)
-    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress)
+    doc["narration"] = None if narration is None else narration.to_manifest()
+    with tempfile.TemporaryDirectory(prefix="storykit-mix-") as folder:
+        track = None
+        if narration is not None:  # one mixed track, muxed into each video
+            from .stitch.mix import mix_audio
+
+            t4 = time.perf_counter()
+            track = Path(folder) / "narration-mix.wav"  # a short name: the story's own may be 240 bytes
+            doc["narration"]["mix"] = mix_audio(narration.track(story.duration), narration.sample_rate, track,
+                                                duration=story.duration, music=audio)
+            doc["narration"]["mix"]["music"] = None if audio is None else Path(audio).name
+            timings["narration_s"] = speech_s + time.perf_counter() - t4  # synthesis and mixing (fitting is in stitch_s)
+        result = export_story(story, out, formats=formats, audio=track or audio, overwrite=overwrite, manifest=doc,
+                              progress=progress)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)
