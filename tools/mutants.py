@@ -90,19 +90,19 @@ CACHE_KEYS = [
     Mutant(
         "lightning-key-without-steps", "storykit/generate/lightning/backend.py",
         '"num_inference_steps": config.num_inference_steps,', '"num_inference_steps": 4,',
-        "Lightning's key ignores the step count (another checkpoint, other pixels)",
+        "Lightning's key ignores the step count: 3 steps return 2 steps' clip (one checkpoint serves both)",
         "tests/test_render_cache.py -k lightning_key",
     ),
     Mutant(
         "lightning-key-without-camera-weight", "storykit/generate/lightning/backend.py",
         '"camera_weight": float(scene.camera_weight) if lora else None,', '"camera_weight": None,',
         "the motion LoRA's weight is left out of Lightning's key",
-        "tests/test_render_cache.py -k lightning_key tests/test_motion_lora.py -k lora_weight_changes",
+        "tests/test_render_cache.py tests/test_motion_lora.py -k 'lightning_key or lora_weight_changes'",
     ),
     Mutant(
         "handoff-key-without-predecessor", "storykit/generate/render.py",
-        '            fields["handoff"] = handoff_fields(previous.metadata["cache_key"], config.handoff_strength)\n',
-        "",
+        'fields["handoff"] = handoff_fields(previous.metadata["cache_key"], config.handoff_strength)',
+        'fields["handoff"] = handoff_fields("", config.handoff_strength)',
         "a handed-over scene's key does not depend on its predecessor: editing scene 2 keeps scene 3's stale clip",
         "tests/test_continuity.py -k rerenders_the_edited_scene",
     ),
@@ -139,7 +139,7 @@ MODEL_CARD = [
         "default-guidance-7.5", "storykit/generate/config.py",
         "guidance_scale: float = 1.0  #", "guidance_scale: float = 7.5  #",
         "the default guidance is diffusers' 7.5, not the card's 1.0 (CFG doubles the UNet work)",
-        "tests/test_lightning.py -k scheduler",
+        "tests/test_lightning.py tests/test_continuity.py -k 'scheduler or denoising_steps'",
     ),
     Mutant(
         "three-steps-on-the-4-step-checkpoint", "storykit/generate/lightning/weights.py",
@@ -151,10 +151,10 @@ MODEL_CARD = [
 
 LORA_AND_IP_ADAPTER = [
     Mutant(
-        "lora-default-weight-1", "storykit/generate/lightning/motion_lora.py",
-        "DEFAULT_LORA_WEIGHT = 0.7", "DEFAULT_LORA_WEIGHT = 1.0",
-        "motion LoRAs at full strength (the card: 0.7-0.8 to avoid watermarks)",
-        "tests/test_motion_lora.py",
+        "lora-default-weight-1", "storykit/plan/script.py",
+        "    camera_weight: float = 0.7\n", "    camera_weight: float = 1.0\n",
+        "scenes' camera moves default to full LoRA strength (the card: 0.7-0.8 to avoid watermarks)",
+        "tests/test_motion_lora.py -k camera_weight_round_trips",
     ),
     Mutant(
         "lora-zoom-swapped", "storykit/generate/lightning/motion_lora.py",
@@ -260,7 +260,7 @@ SUBTITLES = [
         "srt-truncates-milliseconds", "storykit/stitch/export.py",
         "ms = int(math.floor(seconds * 1000 + 0.5))", "ms = int(seconds * 1000)",
         "subtitle stamps truncate instead of rounding (1/24 s cues drift a millisecond early)",
-        "tests/test_export.py -k subtitles_match",
+        "tests/test_export.py -k 'subtitles_match or stamps_round'",
     ),
     Mutant(
         "subtitles-use-frame-numbers", "storykit/stitch/timeline.py",
@@ -283,7 +283,7 @@ STORYBENCH = [
         'story = stitch(clips, script, transition="cut", fps=STORYBENCH_FPS, interpolate="none", title=False, captions=False)',
         'story = stitch(clips, script, fps=STORYBENCH_FPS, interpolate="none", title=False, captions=False)',
         "StoryBench videos get the script's crossfades: fewer frames than the sentences' counts",
-        "tests/test_storybench_batch.py -k files_are_what",
+        "tests/test_storybench.py -k joined_with_cuts",
     ),
     Mutant(
         "storybench-tidies-texts", "storykit/plan/storybench.py",
