@@ -280,13 +280,14 @@ def video_to_video_calls(monkeypatch):
 
     def spy(self, *args, **kwargs):
         assert not args, "storykit calls the pipeline with keyword arguments only"
-        call = {"kwargs": kwargs, "unet_calls": 0}
+        call = {"kwargs": kwargs, "unet_calls": 0, "unet_batch": set()}
         calls.append(call)
 
-        def count(module, inputs):
+        def count(module, args, kw):
             call["unet_calls"] += 1
+            call["unet_batch"].add((args[0] if args else kw["sample"]).shape[0])  # 2 with classifier-free guidance
 
-        hook = self.unet.register_forward_pre_hook(count)
+        hook = self.unet.register_forward_pre_hook(count, with_kwargs=True)
         try:
             return original(self, **kwargs)
         finally:
@@ -322,7 +323,8 @@ def test_handoff_strength_sets_the_denoising_steps_the_unet_runs(backend, video_
         clip = render_story(script, backend, dataclasses.replace(config, handoff_strength=strength), cache_dir=tmp_path,
                             scenes=[1], progress=False)[0]
         [call] = video_to_video_calls
-        assert call["unet_calls"] == steps, (strength, call["unet_calls"])  # guidance 1.0: one UNet call per step
+        assert call["unet_calls"] == steps, (strength, call["unet_calls"])
+        assert call["unet_batch"] == {1}  # the default guidance is the card's 1.0: no CFG batch of two
         assert call["kwargs"].get("strength") == strength
         assert clip.metadata["handoff"]["denoising_steps"] == call["unet_calls"]  # the record agrees with the count
 
