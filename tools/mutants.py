@@ -315,7 +315,7 @@ CLIP_BUDGET = [
         "tests/test_plan.py -k clip_budget",
     ),
     Mutant(
-        "clip-budget-comma-not-counted", "storykit/plan/planner.py",
+        "clip-budget-comma-not-counted", "storykit/plan/styles.py",
         'room = MAX_CONTENT_TOKENS - count_tokens(core + ",", tokenizer)', "room = MAX_CONTENT_TOKENS - count_tokens(core, tokenizer)",
         "the shortened part's room forgets the joining comma: one token over",
         "tests/test_plan.py -k clip_budget",
