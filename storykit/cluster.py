@@ -14,6 +14,7 @@ stories per worker in flight, so finished files never pile up in the object stor
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import re
 import socket
@@ -61,6 +62,9 @@ def _probe(address: str, timeout: float) -> None:
 
 def _init_with_deadline(ray, kwargs: dict, timeout: float | None) -> None:
     """ray.init(**kwargs) in a daemon thread: raises what it raised, or TimeoutError after `timeout` s."""
+    if timeout is None:  # no deadline: in this thread (Ray sets its SIGTERM handler only from the main thread)
+        ray.init(**kwargs)
+        return
     box: dict = {}
 
     def run():
@@ -71,9 +75,14 @@ def _init_with_deadline(ray, kwargs: dict, timeout: float | None) -> None:
         except BaseException as e:  # noqa: BLE001 - whatever Ray raises comes back as one line
             box["error"] = e
 
+    # From a thread Ray warns that it cannot set its SIGTERM handler: true, and harmless for a driver that joins.
+    log = logging.getLogger("ray._private.worker")
+    level = log.level
+    log.setLevel(logging.ERROR)
     thread = threading.Thread(target=run, name="storykit-ray-init", daemon=True)
     thread.start()
     thread.join(timeout)
+    log.setLevel(level)
     if thread.is_alive():
         raise TimeoutError
     if "error" in box:
@@ -143,7 +152,8 @@ def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus
     else:
         n = max(1, int(resources.get("CPU", 1)))
     n = max(1, min(n, len(todo)))
-    actor_class = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=0)(Worker)
+    # max_concurrency=2: while one story renders, the last one is compressed (Worker holds a lock for the GPU)
+    actor_class = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=0, max_concurrency=2)(Worker)
     actors, loads, errors = [], [], []
 
     def start() -> None:

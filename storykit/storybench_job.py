@@ -21,9 +21,9 @@ it happens where the frames are, in parallel; the driver only writes.
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import platform
+import threading
 import time
 
 import numpy as np
@@ -81,6 +81,9 @@ class Worker:
         self.engine = None
         self.model_loads = 0
         self._pipe = None
+        # One story renders at a time (one pipeline, one GPU); a second call meanwhile compresses the
+        # previous story's file (zlib releases the GIL), so on Ray (max_concurrency=2) the GPU never waits for it.
+        self._gpu = threading.Lock()
         try:
             self.engine = get_backend(backend, verbose=False, **(options or {})) if isinstance(backend, str) else backend
         except Exception as e:  # reported by `warm_up` in one line, never raised across a Ray boundary
@@ -105,14 +108,23 @@ class Worker:
 
     def render(self, job: dict) -> dict:
         """One story: ``{"index", "npz", "sha256", ...}``, or ``{"index", "error"}`` in one line. Never raises."""
+        import hashlib
+
+        from .stitch.storybench_files import storybench_npz_bytes
+
         t0 = time.perf_counter()
         try:
             if self.error:
                 raise RuntimeError(self.error)
-            out = _render(self.engine, job)
+            with self._gpu:
+                try:
+                    video, out = _render(self.engine, job)
+                finally:
+                    self._count_load()
+            data = storybench_npz_bytes(video, job["frames"], job["texts"])
+            out.update(npz=data, sha256=hashlib.sha256(data).hexdigest())
         except Exception as e:  # a bug or a backend failure: report it, keep the batch going
             out = {"error": _one_line(e)}
-        self._count_load()
         return {"index": job["index"], **out, "seconds": time.perf_counter() - t0, "model_loads": self.model_loads}
 
 
@@ -122,11 +134,12 @@ def _one_line(e: BaseException) -> str:
     return f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"
 
 
-def _render(engine, job: dict) -> dict:
+def _render(engine, job: dict) -> tuple[np.ndarray, dict]:
+    """The story's samples side by side, and what to record about them."""
     from .generate.clips import Clip
     from .generate.config import RenderConfig
     from .generate.render import render_story
-    from .stitch.storybench_files import assemble_story, side_by_side, storybench_npz_bytes
+    from .stitch.storybench_files import assemble_story, side_by_side
 
     config = RenderConfig(height=job["height"], width=job["width"], num_inference_steps=job["num_inference_steps"],
                           handoff_strength=job["strength"])
@@ -149,10 +162,8 @@ def _render(engine, job: dict) -> dict:
             clips = render_story(script, engine, config, cache_dir=False, progress=False)
         videos.append(assemble_story(clips, script))
     video = side_by_side(videos)
-    data = storybench_npz_bytes(video, job["frames"], job["texts"])
     note = job.get("note", "")
     if frame is not None and not conditioned:
         note = f"backend {engine.name!r} cannot start from a video frame: rendered from the text alone"
-    return {"npz": data, "sha256": hashlib.sha256(data).hexdigest(), "shape": list(video.shape),
-            "frames": int(video.shape[0]), "conditioned": conditioned, "note": note,
-            "device": str(getattr(engine, "device", "cpu"))}
+    return video, {"shape": list(video.shape), "frames": int(video.shape[0]), "conditioned": conditioned, "note": note,
+                   "device": str(getattr(engine, "device", "cpu"))}

@@ -11,8 +11,11 @@ exactly. The original sentences are kept verbatim (in `script.metadata`), so
 * the style is "none" (no look added to what the annotators wrote);
 * one background rule per story: every scene gets the same background text,
   shortened (or dropped) once so that the longest sentence still fits CLIP;
-* sound descriptions ("music is playing", "people's voices are audible") are
-  dropped: a video model cannot show them;
+* sound descriptions ("music is playing", "the song is playing", "a beep") are
+  dropped, with the conjunction they leave hanging: a video model cannot show them;
+* separators are normalised (semicolons read as commas, nothing doubled, no
+  comma after "in the background"), and a prompt cut to fit CLIP ends at a
+  phrase boundary, never on "a", "and", "of" (`shorten`);
 * conditioning tasks (story_cont, action_exe) carry no background; it is
   recovered from `story_gen.json` in the same folder by matching `comment`.
 

@@ -21,6 +21,10 @@ The conditioning tasks (story_cont, action_exe) give the first frames of a
 real video: frames ``[npz_video_start_frame, npz_video_end_frame)`` of the
 ``.npy`` that StoryBench's ``scripts/preprocess_videos.sh`` makes (96×160, 8 fps,
 read with OpenCV, so BGR). `conditioning_frames` finds and reads them as RGB.
+
+fid_* and SIM also read the ground truth, ``DATA/data/ground_truth/TASK/DATASET/raw/fn{index}.npz``,
+which StoryBench does not publish; `ground_truth_frames` cuts it from the same
+videos (`ground_truth_range` says which frames, and why).
 """
 
 from __future__ import annotations
