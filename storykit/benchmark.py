@@ -33,7 +33,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -165,17 +164,17 @@ def _check_size(height, width) -> None:
 
 
 def _check_writable(out: Path) -> None:
-    """`out` can hold the files: created if need be, and a real file written there and removed."""
-    if out.exists() and not out.is_dir():
-        raise InvalidInput(f"--out {str(out)!r} is a file; give a folder")
+    """`out` can hold the files: created if need be, then a real file made there and removed."""
+    from .stitch.preflight import check_folder
+
     try:
+        if out.exists() and not out.is_dir():
+            raise InvalidInput(f"--out {str(out)!r} is a file; give a folder")
         (out / ".storykit" / "tmp").mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".storykit-probe-", dir=out / ".storykit" / "tmp")
-        os.close(fd)
-        os.unlink(probe)
     except OSError as e:
-        raise InvalidInput(f"--out {str(out)!r} is not writable ({e.strerror or type(e).__name__}); "
+        raise InvalidInput(f"--out {str(out)[:80]!r} is not writable ({e.strerror or type(e).__name__}); "
                            "choose a folder you can write to") from None
+    check_folder(out)
 
 
 def _task_of(task_file: Path, entries: list) -> str:
