@@ -274,9 +274,9 @@ SUBTITLES = [
 STORYBENCH = [
     Mutant(
         "storybench-keeps-bgr", "storykit/stitch/storybench_files.py",
-        "frames = np.ascontiguousarray(video[start:end, :, :, ::-1])", "frames = np.ascontiguousarray(video[start:end])",
-        "conditioning frames read with OpenCV stay BGR",
-        "tests/test_storybench_batch.py -k conditioning_videos",
+        "return np.ascontiguousarray(video[start:end, :, :, ::-1])", "return np.ascontiguousarray(video[start:end])",
+        "conditioning and ground-truth frames read from OpenCV's files stay BGR",
+        "tests/test_storybench_batch.py -k 'conditioning_videos_are_handed_over or ground_truth_files'",
     ),
     Mutant(
         "storybench-crossfades", "storykit/stitch/storybench_files.py",
