@@ -220,7 +220,8 @@ def make_story(
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}
     info = engine.describe()
     doc = build_manifest(script, clips, story, backend_info=info, config=config, stitch_options=stitch_kwargs, timings=timings)
-    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress)
+    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress,
+                          cache_dir=cache_dir)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)

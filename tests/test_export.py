@@ -516,9 +516,11 @@ def test_a_failure_while_streaming_stops_ffmpeg_and_leaves_nothing(story_parts, 
         return real(lo, hi, out)
 
     monkeypatch.setattr(story._timeline, "render", failing)
-    with pytest.raises(RuntimeError, match="out of memory"):
-        export_story(story, tmp_path / "story.mp4")
-    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "out").mkdir()
+    with pytest.raises(RuntimeError, match="out of memory"):  # a fresh cache: the segments are encoded now
+        export_story(story, tmp_path / "out" / "story.mp4", cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert all(p.name.endswith(".segment.mp4") for p in (tmp_path / "cache").iterdir())  # no partial segment
 
 
 def test_narration_is_written_beside_the_subtitles(story_parts, tmp_path):

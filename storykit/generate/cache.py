@@ -53,6 +53,9 @@ FORMAT = 2  # 2: frames raw or zstd-compressed; 1 (always raw) is still read
 DEFAULT_MAX_BYTES = 5 * 2**30
 # Codec per backend ("zstd" level 3 or "raw"); other backends: "auto" tries one frame.
 CODECS = {"animatic": "zstd", "lightning": "raw"}
+# The export's encoded video segments (storykit.stitch.segments) live here too, named by their key.
+SEGMENT_SUFFIX = ".segment.mp4"
+_SEGMENT = re.compile(r"[0-9a-f]{64}" + re.escape(SEGMENT_SUFFIX))
 ZSTD_LEVEL = 3  # 512x512x16 animatic clip: 12.6 MB -> 0.7 MB, 0.04 s each way (level 1: 11.6x)
 
 
@@ -162,9 +165,11 @@ class CacheInfo:
     entries: int
     bytes: int
     max_bytes: int | None
+    segments: int = 0  # the export's encoded video segments, counted in `bytes` too
 
     def __str__(self) -> str:
-        return f"{self.directory}: {self.entries} clips, {_human(self.bytes)} (cap {_human(self.max_bytes)})"
+        segments = f", {self.segments} video segments" if self.segments else ""
+        return f"{self.directory}: {self.entries} clips{segments}, {_human(self.bytes)} (cap {_human(self.max_bytes)})"
 
 
 class ClipCache:
@@ -187,8 +192,12 @@ class ClipCache:
         return f"ClipCache({str(self.directory)!r}, {len(self)} clips)"
 
     def _entries(self) -> list[Path]:
+        """Clip entries and the export's video segments: both count towards the cap and are pruned alike."""
         try:
-            return list(self.directory.glob("*.npz")) if self.directory.is_dir() else []
+            if not self.directory.is_dir():
+                return []
+            segments = [p for p in self.directory.glob("*" + SEGMENT_SUFFIX) if _SEGMENT.fullmatch(p.name)]
+            return list(self.directory.glob("*.npz")) + segments
         except OSError:
             return []
 
@@ -205,6 +214,27 @@ class ClipCache:
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.npz"
+
+    def segment_path(self, key: str) -> Path:
+        """Where the export keeps an encoded video segment (storykit.stitch.segments) under `key`."""
+        return self.directory / f"{key}{SEGMENT_SUFFIX}"
+
+    def get_segment(self, key: str) -> Path | None:
+        """The cached segment's path (its use refreshed, for pruning), or None if absent or empty."""
+        path = self.segment_path(key)
+        try:
+            if path.stat().st_size == 0:
+                return None
+            os.utime(path)
+        except OSError:
+            return None
+        return path
+
+    def put_segment(self, key: str, src: Path) -> Path:
+        """Moves the finished segment file `src` (in this folder) into place under `key`, atomically."""
+        path = self.segment_path(key)
+        os.replace(src, path)
+        return path
 
     def _warn(self, kind: str, message: str) -> None:
         if kind not in self._warned:  # once per cache and kind: a long render must not repeat it per scene
@@ -274,13 +304,14 @@ class ClipCache:
 
     def info(self) -> CacheInfo:
         """Location, number of clips, bytes used and the cap."""
-        sizes = []
+        sizes, segments = [], 0
         for p in self._entries():
             try:
                 sizes.append(p.stat().st_size)
             except OSError:
-                pass
-        return CacheInfo(self.directory, len(sizes), sum(sizes), self.max_bytes)
+                continue
+            segments += p.name.endswith(SEGMENT_SUFFIX)
+        return CacheInfo(self.directory, len(sizes) - segments, sum(sizes), self.max_bytes, segments)
 
     def prune(self, max_bytes: int | str | None = None, *, keep: Path | None = None) -> int:
         """Deletes least recently used entries until at most `max_bytes` remain (default: the cap).

@@ -9,7 +9,8 @@
 Modules: `timeline` (`stitch`: conform, transitions, title card, captions → a
 `Story` that makes its frames on demand), `retime` (frame-rate conversion without
 double exposures), `export` (MP4/GIF/WebM, SRT/VTT, audio, the manifest that
-replays a story exactly), `encode` (frames streamed into ffmpeg), `publish`
+replays a story exactly), `encode` (frames streamed into ffmpeg), `segments` (the MP4 as
+cached per-scene and per-transition segments joined by stream copy: re-runs encode only what changed), `publish`
 (temporary files, published without clobbering), `ffmpeg` (finding and running ffmpeg)
 and `storybench_files` (the `.npz` files StoryBench's evaluator reads; its conditioning videos).
 """

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import StorykitError
 
-__all__ = ["MP4_PRESET", "MP4_CRF", "WEBM_CRF", "GIF_PALETTE_FRAMES", "encode", "gif_palette_sample"]
+__all__ = ["MP4_PRESET", "MP4_CRF", "WEBM_CRF", "GIF_PALETTE_FRAMES", "encode", "gif_palette_sample", "segment_args"]
 
 # Chosen by measurement (bench/bench_export.py, bench/RESULTS.md): on storykit's stories
 # "veryfast" at CRF 18 costs well under half the CPU of x264's default "medium" at CRF 20, at
@@ -46,12 +46,20 @@ def _raw_input(w: int, h: int, fps: float) -> list[str]:
     return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", f"{fps}", "-i", "-"]
 
 
+def segment_args() -> list[str]:
+    """The x264 settings of every MP4, one pass or segments: identical, so segments join by stream copy.
+
+    libx264 + yuv420p is the combination every browser plays. x264 starts every encode on an
+    IDR frame; closed GOPs (no frame refers across a keyframe) keep each segment self-contained.
+    """
+    return ["-an", "-c:v", "libx264", "-preset", MP4_PRESET, "-crf", str(MP4_CRF), "-pix_fmt", "yuv420p",
+            "-x264-params", "open-gop=0"]
+
+
 def video_args(fmt: str, *, vp9: bool = True) -> list[str]:
     """ffmpeg output options for `fmt` ("mp4" or "webm")."""
     if fmt == "mp4":
-        # libx264 + yuv420p: the combination every browser plays; faststart puts the index first.
-        return ["-an", "-c:v", "libx264", "-preset", MP4_PRESET, "-crf", str(MP4_CRF), "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart"]
+        return [*segment_args(), "-movflags", "+faststart"]  # faststart: the index first, for browsers
     # Constant quality (-b:v 0 -crf N); realtime + row-mt keeps VP9 within ~2x of x264's speed.
     return ["-an", "-c:v", "libvpx-vp9" if vp9 else "libvpx", "-b:v", "0", "-crf", str(WEBM_CRF),
             "-pix_fmt", "yuv420p", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"]
