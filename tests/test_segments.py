@@ -53,13 +53,13 @@ def decode_errors(path) -> str:
 def spy(monkeypatch):
     """Every segment actually encoded, as (kind, start, stop)."""
     calls = []
-    real = segments.encode_segment
+    real = segments.encode_segments
 
-    def wrapped(story, segment, out, **kw):
-        calls.append((segment.kind, segment.start, segment.stop))
-        return real(story, segment, out, **kw)
+    def wrapped(story, run, outs, **kw):
+        calls.extend((segment.kind, segment.start, segment.stop) for segment in run)
+        return real(story, run, outs, **kw)
 
-    monkeypatch.setattr(segments, "encode_segment", wrapped)
+    monkeypatch.setattr(segments, "encode_segments", wrapped)
     return calls
 
 
@@ -177,10 +177,10 @@ def test_a_read_only_cache_falls_back_to_one_pass(tmp_path, spy, monkeypatch):
 def test_a_failing_segment_encode_names_the_final_file_and_leaves_nothing(tmp_path, monkeypatch):
     story = make_story([make_clip(i) for i in range(3)])
 
-    def broken(story, segment, out, **kw):
-        out.write_bytes(b"")
+    def broken(story, run, outs, **kw):
+        outs[0].write_bytes(b"")
 
-    monkeypatch.setattr(segments, "encode_segment", broken)
+    monkeypatch.setattr(segments, "encode_segments", broken)
     (tmp_path / "out").mkdir()
     with pytest.raises(StorykitError, match=r"ffmpeg did not write .*a\.mp4"):
         export_story(story, tmp_path / "out" / "a.mp4", cache_dir=tmp_path / "cache", manifest=False)

@@ -37,7 +37,7 @@ from .._version import __version__
 from ..errors import StorykitError
 from .encode import _even, _pipe, _raw_input, segment_args
 
-__all__ = ["Segment", "SEGMENT_FORMAT", "plan_segments", "encode_segment", "export_segmented", "SegmentStats"]
+__all__ = ["Segment", "SEGMENT_FORMAT", "plan_segments", "encode_segments", "export_segmented", "SegmentStats"]
 
 SEGMENT_FORMAT = 1  # bump when what a segment holds changes for the same inputs
 _DIPS = ("fade_black", "fade_white")
@@ -155,19 +155,35 @@ def _clip_ids(story, tl) -> list[str]:
 def _frames(story, start: int, stop: int, chunk: int = 16):
     """Frames [start, stop) chunk by chunk, written into one reused buffer (no copy per chunk)."""
     tl = story._timeline
+    if story.materialised:  # already built (someone read `story.frames`): never render twice
+        for lo in range(start, stop, chunk):
+            yield _even(story.frames[lo : min(lo + chunk, stop)])
+        return
     buf = np.empty((min(chunk, stop - start), story.height, story.width, 3), np.uint8)
     for lo in range(start, stop, chunk):
         hi = min(lo + chunk, stop)
         yield _even(tl.render(lo, hi, buf[: hi - lo]))
 
 
-def encode_segment(story, segment: Segment, out: Path, *, ffmpeg: str, name: str,
-                   tick: Callable[[int], None] | None = None) -> None:
-    """Encodes frames [segment.start, segment.stop) of `story` into the MP4 file `out` (one IDR first)."""
+def encode_segments(story, run: list[Segment], outs: list[Path], *, ffmpeg: str, name: str,
+                    tick: Callable[[int], None] | None = None) -> None:
+    """Encodes consecutive segments of `story` in one x264 pass, each into its own MP4 file in `outs`.
+
+    One encoder for a run of segments, not one per segment: an ffmpeg and x264 start-up
+    cost about as much as encoding a dozen frames. Each segment start is forced to be a
+    keyframe (an IDR: closed GOPs) and ffmpeg's segment muxer cuts the stream there, so
+    each file starts on an IDR frame, as a segment encoded alone does.
+    """
     h, w = story.height + story.height % 2, story.width + story.width % 2
-    cmd = [ffmpeg, "-hide_banner", "-v", "error", "-y", *_raw_input(w, h, story.fps), *segment_args(),
-           "-f", "mp4", str(out)]
-    _pipe(cmd, _frames(story, segment.start, segment.stop), name, tick)
+    start = run[0].start
+    cuts = [seg.start - start for seg in run[1:]]
+    forced = "+".join(f"eq(n,{c})" for c in [0, *cuts])
+    pattern = str(outs[0])[: -len("0.tmp")] + "%d.tmp"  # outs are <prefix>0.tmp, <prefix>1.tmp, ...
+    cmd = [ffmpeg, "-hide_banner", "-v", "error", "-y", *_raw_input(w, h, story.fps), "-map", "0:v:0", *segment_args(),
+           "-force_key_frames", f"expr:{forced}", "-f", "segment", "-segment_format", "mp4",
+           *(["-segment_frames", ",".join(map(str, cuts))] if cuts else []),
+           "-reset_timestamps", "1", pattern]
+    _pipe(cmd, _frames(story, start, run[-1].stop), name, tick)
 
 
 def _join(paths: list[Path], out: Path, num_frames: int) -> str | None:
@@ -219,27 +235,26 @@ def export_segmented(story, out: Path, cache, *, ffmpeg: str, name: str,
     if segments is None or not _writable(cache):
         return None
     stats = SegmentStats()
-    reused: list[Segment] = []
+    missing: list[Segment] = []
     for seg in segments:
         if cache.get_segment(seg.key) is not None:
             stats.reused += 1
-            reused.append(seg)
             if tick is not None:
                 tick(seg.num_frames)
-            continue
-        _encode_into_cache(story, seg, cache, ffmpeg=ffmpeg, name=name, tick=tick)
-        stats.encoded += 1
-        stats.frames_encoded += seg.num_frames
+        else:
+            missing.append(seg)
+    _encode_into_cache(story, missing, cache, ffmpeg=ffmpeg, name=name, tick=tick)
+    stats.encoded, stats.frames_encoded = len(missing), sum(s.num_frames for s in missing)
     error = _join([cache.segment_path(s.key) for s in segments], out, story.num_frames)
-    if error is not None and reused:
+    if error is not None and stats.reused:
         # A cached segment went bad (a truncated file) or was pruned by another process meanwhile:
-        # encode those again, once, and join again.
-        for seg in reused:
+        # encode every reused one again, once, and join again.
+        again = [s for s in segments if s not in missing]
+        for seg in again:
             cache.segment_path(seg.key).unlink(missing_ok=True)
-            _encode_into_cache(story, seg, cache, ffmpeg=ffmpeg, name=name, tick=None)
-            stats.reused -= 1
-            stats.encoded += 1
-            stats.frames_encoded += seg.num_frames
+        _encode_into_cache(story, again, cache, ffmpeg=ffmpeg, name=name, tick=None)
+        stats.reused, stats.encoded = 0, len(segments)
+        stats.frames_encoded = story.num_frames
         error = _join([cache.segment_path(s.key) for s in segments], out, story.num_frames)
     if error is not None:
         verb = "did not write" if error.startswith("it finished") else "could not join the segments of"
@@ -257,13 +272,29 @@ def _writable(cache) -> bool:
     return os.access(cache.directory, os.W_OK | os.X_OK)
 
 
-def _encode_into_cache(story, seg: Segment, cache, **kw) -> None:
-    final = cache.segment_path(seg.key)
-    tmp = final.with_name(f"{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        encode_segment(story, seg, tmp, **kw)
-        if not tmp.is_file() or tmp.stat().st_size == 0:
-            raise StorykitError(f"ffmpeg did not write {kw['name']}: it finished without an error but made no file")
-        cache.put_segment(seg.key, tmp)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _runs(segments: list[Segment]) -> list[list[Segment]]:
+    """Segments grouped into runs of consecutive frames: one encoder per run."""
+    runs: list[list[Segment]] = []
+    for seg in segments:
+        if runs and runs[-1][-1].stop == seg.start:
+            runs[-1].append(seg)
+        else:
+            runs.append([seg])
+    return runs
+
+
+def _encode_into_cache(story, segments: list[Segment], cache, **kw) -> None:
+    """Encodes `segments` (each run of consecutive ones in one pass) and moves each file into the cache."""
+    for run in _runs(segments):
+        prefix = f".{os.getpid()}.{secrets.token_hex(4)}."
+        tmps = [cache.directory / f"{prefix}{k}.tmp" for k in range(len(run))]
+        try:
+            encode_segments(story, run, tmps, **kw)
+            for seg, tmp in zip(run, tmps):
+                if not tmp.is_file() or tmp.stat().st_size == 0:
+                    raise StorykitError(f"ffmpeg did not write {kw['name']}: it finished without an error but made no file")
+            for seg, tmp in zip(run, tmps):
+                cache.put_segment(seg.key, tmp)
+        finally:
+            for tmp in tmps:
+                tmp.unlink(missing_ok=True)
