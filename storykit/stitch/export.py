@@ -185,6 +185,8 @@ def export_story(
             t0 = time.perf_counter()
             tmp = staged.add(out)
             vp9 = fmt == "webm" and has_encoder("libvpx-vp9")
+            if fmt == "gif":
+                print(f"storykit: {_gif_note(story, out)}")  # GIFs are big: say how big before writing one
             segments = _encode(story, tmp, fmt, name=str(out), ffmpeg=ffmpeg, vp9=vp9, tick=bar.update,
                                cache=cache if fmt == "mp4" else None)
             if segments is not None:
@@ -250,6 +252,16 @@ def _encode(story: Story, tmp: Path, fmt: str, *, cache=None, **kw):
             return stats
     encode(story, tmp, fmt, **kw)
     return None
+
+
+def _gif_note(story: Story, out: Path) -> str:
+    from .encode import gif_estimate, gif_frames, gif_settings
+
+    rate, colours = gif_settings(story.width, story.height, story.fps)
+    n = len(gif_frames(story.num_frames, story.fps, rate))
+    size = gif_estimate(story.width, story.height, n, colours)
+    return (f"writing {out.name}: {story.width}x{story.height}, {n} frames at {rate:g} fps, {colours} colours, "
+            f"about {size / 1e6:.1f} MB")
 
 
 def _segment_cache(cache_dir):
