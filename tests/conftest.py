@@ -20,6 +20,8 @@ os.environ["STORYKIT_HOME"] = _HOME
 os.environ["STORYKIT_CACHE"] = os.path.join(_HOME, "clips")
 os.environ["RAY_TMPDIR"] = os.path.join(_HOME, "ray")  # a local Ray per worker, never another's sockets
 os.makedirs(os.environ["RAY_TMPDIR"], exist_ok=True)
+if os.environ.get("PYTEST_XDIST_WORKER"):  # two workers on two cores: one thread each, not two apiece
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 for _var in ("STORYKIT_BASE_MODEL", "STORYKIT_LIGHTNING_CKPT", "STORYKIT_MOTION_LORAS", "STORYKIT_DEVICE", "STORYKIT_DTYPE"):
     os.environ.pop(_var, None)
 
