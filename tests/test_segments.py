@@ -135,12 +135,14 @@ def test_segments_count_towards_the_cache_cap_and_are_pruned_and_cleared(tmp_pat
     assert len(files) == 8 and all(n.endswith(".segment.mp4") and len(n) == 64 + 12 for n in files)
     info = cache.info()
     assert info.segments == 8 and info.bytes == sum(p.stat().st_size for p in cache.directory.iterdir())
-    assert "8 video segments" in str(info)
-    (cache.directory / "notes.segment.mp4").write_bytes(b"mine")  # not the cache's: never counted or removed
+    assert "8 video segments" in str(info) and cache.foreign_files() == []  # the cache's own files
     assert cache.prune(0) == 8 and cache.info().segments == 0
     export_story(story, tmp_path / "b.mp4", cache_dir=cache, manifest=False)
-    assert cache.clear() == 8
-    assert [p.name for p in cache.directory.iterdir()] == ["notes.segment.mp4"]
+    assert cache.clear() == 8 and list(cache.directory.iterdir()) == []
+    # Named like a segment but not an MP4: not provably the cache's, so never deleted.
+    fake = cache.segment_path("ab" * 32)
+    fake.write_bytes(b"not a video")
+    assert cache.clear() == 0 and fake.exists()
 
 
 def test_a_capped_cache_prunes_after_the_join(tmp_path):

@@ -26,7 +26,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -179,6 +178,8 @@ def encode_segments(story, run: list[Segment], outs: list[Path], *, ffmpeg: str,
     cuts = [seg.start - start for seg in run[1:]]
     forced = "+".join(f"eq(n,{c})" for c in [0, *cuts])
     pattern = str(outs[0])[: -len("0.tmp")] + "%d.tmp"  # outs are <prefix>0.tmp, <prefix>1.tmp, ...
+    if [str(o) for o in outs] != [pattern % k for k in range(len(outs))]:
+        raise ValueError("segment files must be named <prefix>0.tmp, <prefix>1.tmp, ...")
     cmd = [ffmpeg, "-hide_banner", "-v", "error", "-y", *_raw_input(w, h, story.fps), "-map", "0:v:0", *segment_args(),
            "-force_key_frames", f"expr:{forced}", "-f", "segment", "-segment_format", "mp4",
            *(["-segment_frames", ",".join(map(str, cuts))] if cuts else []),
@@ -286,8 +287,7 @@ def _runs(segments: list[Segment]) -> list[list[Segment]]:
 def _encode_into_cache(story, segments: list[Segment], cache, **kw) -> None:
     """Encodes `segments` (each run of consecutive ones in one pass) and moves each file into the cache."""
     for run in _runs(segments):
-        prefix = f".{os.getpid()}.{secrets.token_hex(4)}."
-        tmps = [cache.directory / f"{prefix}{k}.tmp" for k in range(len(run))]
+        tmps = cache.segment_temp_names(run[0].key, len(run))  # named as the cache's own while written
         try:
             encode_segments(story, run, tmps, **kw)
             for seg, tmp in zip(run, tmps):
