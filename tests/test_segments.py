@@ -210,3 +210,10 @@ def test_other_encoder_settings_encode_every_segment_again(tmp_path, spy, monkey
     monkeypatch.setattr(encode, "MP4_CRF", encode.MP4_CRF + 2)
     export_story(story, tmp_path / "b.mp4", cache_dir=tmp_path / "c", manifest=False)
     assert len(spy) == 2 * n  # never a segment of another quality joined into this file
+
+
+def test_a_relative_cache_folder_joins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the notebooks' cache_dir="storykit-cache": relative to the working folder
+    story = make_story([make_clip(i) for i in range(3)])
+    result = export_story(story, "s.mp4", cache_dir="storykit-cache", manifest=False)
+    assert result.timings["segments_encoded"] > 0 and len(decode_frames(tmp_path / "s.mp4")) == story.num_frames

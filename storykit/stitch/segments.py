@@ -197,8 +197,10 @@ def _join(paths: list[Path], out: Path, num_frames: int) -> str | None:
 
     with tempfile.TemporaryDirectory(prefix="storykit-concat-") as tmp:
         listing = Path(tmp) / "segments.txt"
-        # The concat demuxer's own quoting: 'path', with ' written as '\''.
-        listing.write_text("".join("file '" + str(p).replace("'", "'\\''") + "'\n" for p in paths), encoding="utf-8")
+        # The concat demuxer's own quoting: 'path', with ' written as '\''. Absolute paths: it reads
+        # relative ones from the listing's folder, not from ours (a cache_dir such as "storykit-cache").
+        listing.write_text("".join("file '" + os.path.abspath(p).replace("'", "'\\''") + "'\n" for p in paths),
+                           encoding="utf-8")
         proc = run_ffmpeg(["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
                            "-map", "0:v:0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)])
     lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
