@@ -134,6 +134,8 @@ def cmd_render(args) -> int:
         audio=args.audio,
         gif=args.gif,
         overwrite=args.overwrite,
+        narrate=args.narrate,
+        voice=args.voice,
         **_continuity_args(args),
     )
     print(result.summary())
@@ -305,7 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--handoff-strength", type=float, default=None, help="(0, 1]: how far a scene may move from that frame (default 0.75)")
     g = p.add_argument_group("output")
     g.add_argument("--fps", type=int, default=None, help="output frame rate, 1-120; 8 fps scenes are interpolated (default 24)")
-    g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length)")
+    g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length; ducked under the narration)")
+    g.add_argument("--narrate", default="auto", choices=("auto", "espeak", "kokoro", "mms", "none"),
+                   help="who tells the story aloud: auto (default: the most natural voice on this machine for the "
+                   "script's language; espeak-ng needs no download), espeak, kokoro, mms, or none for a silent video")
+    g.add_argument("--voice", default=None, help="one voice by name, e.g. en-us, ja, ar (espeak), af_heart (Kokoro), "
+                   "facebook/mms-tts-spa (MMS); an unknown name lists the voices")
     g.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     p.set_defaults(func=cmd_render)
 

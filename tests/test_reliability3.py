@@ -516,3 +516,11 @@ def test_proc_as_the_output_folder_is_one_line_before_rendering(capsys, no_drawi
     assert _render(Path("/proc"), "/proc/story.mp4") == 2
     one_line_error(capsys)
     assert no_drawing == []
+
+
+@pytest.mark.parametrize("argv", [["cache", "info"], ["cache", "clear"],
+                                  ["render", "--setting", "a", "--character", "b", "--action", "c", "-o", "x.mp4"]])
+def test_an_empty_cache_dir_is_not_the_working_folder(tmp_path, monkeypatch, capsys, no_drawing, argv):
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--cache-dir", ""]) == 2
+    assert "folder path" in one_line_error(capsys) and list(tmp_path.iterdir()) == [] and no_drawing == []

@@ -259,6 +259,9 @@ class ClipCache:
     """
 
     def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int | str | None = None):
+        if directory is not None and (not isinstance(directory, (str, os.PathLike)) or not str(directory).strip()):
+            # Path("") is the working folder: an empty --cache-dir must not scatter clips there.
+            raise InvalidInput(f"the clip cache must be a folder path, got {directory!r}")
         self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
         check_cache_location(self.directory)
         if max_bytes is None:

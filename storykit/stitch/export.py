@@ -337,6 +337,8 @@ def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> 
 
 
 def _cues(story: Story) -> list[tuple[float, float, str]]:
+    if story.metadata.get("cues"):  # a narrated story: each cue while its line is spoken (stitch.narration)
+        return [(a, b, t.strip()) for a, b, t in story.metadata["cues"] if t.strip()]
     return [(a, b, t.strip()) for (a, b), t in zip(story.times(), story.texts) if t.strip()]
 
 
