@@ -124,6 +124,17 @@ def test_subtitles_match_scene_boundaries(story, tmp_path):
     assert result.srt.read_text().splitlines()[0] == "1"
 
 
+def test_subtitle_stamps_round_to_the_nearest_millisecond():
+    # 7 frames at 24 fps: cues at 7/24 = 0.29166 s (-> 292 ms, not 291), 14/24 = 0.58333 s, 21/24 = 0.875 s.
+    clips = [Clip(np.full((7, 64, 64, 3), 40 * i, np.uint8), 24, i, {"backend": "test"}) for i in range(3)]
+    scenes = [Scene(i, "beat", f"prompt {i}", text=f"Line {i}.", num_frames=7, fps=24, transition="cut") for i in range(3)]
+    story = stitch(clips, Script(Triple("a misty forest", "a red fox", "finds a lantern"), scenes), fps=24, title=False)
+    assert story.spans == [(0, 7), (7, 14), (14, 21)]
+    stamps = [line for line in to_srt(story).splitlines() if "-->" in line]
+    assert stamps == ["00:00:00,000 --> 00:00:00,292", "00:00:00,292 --> 00:00:00,583", "00:00:00,583 --> 00:00:00,875"]
+    assert [line for line in to_vtt(story).splitlines() if "-->" in line][0] == "00:00:00.000 --> 00:00:00.292"
+
+
 def test_scenes_without_text_get_no_cue(story_parts):
     clips, script, _ = story_parts
     script = Script.from_dict(script.to_dict())
