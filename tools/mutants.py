@@ -359,10 +359,27 @@ RAY = [
     ),
 ]
 
+SEGMENTED_EXPORT = [
+    Mutant(
+        "segment-key-without-caption-text", "storykit/stitch/segments.py",
+        'parts["captions"].append([digest, max(a, ca) - a, min(b, cb) - a])',
+        'parts["captions"].append([None, max(a, ca) - a, min(b, cb) - a])',
+        "a segment's key ignores its caption's text: an edited caption exports the old one from the cache",
+        "tests/test_segments.py -k caption_change",
+    ),
+    Mutant(
+        "segment-key-without-clip", "storykit/stitch/segments.py",
+        'parts["clips"].append([clip_ids[k], lo - s, hi - s, lo - a])',
+        'parts["clips"].append([None, lo - s, hi - s, lo - a])',
+        "a segment's key ignores which clip fills it: an edited scene exports its stale segment",
+        "tests/test_segments.py -k reencodes_only_the_edited_scene",
+    ),
+]
+
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
-    *CLIP_BUDGET, *NARRATION, *RAY,
+    *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT,
 ]
 
 
