@@ -234,3 +234,19 @@ def test_other_fps_is_refused_on_export():
     script.edit(1, fps=24)
     with pytest.raises(InvalidInput, match="8 fps"):
         script_to_storybench(script)
+
+
+def test_storybench_video_is_the_clips_joined_with_cuts_whatever_the_script_says():
+    import numpy as np
+
+    from storykit.generate import Clip
+    from storykit.stitch.storybench_files import assemble_story
+    from storykit.testing import example_script
+
+    script = example_script(3, num_frames=5)
+    for scene, transition in zip(script.scenes, ("crossfade", "fade_black", "fade_white")):
+        scene.transition = transition  # a planned story's transitions: StoryBench counts frames, so none apply
+    rng = np.random.default_rng(0)
+    clips = [Clip(rng.integers(0, 256, (5, 64, 64, 3), dtype=np.uint8), 8, i, {"backend": "test"}) for i in range(3)]
+    video = assemble_story(clips, script)
+    np.testing.assert_array_equal(video, np.concatenate([c.frames for c in clips]))
