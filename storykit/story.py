@@ -319,7 +319,7 @@ def make_story(
             doc["narration"]["mix"]["music"] = None if audio is None else Path(audio).name
             timings["narration_s"] = speech_s + time.perf_counter() - t4  # synthesis and mixing (fitting is in stitch_s)
         result = export_story(story, out, formats=formats, audio=track or audio, overwrite=overwrite, manifest=doc,
-                              progress=progress)
+                              progress=progress, cache_dir=cache_dir)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)
