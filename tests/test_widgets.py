@@ -183,7 +183,7 @@ def test_one_duration_in_seconds_with_both_frame_counts_and_the_librarys_limits(
     assert "28 frames at 8 fps (model) · 84 at 24 fps (story)" in row["frames"].value
     clip = studio.render_scene(0)
     assert studio.script.scenes[0].num_frames == 28 and clip.num_frames == 84 and clip.fps == 24
-    assert "84 frames at 24 fps" in row["preview"].outputs[0]["data"]["text/html"]
+    assert "84 frames at 24 fps" in row["preview"].value
 
 
 def test_the_log_shows_the_newest_line_first_and_plan_clears_it(studio):
@@ -238,17 +238,17 @@ def test_render_this_scene_restitches_and_export_never_mixes_versions(studio, tm
 def test_plan_with_a_new_triple_drops_the_old_story_and_a_failed_plan_blocks_render(studio):
     studio.plan()
     studio.render_all()
-    assert studio.player.outputs
+    assert studio.player.value
     studio.setting.value = "a neon city at night"
     studio._safely(studio.render_all)  # fields changed, Plan not pressed: refuse, do not render the old script
     assert "press Plan" in studio.messages[-1]
     studio.plan()
-    assert studio.story is None and not studio.player.outputs and studio.clips == {}
+    assert studio.story is None and not studio.player.value and studio.clips == {}
     studio.render_all()
     studio.character.value = ""
     studio._safely(studio.plan)
     assert "character is empty" in studio.status.value
-    assert studio.story is None and not studio.player.outputs
+    assert studio.story is None and not studio.player.value
     studio.last_rendered = ["untouched"]
     studio._safely(studio.render_all)
     assert "the last Plan failed" in studio.messages[-1] and studio.last_rendered == ["untouched"]

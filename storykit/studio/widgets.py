@@ -28,8 +28,10 @@ they count from 0.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
+import io
 import os
 import re
 import time
@@ -106,10 +108,10 @@ class Studio:
 
         # -- header: the story and how to render it
         label = {"description_width": "80px"}
-        full = w.Layout(width="100%")
-        self.setting = w.Text(value=setting, description="Setting", style=label, layout=full)
-        self.character = w.Text(value=character, description="Character", style=label, layout=full)
-        self.action = w.Text(value=action, description="Action", style=label, layout=full)
+        # width "auto": stretched to the column less the widget's margins (100% would overflow by them)
+        self.setting = w.Text(value=setting, description="Setting", style=label, layout=w.Layout(width="auto"))
+        self.character = w.Text(value=character, description="Character", style=label, layout=w.Layout(width="auto"))
+        self.action = w.Text(value=action, description="Action", style=label, layout=w.Layout(width="auto"))
         cell = w.Layout(width="180px")
         self.style = w.Dropdown(options=list(STYLES), value="cinematic", description="Style", style=label, layout=cell)
         self.num_scenes = w.BoundedIntText(value=5, min=3, max=8, description="Scenes", style=label, layout=cell)
@@ -156,20 +158,22 @@ class Studio:
         self.strip = w.Box([], layout=w.Layout(flex_flow="row wrap", width="100%"))
         self.editor = w.Box([w.HTML("<i>Press Plan: the scenes appear here.</i>")],
                             layout=w.Layout(flex="1 1 320px", min_width="0", padding="0 8px 0 0"))
-        self.player = w.Output(layout=w.Layout(flex="2 1 400px", min_width="0", max_width=f"{PLAYER_WIDTH}px"))
-        self.story_out = self.player  # the name notebooks used
+        # HTML widgets, not Output areas: no output padding, so no inner scrollbars around the videos.
+        self.player = w.HTML(layout=w.Layout(flex="2 1 400px", min_width="0", max_width=f"{PLAYER_WIDTH}px"))
         center = w.VBox([self.strip, w.Box([self.editor, self.player], layout=w.Layout(**{**wrap, "align_items": "flex-start"}))],
                         layout=w.Layout(width="100%", overflow="hidden"))
 
         # -- footer: the log, newest first
         self.log = w.HTML(value="")
-        self.log_panel = w.Accordion(children=[self.log], layout=w.Layout(width="100%"))
+        self.log_panel = w.Accordion(children=[self.log], layout=w.Layout(width="auto"))
         self.log_panel.set_title(0, "Log (newest first)")
         self.log_panel.selected_index = None  # collapsed
         self.app = w.AppLayout(header=header, center=center, footer=self.log_panel,
                                layout=w.Layout(width="100%", max_width="1200px", overflow="hidden"))
-        # Each pane as tall as its content: AppLayout's fr rows would stretch the header to a share of the page.
+        # Each pane as tall as its content: AppLayout's fr rows would stretch the header to a share of the page;
+        # and columns that may shrink below their content's width (a long status line stays one cut line).
         self.app.layout.grid_template_rows = "auto auto auto"
+        self.app.layout.grid_template_columns = "minmax(0, 1fr) minmax(0, 2fr) minmax(0, 1fr)"
         self.backend.observe(lambda _: self._fit_controls(), names="value")
         self._fit_controls()
 
@@ -247,10 +251,8 @@ class Studio:
         ref.save(self.output_dir / "reference.png")
         self.reference_upload.value = ()
         self.reference.value = str(self.output_dir / "reference.png")
-        with self.player:
-            from IPython.display import display
-
-            display(ref)
+        self.player.value = (f"<div>Reference portrait</div><img style='max-width:100%' "
+                             f"src='data:image/png;base64,{base64.b64encode(_png(ref.image)).decode()}'>")
         self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
         return ref
 
@@ -318,12 +320,12 @@ class Studio:
             i = scene.index
             row = {
                 "prompt": w.Textarea(value=scene.prompt, description="Prompt", style=label, rows=4,
-                                     layout=w.Layout(width="100%")),
+                                     layout=w.Layout(width="auto")),
                 # The caption is the scene's narration line: shown under the scene and in the
                 # subtitles, and what a narration voice reads.
                 "caption": w.Textarea(value=scene.text, description="Caption", style=label, rows=2,
                                       tooltip="the sentence shown under this scene and in the subtitles (the narration line)",
-                                      layout=w.Layout(width="100%")),
+                                      layout=w.Layout(width="auto")),
                 "narration": w.Box([], layout=w.Layout(flex_flow="row wrap")),  # room for a voice and ▶ for the line
                 "offer_text": w.HTML(""),
                 "offer_button": w.Button(description="Update caption", icon="pencil", layout=w.Layout(width="auto")),
@@ -339,7 +341,7 @@ class Studio:
                                    layout=w.Layout(width="auto")),
                 "drawn": w.HTML(""),  # what the animatic drew, after a render
                 "status": w.HTML(""),  # this scene's newest message (its errors show here)
-                "preview": w.Output(layout=w.Layout(width="100%", max_width=f"{PREVIEW_WIDTH}px", overflow="hidden")),
+                "preview": w.HTML(layout=w.Layout(width="100%", max_width=f"{PREVIEW_WIDTH}px")),
                 "thumb": w.Image(value=thumbnail_png(None, THUMB_WIDTH, f"Scene {i + 1}"), format="png",
                                  layout=w.Layout(width=f"{THUMB_WIDTH}px", height="auto")),
                 "select": w.Button(description=f"{i + 1} · {scene.beat}", tooltip=scene.text,
@@ -498,18 +500,14 @@ class Studio:
 
     def _set_story(self, story, title: str = "", note: str = ""):
         """Shows `story` in the player, or clears it (with a note saying why) when None."""
-        from IPython.display import HTML
-
         self.story = story
-        self.player.outputs = ()
         if story is None:
             self._story_keys = None
-            if note:
-                self.player.append_display_data(HTML(f"<i>{html.escape(note)}</i>"))
+            self.player.value = f"<i>{html.escape(note)}</i>" if note else ""
         else:
             # a preview at up to PLAYER_WIDTH px (averaged), with room for the controls under the captions
             frames = with_control_band(downscale(story.frames, PLAYER_WIDTH))
-            self.player.append_display_data(HTML(video_html(frames, story.fps, title)))
+            self.player.value = video_html(frames, story.fps, title)
 
     def _with_continuity(self, config: RenderConfig) -> RenderConfig:
         """The reference (upload first, then the path field), its scale and the handoff switch, if the backend uses them."""
@@ -536,16 +534,12 @@ class Studio:
 
     def _show_clip(self, index: int, clip: Clip):
         """The scene's thumbnail, preview and what the animatic drew, from its new clip."""
-        from IPython.display import HTML
-
         if index >= len(self.rows):
             return
         row = self.rows[index]
         row["thumb"].value = thumbnail_png(clip.frames[len(clip.frames) // 2], THUMB_WIDTH)
         title = f"{clip.num_frames} frames at {clip.fps:g} fps · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
-        row["preview"].outputs = ()
-        row["preview"].append_display_data(HTML(video_html(downscale(clip.frames, PREVIEW_WIDTH), clip.fps, title,
-                                                           max_width=PREVIEW_WIDTH)))
+        row["preview"].value = video_html(downscale(clip.frames, PREVIEW_WIDTH), clip.fps, title, max_width=PREVIEW_WIDTH)
         drawn = ""
         if "drawn" in clip.metadata:
             from ..generate.animatic.reading import drawn_summary
@@ -612,6 +606,12 @@ class Studio:
             self._fit_controls()  # what the backend cannot use stays off
             if self.progress.description.endswith("…") or self.progress.description.startswith("Scene"):
                 self.progress.description = "Stopped"
+
+
+def _png(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def _small(text: str) -> str:
