@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["caption_suggestion", "frames_line", "studio_words", "video_html", "thumbnail_png", "downscale",
-           "with_control_band", "free_name"]
+           "with_control_band", "free_name", "capabilities", "png_bytes", "small"]
 
 STORY_FPS = 24  # the stitched story's rate; the animatic draws every frame at it
 
@@ -150,3 +150,46 @@ def free_name(path: Path, formats=("mp4", "gif")) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+# What each backend can do, by the backends' own flags (`supports_reference`, `supports_handoff`);
+# steps only mean something to a diffusion model. The tooltip says why a control is off.
+_NEEDS = {
+    "reference": ("supports_reference", "the {name} backend draws the same character by itself and ignores a "
+                  "reference; choose Backend: lightning to use one"),
+    "handoff": ("supports_handoff", "the {name} backend cannot start a scene from a frame; choose Backend: lightning"),
+    "steps": ("supports_steps", "the {name} backend draws its frames directly: it has no denoising steps"),
+}
+
+
+def capabilities(name: str, backend=None) -> dict[str, tuple[bool, str]]:
+    """What backend `name` (or the Backend instance `backend`) can do: reference, handoff, steps → (can, why not).
+
+    From the backends' own class flags, without building one; "auto" answers for the
+    backend it would pick (Lightning only when its weights are on this machine).
+    """
+    if backend is not None and backend.name == name:
+        cls = type(backend)
+    else:
+        if name == "auto":
+            from ..generate.lightning.weights import local_weights_status
+
+            name = "lightning" if local_weights_status()[0] else "animatic"
+        if name == "lightning":
+            from ..generate.lightning import LightningBackend as cls
+        else:
+            from ..generate.animatic import AnimaticBackend as cls
+    steps = getattr(cls, "supports_steps", getattr(cls, "name", "") == "lightning")
+    return {k: (steps if attr == "supports_steps" else bool(getattr(cls, attr, False)), why.format(name=name))
+            for k, (attr, why) in _NEEDS.items()}
+
+
+def png_bytes(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def small(text: str) -> str:
+    """`text` (HTML) as a small grey note."""
+    return f"<span style='font-size:90%;color:#555'>{text}</span>"

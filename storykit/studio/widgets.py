@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
-import io
 import os
 import re
 import time
@@ -44,8 +43,8 @@ from ..generate.clips import Clip
 from ..generate.config import RenderConfig
 from ..plan.planner import STYLES, plan
 from ..plan.script import CAMERA_MOVES, MAX_FRAMES, Script
-from .parts import (STORY_FPS, caption_suggestion, downscale, frames_line, free_name, studio_words, thumbnail_png,
-                    video_html, with_control_band)
+from .parts import (STORY_FPS, capabilities, caption_suggestion, downscale, frames_line, free_name, png_bytes, small,
+                    studio_words, thumbnail_png, video_html, with_control_band)
 
 __all__ = ["Studio"]
 
@@ -57,16 +56,6 @@ PREVIEW_WIDTH = 256  # a scene's preview in its editor
 PLAYER_WIDTH = 640  # the stitched story, at most this wide (it shrinks with the page)
 THUMB_WIDTH = 120
 _ERROR = "#b00020"
-
-# What each backend can do, by the backends' own flags (`supports_reference`, `supports_handoff`);
-# steps only mean something to a diffusion model. The tooltip says why a control is off.
-_NEEDS = {
-    "reference": ("supports_reference", "the {name} backend draws the same character by itself and ignores a "
-                  "reference; choose Backend: lightning to use one"),
-    "handoff": ("supports_handoff", "the {name} backend cannot start a scene from a frame; choose Backend: lightning"),
-    "steps": ("supports_steps", "the {name} backend draws its frames directly: it has no denoising steps"),
-}
-
 
 class Studio:
     """An ipywidgets app around plan → render → stitch → export.
@@ -252,7 +241,7 @@ class Studio:
         self.reference_upload.value = ()
         self.reference.value = str(self.output_dir / "reference.png")
         self.player.value = (f"<div>Reference portrait</div><img style='max-width:100%' "
-                             f"src='data:image/png;base64,{base64.b64encode(_png(ref.image)).decode()}'>")
+                             f"src='data:image/png;base64,{base64.b64encode(png_bytes(ref.image)).decode()}'>")
         self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
         return ref
 
@@ -355,9 +344,9 @@ class Studio:
             # Cheap work only on keystrokes: the offer and the frame counts; rendering waits for a button.
             row["prompt"].observe(lambda _, i=i: self._refresh_offer(i), names="value")
             row["caption"].observe(lambda _, i=i: self._refresh_offer(i), names="value")
-            row["seconds"].observe(lambda ch, r=row, fps=scene.fps: setattr(r["frames"], "value", _small(
+            row["seconds"].observe(lambda ch, r=row, fps=scene.fps: setattr(r["frames"], "value", small(
                 frames_line(ch["new"], fps))), names="value")
-            row["frames"].value = _small(frames_line(scene.duration, scene.fps))
+            row["frames"].value = small(frames_line(scene.duration, scene.fps))
             row["editor"] = w.VBox([
                 w.HTML(f"<b>Scene {i + 1} · {html.escape(scene.beat)}</b>"),
                 row["prompt"], row["caption"], row["narration"], row["offer"],
@@ -382,27 +371,13 @@ class Studio:
         if offer is None:
             row["offer"].layout.display = "none"
         else:
-            row["offer_text"].value = _small(f"The caption still says “{html.escape(offer[1])}”; "
+            row["offer_text"].value = small(f"The caption still says “{html.escape(offer[1])}”; "
                                              f"the prompt now says “{html.escape(offer[2])}”.")
             row["offer"].layout.display = "flex"
 
     def _capabilities(self) -> dict[str, tuple[bool, str]]:
-        """What the chosen backend can do: name → (can, why not), from the backends' own flags."""
-        name = self.backend.value
-        if self._backend_obj is not None and self._backend_obj.name == name:
-            cls = type(self._backend_obj)
-        else:
-            if name == "auto":  # what "auto" would pick: Lightning only with its weights on this machine
-                from ..generate.lightning.weights import local_weights_status
-
-                name = "lightning" if local_weights_status()[0] else "animatic"
-            if name == "lightning":
-                from ..generate.lightning import LightningBackend as cls
-            else:
-                from ..generate.animatic import AnimaticBackend as cls
-        steps = getattr(cls, "supports_steps", getattr(cls, "name", "") == "lightning")
-        return {k: (steps if attr == "supports_steps" else bool(getattr(cls, attr, False)), why.format(name=name))
-                for k, (attr, why) in _NEEDS.items()}
+        """What the chosen backend can do: name → (can, why not)."""
+        return capabilities(self.backend.value, self._backend_obj)
 
     def _fit_controls(self) -> None:
         """Disables (with a tooltip saying why) the controls the backend cannot use; enables the rest."""
@@ -545,7 +520,7 @@ class Studio:
             from ..generate.animatic.reading import drawn_summary
 
             drawn = drawn_summary([clip])
-        row["drawn"].value = _small(html.escape(drawn))
+        row["drawn"].value = small(html.escape(drawn))
 
     def _progress(self, value, total, label):
         self.progress.max, self.progress.value, self.progress.description = max(total, 1), value, label
@@ -606,13 +581,3 @@ class Studio:
             self._fit_controls()  # what the backend cannot use stays off
             if self.progress.description.endswith("…") or self.progress.description.startswith("Scene"):
                 self.progress.description = "Stopped"
-
-
-def _png(image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _small(text: str) -> str:
-    return f"<span style='font-size:90%;color:#555'>{text}</span>"
