@@ -117,11 +117,15 @@ def test_the_studio_page_plans_renders_edits_and_exports_in_chromium(page, tmp_p
     body = driver.find_element("tag name", "body").text
     assert "⚠" not in body and "Traceback" not in body
     assert len(driver.find_elements("css selector", "video")) >= 2  # the story player and scene 2's preview
+    driver.find_element("xpath", "//*[normalize-space(text())='Log (newest first)']").click()  # open the log
+    _wait_text(driver, "Planned 5 scenes", timeout=10)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1100, height + 16)  # the whole app, no empty page below it
     driver.save_screenshot(str(tmp_path / "studio.png"))
     if os.environ.get("STORYKIT_SCREENSHOT"):
         shutil.copy(tmp_path / "studio.png", os.environ["STORYKIT_SCREENSHOT"])
     # Colab's narrow width: no horizontal scrollbar.
-    driver.set_window_size(800, 1900)
+    driver.set_window_size(800, 2400)
     _wait_text(driver, "Exported: ", timeout=10)
     assert driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     # ... nor one inside the app, and nothing cut off at the right edge.

@@ -276,7 +276,8 @@ class Studio:
         manifest = build_manifest(script, clips, self.story, backend_info=engine.describe(), config=config)
         self.last_export = export_story(self.story, out, formats=formats, manifest=manifest)
         self._progress(1, 1, "Exported")
-        self._say("Exported: " + ", ".join(str(p) for p in self.last_export.paths))
+        paths = self.last_export.paths
+        self._say(f"Exported: {', '.join(p.name for p in paths)} in {paths[0].parent if paths else self.output_dir}")
         return self.last_export
 
     def select(self, index: int) -> None:
