@@ -499,14 +499,10 @@ class Studio:
                                    handoff=self.handoff.value and can["handoff"][0])
 
     def _read_upload(self, item):
-        """The uploaded picture, read by the same loader as a reference file (size and format checks)."""
-        from ..generate.reference import load_reference
+        """The uploaded picture, through the CLI's own image loader (a bomb or a bad file is one line)."""
+        from ..generate.reference_image import read_image
 
-        name = Path(str(item.get("name") or "upload.png")).name
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        path = self.output_dir / f"upload-{name}"
-        path.write_bytes(bytes(item["content"]))
-        return load_reference(path, name="the uploaded image")
+        return read_image(bytes(item["content"]), name=f"the uploaded file {item.get('name', '')!r}")
 
     def _show_clip(self, index: int, clip: Clip):
         """The scene's thumbnail, preview and what the animatic drew, from its new clip."""

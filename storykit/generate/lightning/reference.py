@@ -28,7 +28,7 @@ import numpy as np
 
 from ...errors import InvalidInput, MissingWeights, StorykitError, require
 from ..cache import file_sha256
-from ..reference import CharacterReference, check_ip_adapter_scale, load_reference
+from ..reference_image import CharacterReference, check_ip_adapter_scale, load_reference
 
 __all__ = [
     "IP_ADAPTER_REPO", "IP_ADAPTER_SUBFOLDER", "IP_ADAPTER_WEIGHT", "IMAGE_ENCODER_FOLDER",
@@ -160,10 +160,10 @@ def _attach(backend, pipe, weights: IPAdapterWeights) -> None:
         return
     if getattr(pipe, "_storykit_ip_adapter", None) is not None:
         _detach(pipe)
-    from .backend import _quiet_cast_warning
+    from .compat import quiet_cast_warning
 
     try:
-        with _quiet_cast_warning():  # load_ip_adapter casts the UNet with `.to(dtype)`: the same empty warning
+        with quiet_cast_warning():  # load_ip_adapter casts the UNet with `.to(dtype)`: the same empty warning
             pipe.load_ip_adapter(
                 str(weights.root), subfolder=IP_ADAPTER_SUBFOLDER, weight_name=IP_ADAPTER_WEIGHT,
                 image_encoder_folder=IMAGE_ENCODER_FOLDER, local_files_only=True,
@@ -224,9 +224,9 @@ def conditioning(backend, pipe, kwargs: dict, *, ip_adapter_image=None, ip_adapt
     num_frames = kwargs.pop("num_frames")
     # The previous scene's last frame, held for the whole clip: the new scene starts from its layout.
     still = Image.fromarray(frame)
-    from .backend import _quiet_cast_warning
+    from .compat import quiet_cast_warning
 
-    with _quiet_cast_warning():  # from_pipe re-casts the shared modules to their own dtype, which only logs a warning
+    with quiet_cast_warning():  # from_pipe re-casts the shared modules to their own dtype, which only logs a warning
         v2v = diffusers.AnimateDiffVideoToVideoPipeline.from_pipe(pipe)
     v2v.set_progress_bar_config(**getattr(pipe, "_progress_bar_config", {}))
     # FreeNoise lives in the shared UNet (set up at load) and in a few pipeline attributes that
