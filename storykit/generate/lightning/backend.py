@@ -31,6 +31,7 @@ camera picks a motion LoRA (``motion_lora.CAMERA_LORAS``) at the scene's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
