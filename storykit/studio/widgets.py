@@ -21,6 +21,10 @@ without clicking. While work runs every button is disabled, so a double click ne
 renders twice. The stitched story always matches the scenes: after **Render this
 scene** it is stitched again, and **Export** first renders any scene edited since.
 
+This module is longer than 600 lines because the narration (voice, ▶ Hear, the narrated export)
+joined the app late; its plain helpers already live in `parts.py`, and the narration methods are
+the next to move there.
+
 Scenes are numbered from 1 in the app, as in the animatic's frame badge and the
 progress bar; in Python (`script.edit(0, ...)`, `render_scene(0)`, `studio.rows[0]`)
 they count from 0.
@@ -111,6 +115,10 @@ class Studio:
                                   value=backend if isinstance(backend, str) else self._backend_obj.name,
                                   description="Backend", style=label, layout=cell)
         self.steps = w.Dropdown(options=[1, 2, 3, 4, 8], value=4, description="Steps", style=label, layout=cell)
+        # Narration: who reads each scene's line aloud ("auto": the best voice for the script's language).
+        self.voice = w.Dropdown(options=_voice_options(), value="auto", description="Voice", style=label, layout=cell,
+                                tooltip="auto: the most natural voice here for the script's language; none: a silent video")
+        self._speakers: dict = {}
         # Continuity: one character image for every scene (IP-Adapter), scenes that hand over.
         self.reference = w.Text(value="", placeholder="character image path (optional)", description="Reference",
                                 style=label, layout=w.Layout(width="300px"))
@@ -136,7 +144,7 @@ class Studio:
         header = w.VBox([
             w.HTML("<h3 style='margin:4px 0'>storykit studio</h3>"),
             self.setting, self.character, self.action,
-            w.Box([self.style, self.num_scenes, self.seed, self.backend, self.steps], layout=w.Layout(**wrap)),
+            w.Box([self.style, self.num_scenes, self.seed, self.backend, self.steps, self.voice], layout=w.Layout(**wrap)),
             w.Box([self.reference, self.reference_upload, self.ip_adapter_scale, self.handoff, self.portrait_button],
                   layout=w.Layout(**wrap)),
             w.Box([self.plan_button, self.render_button, self.export_button], layout=w.Layout(**wrap)),
@@ -245,6 +253,25 @@ class Studio:
         self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
         return ref
 
+    def hear(self, index: int):
+        """Speaks scene `index`'s line (0-based) as edited in its row, and plays it there.
+
+        Lines are cached by engine, voice, text and speed: editing one line re-synthesises
+        only that line, here and at Export.
+        """
+        script = self._script_with_edits()
+        speaker = self._speaker(script)
+        if speaker is None:
+            raise StorykitError("the voice is 'none': choose a voice to hear the line")
+        scene = script.scene(index)
+        if not scene.text.strip():
+            raise StorykitError(f"Scene {index + 1} has no line to speak: write one in its Caption box")
+        speech = self._speak(speaker, scene.text)
+        self.rows[index]["audio"].value = speech._repr_html_()
+        self._say(f"Scene {index + 1}: {speech.duration:.1f} s of speech, {speech.engine} voice {speech.voice!r}"
+                  + (" (cached)" if speech.cached else ""), row=index)
+        return speech
+
     def export(self, path: str | os.PathLike | None = None, *, gif: bool = True):
         """Writes MP4 (+ GIF), subtitles and a manifest; never overwrites an earlier export.
 
@@ -273,8 +300,22 @@ class Studio:
         clips = [self.clips[s.index] for s in script.scenes]
         if config.reference is not None:  # the character image beside the story, named in the manifest
             config.reference.save(out.with_name(out.stem + ".reference.png"))
+        narration = self._narrate(script, clips)  # every line inside its scene: the story may be stitched again
         manifest = build_manifest(script, clips, self.story, backend_info=engine.describe(), config=config)
-        self.last_export = export_story(self.story, out, formats=formats, manifest=manifest)
+        manifest["narration"] = None if narration is None else narration.to_manifest()
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="storykit-mix-") as folder:
+            track = None
+            if narration is not None:
+                from ..stitch.mix import mix_audio
+
+                track = Path(folder) / "narration-mix.wav"
+                manifest["narration"]["mix"] = mix_audio(narration.track(self.story.duration), narration.sample_rate,
+                                                         track, duration=self.story.duration)
+            self.last_export = export_story(self.story, out, formats=formats, manifest=manifest, audio=track)
+        if narration is not None and gif:
+            self._say("The GIF has no sound; the narration is in the MP4.")
         self._progress(1, 1, "Exported")
         paths = self.last_export.paths
         self._say(f"Exported: {', '.join(p.name for p in paths)} in {paths[0].parent if paths else self.output_dir}")
@@ -302,6 +343,39 @@ class Studio:
 
         display(self.app)
 
+    def _speaker(self, script: Script):
+        """The voice engine for the dropdown's choice and the script's language (None for "none")."""
+        from ..generate.voice import pick_voice
+        from ..stitch.narration import script_language
+
+        choice, language = self.voice.value, script_language(script)
+        key = (choice, language)
+        if key not in self._speakers:
+            narrate, voice = (choice, None) if choice in ("auto", "none") else ("auto", choice)
+            engine, notes = pick_voice(language, narrate, voice)
+            for note in notes:
+                self._say(f"Note: {note}")
+            self._speakers[key] = engine
+        return self._speakers[key]
+
+    def _speak(self, speaker, text: str):
+        from ..generate.voice import synthesize
+
+        return synthesize(speaker, text)
+
+    def _narrate(self, script: Script, clips: list):
+        """Speaks every line (cached), restitches so each fits inside its scene; None when the voice is "none"."""
+        from ..stitch.narration import narrate_story, script_language
+
+        speaker = self._speaker(script)
+        if speaker is None or not any(s.text.strip() for s in script.scenes):
+            return None
+        speeches = {s.index: self._speak(speaker, s.text) for s in script.scenes if s.text.strip()}
+        story, narration = narrate_story(clips, script, speeches, engine_info=speaker.describe(),
+                                         language=script_language(script), **self._stitch_options(script))
+        self._set_story(story, f"{script.title} — narrated by {speaker.name} {speaker.voice}")
+        return narration
+
     def _build_rows(self):
         w = self._w
         self.rows = []
@@ -316,7 +390,9 @@ class Studio:
                 "caption": w.Textarea(value=scene.text, description="Caption", style=label, rows=2,
                                       tooltip="the sentence shown under this scene and in the subtitles (the narration line)",
                                       layout=w.Layout(width="auto")),
-                "narration": w.Box([], layout=w.Layout(flex_flow="row wrap")),  # room for a voice and ▶ for the line
+                "hear": w.Button(description="▶ Hear", tooltip="hear this line in the chosen voice",
+                                 layout=w.Layout(width="auto")),
+                "audio": w.HTML(""),
                 "offer_text": w.HTML(""),
                 "offer_button": w.Button(description="Update caption", icon="pencil", layout=w.Layout(width="auto")),
                 "camera": w.Dropdown(options=list(CAMERA_MOVES), value=scene.camera, description="Camera", style=label,
@@ -337,10 +413,13 @@ class Studio:
                 "select": w.Button(description=f"{i + 1} · {scene.beat}", tooltip=scene.text,
                                    layout=w.Layout(width=f"{THUMB_WIDTH}px")),
             }
+            row["line"] = row["caption"]  # the narration line (narration's name for it)
+            row["narration"] = w.Box([row["hear"], row["audio"]], layout=w.Layout(flex_flow="row wrap", align_items="center"))
             row["offer"] = w.HBox([row["offer_text"], row["offer_button"]],
                                   layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"))
             row["button"].on_click(lambda _, i=i: self._click(self.render_scene, i, row=i))
             row["select"].on_click(lambda _, i=i: self.select(i))
+            row["hear"].on_click(lambda _, i=i: self._click(self.hear, i, row=i))
             row["offer_button"].on_click(lambda _, i=i: self.update_caption(i))
             # Cheap work only on keystrokes: the offer and the frame counts; rendering waits for a button.
             row["prompt"].observe(lambda _, i=i: self._refresh_offer(i), names="value")
@@ -464,15 +543,17 @@ class Studio:
         from ..stitch.timeline import stitch
 
         self._progress(0, 1, "Stitching…")
-        # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
-        first = self.clips[script.scenes[0].index]
-        k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
-        story = stitch([self.clips[s.index] for s in script.scenes], script, fps=STORY_FPS, title=True, captions=True,
-                       transition_frames=min(64, k))
+        story = stitch([self.clips[s.index] for s in script.scenes], script, **self._stitch_options(script))
         self._set_story(story, f"{script.title} — {engine.name} backend")
         self._story_keys = self._story_key(script, config)
         self._progress(1, 1, "Done")
         return story
+
+    def _stitch_options(self, script: Script) -> dict:
+        # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
+        first = self.clips[script.scenes[0].index]
+        k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
+        return {"fps": STORY_FPS, "title": True, "captions": True, "transition_frames": min(64, k)}
 
     def _set_story(self, story, title: str = "", note: str = ""):
         """Shows `story` in the player, or clears it (with a note saying why) when None."""
@@ -546,7 +627,7 @@ class Studio:
 
     def _buttons(self) -> list:
         return [self.plan_button, self.render_button, self.export_button, self.portrait_button,
-                *(r["button"] for r in self.rows)]
+                *(b for r in self.rows for b in (r["button"], r["hear"]))]
 
     def _click(self, fn, *args, row: int | None = None):
         """A button press: ignored while work runs, or when it queued up during the last job."""
@@ -578,3 +659,12 @@ class Studio:
             self._fit_controls()  # what the backend cannot use stays off
             if self.progress.description.endswith("…") or self.progress.description.startswith("Scene"):
                 self.progress.description = "Stopped"
+
+
+def _voice_options() -> list[str]:
+    """The voice dropdown: auto, none, then every voice this machine has."""
+    from ..generate.voice import list_voices
+
+    voices = list_voices()
+    names = [v for v in voices.get("kokoro", []) if os.environ.get("STORYKIT_KOKORO")] + voices.get("espeak", [])
+    return ["auto", "none", *names]
