@@ -267,7 +267,11 @@ class Studio:
         if not scene.text.strip():
             raise StorykitError(f"Scene {index + 1} has no line to speak: write one in its Caption box")
         speech = self._speak(speaker, scene.text)
-        self.rows[index]["audio"].value = speech._repr_html_()
+        from IPython.display import HTML
+
+        out = self.rows[index]["audio"]
+        out.outputs = ()
+        out.append_display_data(HTML(speech._repr_html_()))
         self._say(f"Scene {index + 1}: {speech.duration:.1f} s of speech, {speech.engine} voice {speech.voice!r}"
                   + (" (cached)" if speech.cached else ""), row=index)
         return speech
@@ -392,7 +396,7 @@ class Studio:
                                       layout=w.Layout(width="auto")),
                 "hear": w.Button(description="▶ Hear", tooltip="hear this line in the chosen voice",
                                  layout=w.Layout(width="auto")),
-                "audio": w.HTML(""),
+                "audio": w.Output(),
                 "offer_text": w.HTML(""),
                 "offer_button": w.Button(description="Update caption", icon="pencil", layout=w.Layout(width="auto")),
                 "camera": w.Dropdown(options=list(CAMERA_MOVES), value=scene.camera, description="Camera", style=label,
