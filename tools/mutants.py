@@ -348,6 +348,48 @@ NARRATION = [
         "the track places samples at espeak's 22,050 Hz whatever the voice's rate: lines drift off their scenes",
         "tests/test_narration.py -k after_the_incoming_transition",
     ),
+    Mutant(
+        "narration-never-holds", "storykit/stitch/narration.py",
+        "                held[c.scene_index] += math.ceil(short[c.scene_index] * c.fps) + 1",
+        "                held[c.scene_index] += 0",
+        "a scene too short for its line is not lengthened",
+        "tests/test_narration.py -k incoming_transition",
+    ),
+    Mutant(
+        "narration-no-ducking", "storykit/stitch/mix.py",
+        "sidechaincompress=threshold=0.02:ratio=12",
+        "sidechaincompress=threshold=0.02:ratio=1",
+        "the music bed stays as loud while a line is spoken",
+        "tests/test_narration.py -k ducked",
+    ),
+    Mutant(
+        "narration-kanji-spelled", "storykit/generate/voice/espeak.py",
+        "            text = kana_reading(text)  # espeak-ng reads kana",
+        "            text = text  # espeak-ng reads kana",
+        "espeak-ng says \"Chinese letter\" for every kanji",
+        "tests/test_narration.py -k kanji",
+    ),
+    Mutant(
+        "narration-cache-ignored", "storykit/generate/voice/base.py",
+        "    if path is not None and path.is_file():",
+        "    if False:",
+        "every line is synthesised again on every run",
+        "tests/test_narration.py -k cached",
+    ),
+    Mutant(
+        "narration-mms-unseeded", "storykit/generate/voice/mms.py",
+        "            torch.manual_seed(SEED)",
+        "            pass",
+        "MMS-TTS gives different samples for the same line",
+        "tests/test_voices.py -k mms",
+    ),
+    Mutant(
+        "studio-line-edit-lost", "storykit/studio/widgets.py",
+        "\"text\": row[\"caption\"].value",
+        "\"text\": scene.text",
+        "an edited narration line in the studio is never spoken",
+        "tests/test_studio_narration.py -k only_that_line",
+    ),
 ]
 
 RAY = [
