@@ -31,8 +31,6 @@ camera picks a motion LoRA (``motion_lora.CAMERA_LORAS``) at the scene's
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import time
 from pathlib import Path
@@ -47,6 +45,7 @@ from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
 from . import draft
 from .motion_lora import DEFAULT_LORA_WEIGHT, MotionLoras, locate_motion_lora, lora_for_camera, real_names
+from .loading import dtype_kwarg, quiet_cast_warning
 from .reference import check_continuity, conditioning, reference_fields
 from .windows import enable_windows
 from .weights import (
@@ -57,31 +56,6 @@ from .weights import (
 __all__ = [
     "LightningBackend",
 ]
-
-
-def _dtype_kwarg() -> str:
-    # diffusers renamed from_pretrained's torch_dtype= to dtype= (PR #14205); older releases only know torch_dtype.
-    try:
-        from diffusers.utils import deprecation_utils
-    except ImportError:
-        return "torch_dtype"
-    return "dtype" if hasattr(deprecation_utils, "_resolve_dtype") else "torch_dtype"
-
-
-@contextlib.contextmanager
-def _quiet_cast_warning():
-    """Hides diffusers' "modules that should be kept in float32: []" warning.
-
-    UNetMotionModel.from_unet2d casts with `.to(dtype)`, which always logs it,
-    even when no module needs float32 (the list it prints is empty).
-    """
-    log = logging.getLogger("diffusers.models.modeling_utils")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
 
 
 def _check_int(value, name: str, lo: int, hi: int) -> int:
@@ -354,11 +328,11 @@ class LightningBackend:
         folder = fetch_base_model(base, num_inference_steps=self.num_inference_steps)
         adapter = self._adapter_from_state(self._read_motion_state(path))
         try:
-            with _quiet_cast_warning():
+            with quiet_cast_warning():
                 pipe = diffusers.AnimateDiffPipeline.from_pretrained(
                     str(folder), motion_adapter=adapter, feature_extractor=None,
                     use_safetensors=True,  # never unpickle a .bin
-                    **{_dtype_kwarg(): self.dtype},
+                    **{dtype_kwarg(): self.dtype},
                 )
         except StorykitError:
             raise

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from ...errors import InvalidInput, MissingWeights, require
+from .loading import dtype_kwarg
 
 __all__ = ["VAE_DECODERS", "TINY_VAE_REPO", "resolve_tiny_vae", "load_tiny_vae", "tiny_vae_id"]
 
@@ -60,15 +61,13 @@ def tiny_vae_id(source: str) -> dict:
 
 def load_tiny_vae(source: str, dtype):
     """AutoencoderTiny from a folder (config.json + diffusion_pytorch_model.safetensors) or a hub id."""
-    from .backend import _dtype_kwarg
-
     diffusers = require("diffusers", "gen")
     folder = _local_folder(source)
     if folder is not None and not (folder / _WEIGHTS).is_file():
         raise InvalidInput(f"tiny VAE folder {str(folder)!r} has no {_WEIGHTS} (only safetensors are loaded)")
     try:
         # use_safetensors=True: a pickled .bin is never loaded.
-        return diffusers.AutoencoderTiny.from_pretrained(str(folder or source), use_safetensors=True, **{_dtype_kwarg(): dtype})
+        return diffusers.AutoencoderTiny.from_pretrained(str(folder or source), use_safetensors=True, **{dtype_kwarg(): dtype})
     except Exception as e:
         if folder is not None:
             raise InvalidInput(f"could not load the tiny VAE from {str(folder)!r} ({type(e).__name__})") from None
