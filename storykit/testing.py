@@ -34,6 +34,7 @@ from .errors import require
 
 __all__ = [
     "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "build_tiny_taesd",
+    "original_motion_lora_state", "convert_motion_lora",
     "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm",
 ]
 
@@ -64,36 +65,63 @@ class TinyLightning:
     motion_lora_dir: Path | None = None  # one folder per guoyww/animatediff-motion-lora-* repo name
 
 
-_LORA_ATTN = re.compile(r"^(down_blocks\.\d+|up_blocks\.\d+|mid_block)\.motion_modules\.\d+\.transformer_blocks\.\d+\.attn[12]$")
+def original_motion_lora_state(*, seed: int = 0, rank: int = 2, adapter_config: dict | None = None, std: float = 0.5) -> dict:
+    """A random motion LoRA under ORIGINAL AnimateDiff key names, as in guoyww's v2_lora_*.ckpt, e.g.
+    ``down_blocks.0.motion_modules.0.temporal_transformer.transformer_blocks.0.attention_blocks.0.processor.to_q_lora.down.weight``.
+
+    The names come from AnimateDiff's own layout, not from diffusers' modules: per block
+    of `block_out_channels`, `motion_layers_per_block` motion modules going down, one
+    more going up, one in the middle; each a temporal transformer of one block with two
+    attention blocks whose q/k/v/out projections are channels x channels (down: rank x
+    in, up: out x rank). Both halves are random (unlike a fresh LoRA's up = 0), so it moves pixels.
+    """
+    torch = require("torch", "gen")
+    config = {**TINY_ADAPTER_CONFIG, **(adapter_config or {})}
+    channels = list(config["block_out_channels"])
+    per_block = config.get("motion_layers_per_block", 2)
+    modules = [(f"down_blocks.{i}", m, c) for i, c in enumerate(channels) for m in range(per_block)]
+    modules += [(f"up_blocks.{i}", m, c) for i, c in enumerate(reversed(channels)) for m in range(per_block + 1)]
+    if config.get("use_motion_mid_block", True):
+        modules.append(("mid_block", 0, channels[-1]))
+    gen = torch.Generator().manual_seed(seed)
+    state = {}
+    for block, m, c in modules:
+        for attention in (0, 1):
+            prefix = f"{block}.motion_modules.{m}.temporal_transformer.transformer_blocks.0.attention_blocks.{attention}.processor"
+            for proj in ("to_q", "to_k", "to_v", "to_out"):
+                state[f"{prefix}.{proj}_lora.down.weight"] = torch.randn(rank, c, generator=gen) * std
+                state[f"{prefix}.{proj}_lora.up.weight"] = torch.randn(c, rank, generator=gen) * std
+    return state
+
+
+def convert_motion_lora(original: dict) -> dict:
+    """Original AnimateDiff motion-LoRA keys -> the diffusers-format files' keys, exactly as diffusers'
+    scripts/convert_animatediff_motion_lora_to_diffusers.py does it (the guoyww/animatediff-motion-lora-*
+    repos hold its output): the same chain of replacements, then the ``unet.`` prefix."""
+    converted = {}
+    for k, v in original.items():
+        if "pos_encoder" in k:
+            continue
+        converted[
+            k.replace(".norms.0", ".norm1")
+            .replace(".norms.1", ".norm2")
+            .replace(".ff_norm", ".norm3")
+            .replace(".attention_blocks.0", ".attn1")
+            .replace(".attention_blocks.1", ".attn2")
+            .replace(".temporal_transformer", "")
+        ] = v
+    return {f"unet.{k}": v for k, v in converted.items()}
 
 
 def build_tiny_motion_lora(path, *, seed: int = 0, rank: int = 2, adapter_config: dict | None = None, std: float = 0.5) -> Path:
-    """Writes a random motion LoRA for the tiny motion module in the diffusers-format repos' layout.
-
-    Keys are what guoyww/animatediff-motion-lora-* hold, i.e. the output of diffusers'
-    scripts/convert_animatediff_motion_lora_to_diffusers.py on the original v2_lora_*.ckpt:
-    ``unet.<block>.motion_modules.<i>.transformer_blocks.<j>.attn{1,2}.processor.to_{q,k,v,out}_lora.{down,up}.weight``
-    (down: rank x in, up: out x rank). diffusers' peft loader strips ``unet.`` and maps
-    ``.processor.to_q_lora.down`` to ``.to_q.lora_A`` (utils/state_dict_utils.UNET_TO_DIFFUSERS).
-    Unlike a freshly initialised LoRA (up = 0) both halves are random, so it visibly moves pixels.
-    """
-    torch = require("torch", "gen")
-    diffusers = require("diffusers", "gen")
+    """Writes a random motion LoRA for the tiny motion module in the diffusers-format repos' layout:
+    `original_motion_lora_state` converted by `convert_motion_lora`, as guoyww's repos were made."""
     from safetensors.torch import save_file
 
-    adapter = diffusers.MotionAdapter(**(adapter_config or TINY_ADAPTER_CONFIG))
-    gen = torch.Generator().manual_seed(seed)
-    state = {}
-    for name, module in adapter.named_modules():
-        if not _LORA_ATTN.match(name):
-            continue
-        for proj, layer in (("to_q", module.to_q), ("to_k", module.to_k), ("to_v", module.to_v), ("to_out", module.to_out[0])):
-            key = f"unet.{name}.processor.{proj}_lora"
-            state[f"{key}.down.weight"] = torch.randn(rank, layer.in_features, generator=gen) * std
-            state[f"{key}.up.weight"] = torch.randn(layer.out_features, rank, generator=gen) * std
+    state = convert_motion_lora(original_motion_lora_state(seed=seed, rank=rank, adapter_config=adapter_config, std=std))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(path))
+    save_file({k: v.contiguous() for k, v in state.items()}, str(path))
     return path
 
 

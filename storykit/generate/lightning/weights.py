@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_BASE_MODEL",
     "CHECKPOINT_FOR_STEPS",
     "MEMORY_PRESETS",
+    "memory_preset_for",
     "checkpoint_filename",
     "locate_checkpoint",
     "resolve_base_model",
@@ -49,9 +50,23 @@ BASE_MODELS = {
 DEFAULT_BASE_MODEL = BASE_MODELS["realistic"]
 # Steps -> which distilled checkpoint. The card: "3 steps on the 2-step model works well".
 CHECKPOINT_FOR_STEPS = {1: 1, 2: 2, 3: 2, 4: 4, 8: 8}
-# Peak GPU memory for 512x512x16 fp16 (bench/RESULTS.md, H100): none 12.6 GiB, "slicing" 5.6 GiB,
-# "t4" 3.5 GiB. The offload costs ~3x per scene, so "auto" uses it only on small cards.
 MEMORY_PRESETS = ("auto", "none", "slicing", "t4")
+# Measured peak GPU memory allocated, 512x512x16 frames, fp16, 4 steps, CFG 1 (bench/RESULTS.md, H100).
+MEASURED_PEAK_GIB = {"none": 12.6, "slicing": 5.6, "t4": 3.5}
+# "auto" takes the fastest preset whose measured peak is at most a third of the card: those runs had
+# no CFG (which doubles the UNet batch), no IP-Adapter (its ViT-H image encoder is 1.2 GiB in fp16),
+# no handoff and 16 frames (decoded frames grow with scene length). So a 15 GiB T4 (5.0 GiB) gets
+# "t4", a 24 GiB card "slicing", a 40 GiB or larger one "none". Offload costs ~3x per scene.
+AUTO_MEMORY_FRACTION = 1 / 3
+
+
+def memory_preset_for(total_bytes: int) -> str:
+    """The preset "auto" picks on a GPU with `total_bytes` of memory (see MEASURED_PEAK_GIB)."""
+    budget = total_bytes / 2**30 * AUTO_MEMORY_FRACTION
+    for preset in ("none", "slicing"):
+        if MEASURED_PEAK_GIB[preset] <= budget:
+            return preset
+    return "t4"
 # AnimateDiff (and Lightning, distilled from it) trained its motion module on 16-frame clips; longer
 # scenes are denoised in overlapping 16-frame FreeNoise windows (Qiu et al. 2023, arXiv:2310.15169).
 CONTEXT_FRAMES = 16
