@@ -34,7 +34,7 @@ from .errors import require
 
 __all__ = [
     "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "build_tiny_taesd",
-    "original_motion_lora_state", "convert_motion_lora",
+    "original_motion_lora_state", "convert_motion_lora", "original_sd_state", "build_tiny_single_file",
     "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm",
 ]
 
@@ -245,6 +245,105 @@ def build_tiny_lightning(root, *, seed: int = 0, vae_blocks: int = 4) -> TinyLig
         comfyui_checkpoint=comfy, motion_adapter_config=dict(TINY_ADAPTER_CONFIG), motion_lora_dir=lora_dir,
         ip_adapter=build_tiny_ip_adapter(root / "tiny-ip-adapter", unet, seed=seed),
     )
+
+
+# -- single-file checkpoints in the original Stable Diffusion key layout ------------------------------
+# The reverse of diffusers' single-file conversion (its scripts/convert_diffusers_to_original_stable_diffusion.py
+# maps, generalised from SD's 4 blocks to any block count), so a tiny checkpoint is laid out like
+# toonyou_beta6.safetensors or mistoonAnime_v20.safetensors: model.diffusion_model.*, first_stage_model.*,
+# cond_stage_model.transformer.*. `StableDiffusionPipeline.from_single_file` must read it back exactly.
+_RESNET_TO_LDM = [("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"),
+                  ("conv2", "out_layers.3"), ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection")]
+
+
+def _unet_prefixes(unet) -> list[tuple[str, str, bool]]:
+    """(diffusers prefix, original prefix, is a resnet) for every block of `unet`."""
+    n = unet.config.layers_per_block
+    out = [("time_embedding.linear_1.", "time_embed.0.", False), ("time_embedding.linear_2.", "time_embed.2.", False),
+           ("conv_in.", "input_blocks.0.0.", False), ("conv_norm_out.", "out.0.", False), ("conv_out.", "out.2.", False),
+           ("mid_block.resnets.0.", "middle_block.0.", True), ("mid_block.attentions.0.", "middle_block.1.", False),
+           ("mid_block.resnets.1.", "middle_block.2.", True)]
+    for i, block in enumerate(unet.down_blocks):
+        for j in range(n):
+            out.append((f"down_blocks.{i}.resnets.{j}.", f"input_blocks.{(n + 1) * i + j + 1}.0.", True))
+            if getattr(block, "attentions", None):
+                out.append((f"down_blocks.{i}.attentions.{j}.", f"input_blocks.{(n + 1) * i + j + 1}.1.", False))
+        if block.downsamplers:
+            out.append((f"down_blocks.{i}.downsamplers.0.conv.", f"input_blocks.{(n + 1) * (i + 1)}.0.op.", False))
+    for i, block in enumerate(unet.up_blocks):
+        attention = bool(getattr(block, "attentions", None))
+        for j in range(n + 1):
+            out.append((f"up_blocks.{i}.resnets.{j}.", f"output_blocks.{(n + 1) * i + j}.0.", True))
+            if attention:
+                out.append((f"up_blocks.{i}.attentions.{j}.", f"output_blocks.{(n + 1) * i + j}.1.", False))
+        if block.upsamplers:
+            out.append((f"up_blocks.{i}.upsamplers.0.", f"output_blocks.{(n + 1) * i + n}.{2 if attention else 1}.", False))
+    return out
+
+
+def _to_ldm(state: dict, prefixes, resnet_map, head: str) -> dict:
+    out = {}
+    for key, value in state.items():
+        hf, ldm, resnet = max((p for p in prefixes if key.startswith(p[0])), key=lambda p: len(p[0]))
+        rest = key[len(hf):]
+        if resnet:
+            for new, old in resnet_map:
+                if rest.startswith(new + "."):
+                    rest = old + rest[len(new):]
+                    break
+        out[head + ldm + rest] = value
+    return out
+
+
+def _vae_prefixes(vae) -> list[tuple[str, str, bool]]:
+    out = [("quant_conv.", "quant_conv.", False), ("post_quant_conv.", "post_quant_conv.", False)]
+    for part in ("encoder", "decoder"):
+        out += [(f"{part}.conv_in.", f"{part}.conv_in.", False), (f"{part}.conv_out.", f"{part}.conv_out.", False),
+                (f"{part}.conv_norm_out.", f"{part}.norm_out.", False), (f"{part}.mid_block.attentions.0.", f"{part}.mid.attn_1.", False)]
+        out += [(f"{part}.mid_block.resnets.{k}.", f"{part}.mid.block_{k + 1}.", True) for k in range(2)]
+    for i, block in enumerate(vae.encoder.down_blocks):
+        out += [(f"encoder.down_blocks.{i}.resnets.{j}.", f"encoder.down.{i}.block.{j}.", True) for j in range(len(block.resnets))]
+        if block.downsamplers:
+            out.append((f"encoder.down_blocks.{i}.downsamplers.0.", f"encoder.down.{i}.downsample.", False))
+    last = len(vae.decoder.up_blocks) - 1
+    for i, block in enumerate(vae.decoder.up_blocks):
+        out += [(f"decoder.up_blocks.{i}.resnets.{j}.", f"decoder.up.{last - i}.block.{j}.", True) for j in range(len(block.resnets))]
+        if block.upsamplers:
+            out.append((f"decoder.up_blocks.{i}.upsamplers.0.", f"decoder.up.{last - i}.upsample.", False))
+    return out
+
+
+def original_sd_state(unet, vae, text_encoder) -> dict:
+    """The three components' weights under a single-file SD1.x checkpoint's original key names."""
+    state = _to_ldm(unet.state_dict(), _unet_prefixes(unet), _RESNET_TO_LDM, "model.diffusion_model.")
+    vae_state = {}
+    for key, value in vae.state_dict().items():  # mid attention: diffusers' linear layers were 1x1 convs
+        for new, old in (("group_norm.", "norm."), ("to_q.", "q."), ("to_k.", "k."), ("to_v.", "v."), ("to_out.0.", "proj_out.")):
+            if ".mid_block.attentions.0." + new in key:
+                key = key.replace(".mid_block.attentions.0." + new, ".mid_block.attentions.0." + old)
+                value = value[:, :, None, None] if value.ndim == 2 else value
+        vae_state[key] = value
+    state.update(_to_ldm(vae_state, _vae_prefixes(vae), [("conv_shortcut", "nin_shortcut")], "first_stage_model."))
+    # SD1.x files hold CLIP under cond_stage_model.transformer.text_model.* (transformers 5 drops "text_model.")
+    state.update({"cond_stage_model.transformer." + ("" if k.startswith("text_model.") else "text_model.") + k: v
+                  for k, v in text_encoder.state_dict().items()})
+    return state
+
+
+def build_tiny_single_file(base_folder, path) -> Path:
+    """Writes the tiny diffusers base at `base_folder` as one original-layout .safetensors checkpoint."""
+    diffusers = require("diffusers", "gen")
+    transformers = require("transformers", "gen")
+    from safetensors.torch import save_file
+
+    base_folder = Path(base_folder)
+    unet = diffusers.UNet2DConditionModel.from_pretrained(base_folder / "unet")
+    vae = diffusers.AutoencoderKL.from_pretrained(base_folder / "vae")
+    text_encoder = transformers.CLIPTextModel.from_pretrained(base_folder / "text_encoder")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in original_sd_state(unet, vae, text_encoder).items()}, str(path))
+    return path
 
 
 def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 16) -> Path:

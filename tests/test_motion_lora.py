@@ -147,7 +147,7 @@ def test_style_picks_the_base_model_unless_one_is_named(tiny_lightning, monkeypa
     anime = dataclasses.replace(example_script(1), style="anime")
     cinematic = example_script(1)
     by_style = LightningBackend(checkpoint=tiny_lightning.checkpoint_dir, device="cpu")
-    assert by_style.base_model_for(anime) == weights.BASE_MODELS["anime"] == "Yntec/mistoonAnime2"
+    assert by_style.base_model_for(anime) == weights.BASE_MODELS["anime"] == "nicoleng/mistoon_anime"
     assert by_style.base_model_for(cinematic) == weights.DEFAULT_BASE_MODEL
     assert by_style.base_model_for(dataclasses.replace(cinematic, style="claymation")) == weights.BASE_MODELS["3d"]
     named = LightningBackend(base_model="cartoon", checkpoint=tiny_lightning.checkpoint_dir, device="cpu")

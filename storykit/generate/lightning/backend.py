@@ -44,15 +44,15 @@ from ..continuity import handoff_frame
 from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
 from . import draft
+from .bases import fetch_base, load_base, prepare_base
 from .motion_lora import (
     DEFAULT_LORA_WEIGHT, MotionLoras, check_motion_lora_file, locate_motion_lora, lora_for_camera, real_names,
 )
-from .loading import dtype_kwarg, quiet_cast_warning
 from .reference import check_continuity, conditioning, reference_fields
 from .windows import enable_windows
 from .weights import (
     BASE_MODELS, CONTEXT_FRAMES, CONTEXT_STRIDE, MEMORY_PRESETS, REPO_ID, base_for_style, checkpoint_steps,
-    estimate_cpu_seconds, fetch_base_model, locate_checkpoint, memory_preset_for, resolve_base_model,
+    base_source, estimate_cpu_seconds, locate_checkpoint, memory_preset_for, resolve_base_model,
 )
 
 __all__ = [
@@ -213,6 +213,12 @@ class LightningBackend:
             return {k: str(v) for k, v in source.items()}
         return None if source is None else str(source)
 
+    @staticmethod
+    def _base_revision(base: str) -> dict:
+        # a pinned preset's commit is part of what it renders with ({} for folders and unpinned ids)
+        revision = base_source(base).revision
+        return {"base_revision": revision} if revision else {}
+
     def _draft_fields(self) -> dict:
         # only drafts add fields, so full-VAE cache keys stay as they were
         return {"vae_decoder": "tiny", **draft.tiny_vae_id(self.tiny_vae)} if self.vae_decoder == "tiny" else {}
@@ -227,6 +233,7 @@ class LightningBackend:
         fields = {
             "backend": self.name,
             "base_model": self.base_model_for(script),
+            **self._base_revision(self.base_model_for(script)),
             "checkpoint_sha256": sha,
             "motion_adapter_config": self.motion_adapter_config,
             "prompt": scene.prompt,
@@ -258,6 +265,7 @@ class LightningBackend:
             if source is not None:
                 path = locate_motion_lora(source)  # local, cached or fetched; offline and absent: MissingWeights
                 check_motion_lora_file(path, source=source, adapter_config=self.motion_adapter_config)
+        prepare_base(self.base_model_for(script), num_inference_steps=config.num_inference_steps)  # no pickle: one line now
         if self.vae_decoder == "tiny":  # its sha256 goes into every draft key: known before scene 0
             draft.locate_tiny_vae(self.tiny_vae)
         check_continuity(self, script, config)
@@ -329,15 +337,10 @@ class LightningBackend:
     def _load_pipeline(self, path: Path, base: str):
         """Builds the card's pipeline: base SD1.5 + Lightning motion module + Euler trailing/linear."""
         diffusers = require("diffusers", "gen")
-        folder = fetch_base_model(base, num_inference_steps=self.num_inference_steps)
+        files = fetch_base(base, num_inference_steps=self.num_inference_steps)
         adapter = self._adapter_from_state(self._read_motion_state(path))
         try:
-            with quiet_cast_warning():
-                pipe = diffusers.AnimateDiffPipeline.from_pretrained(
-                    str(folder), motion_adapter=adapter, feature_extractor=None,
-                    use_safetensors=True,  # never unpickle a .bin
-                    **{dtype_kwarg(): self.dtype},
-                )
+            pipe = load_base(files, adapter, self.dtype)
         except StorykitError:
             raise
         except Exception as e:  # missing or broken files: keep the real reason, in one line
