@@ -346,7 +346,7 @@ def build_tiny_single_file(base_folder, path) -> Path:
     return path
 
 
-def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 16) -> Path:
+def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 16, encoder_config: dict | None = None) -> Path:
     """Writes a tiny IP-Adapter for `unet` in h94/IP-Adapter's layout; returns the folder.
 
     ``models/ip-adapter_sd15.safetensors`` holds what diffusers' `load_ip_adapter`
@@ -355,7 +355,8 @@ def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 1
     cross-attention layer in UNet order, ``ip_adapter.{1,3,5,...}.to_{k,v}_ip.weight``
     (odd ids: the original numbering counted self-attention layers too).
     ``models/image_encoder/`` is a tiny `CLIPVisionModelWithProjection`
-    (config.json + model.safetensors), like the real ViT-H/14 folder.
+    (config.json + model.safetensors), like the real ViT-H/14 folder; `encoder_config`
+    (CLIPVisionConfig arguments) gives it another size, e.g. ViT-H/14's for bench/gpu_smoke.py.
     """
     torch = require("torch", "gen")
     transformers = require("transformers", "gen")
@@ -364,12 +365,11 @@ def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 1
     models = Path(root) / "models"
     models.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed + 77)
-    encoder = transformers.CLIPVisionModelWithProjection(
-        transformers.CLIPVisionConfig(
-            hidden_size=_WIDTH, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
-            image_size=32, patch_size=8, projection_dim=image_embed_dim,
-        )
-    )
+    encoder = transformers.CLIPVisionModelWithProjection(transformers.CLIPVisionConfig(**(encoder_config or dict(
+        hidden_size=_WIDTH, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
+        image_size=32, patch_size=8, projection_dim=image_embed_dim,
+    ))))
+    image_embed_dim = encoder.config.projection_dim
     encoder.save_pretrained(models / "image_encoder", safe_serialization=True)
 
     cross = unet.config.cross_attention_dim

@@ -171,3 +171,17 @@ def test_draft_keys_are_final_before_the_first_scene(tiny_lightning, taesd, tmp_
     assert fields["tiny_vae_sha256"] and clip.metadata["cache_key"] == ClipCache.key(fields)
     (again,) = render_story(script, backend, config, cache_dir=tmp_path / "clips", progress=False)
     assert again.metadata["cached"] is True
+
+
+def test_gpu_smoke_on_a_cpu_exits_with_one_line_saying_it_needs_cuda():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(root / "bench" / "gpu_smoke.py")], capture_output=True, text=True,
+                          env=env, timeout=300)
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "CUDA" in lines[0] and "Traceback" not in done.stderr, lines
