@@ -42,7 +42,7 @@ def build_real_size(root: Path, dtype, device: str = "cuda") -> tuple[Path, Path
     import transformers
     from safetensors.torch import save_file
 
-    from storykit.generate.lightning.loading import quiet_cast_warning as _quiet_cast_warning
+    from storykit.generate.lightning.compat import quiet_cast_warning as _quiet_cast_warning
     from storykit.plan.tokens import write_clip_vocab
 
     base, ckpt_dir = root / "sd15-random", root / "lightning-random"

@@ -12,12 +12,13 @@ Errors a user can cause print one line and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
-from pathlib import Path
 
 from ._version import __version__
 from .errors import InvalidInput, StorykitError
+from .paths import check_file_name
 from .plan.script import MAX_FRAMES
 
 EXAMPLE = (
@@ -101,8 +102,8 @@ def cmd_plan(args) -> int:
     script = _script_from_args(args)
     print(script.table())
     if args.output:
-        out = Path(args.output)
-        if out.exists() and not args.overwrite:
+        out = check_file_name(args.output, "script file", "script.json")  # "s.json/" names a folder
+        if os.path.lexists(out) and not args.overwrite:
             raise InvalidInput(f"{str(out)!r} exists; pass --overwrite to replace it")
         print(f"\nwrote {script.save(out)}")
     return 0
@@ -115,9 +116,12 @@ def cmd_render(args) -> int:
         _refuse_given(args, ("setting", "character", "action", "script", "storybench", "index", "scenes", "style",
                              "seed", "frames", "height", "width", "steps", "fps", "writer", "llm_model",
                              "llm_base_url"), "--manifest")
+    if args.allow_version_change and not args.manifest:
+        raise InvalidInput("--allow-version-change applies only to --manifest (replaying a story)")
     result = make_story(
         None if args.manifest else _script_from_args(args),
         manifest=args.manifest,
+        allow_version_change=args.allow_version_change,
         output=args.output,
         backend=args.backend,
         height=args.height,
@@ -279,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_story_source(p)
     p.add_argument("--manifest", metavar="JSON", help="re-render the exact story a manifest describes")
+    p.add_argument("--allow-version-change", action="store_true",
+                   help="replay a --manifest made by another version of its backend (the frames will differ)")
     p.add_argument("-o", "--output", default="story.mp4", metavar="VIDEO", help="output .mp4/.gif/.webm (default story.mp4)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     g = p.add_argument_group("rendering")
@@ -350,6 +356,11 @@ def cli_words(message: str) -> str:
     return message
 
 
+def _short_numbers(message: str) -> str:
+    """A 400-digit number echoed back is one line, but not a readable one: show its start and its length."""
+    return re.sub(r"\d{25,}", lambda m: f"{m[0][:12]}… ({len(m[0])} digits)", message)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -359,7 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except StorykitError as e:  # `.cli`: advice already worded with flags; else the flag names swapped in
-        print(f"storykit: error: {getattr(e, 'cli', None) or cli_words(str(e))}", file=sys.stderr)
+        print(f"storykit: error: {_short_numbers(getattr(e, 'cli', None) or cli_words(str(e)))}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a path the file system refuses (too long, a loop, read-only, full): one line, not a traceback
+        where = f" ({_short_numbers(str(e.filename))[:120]!r})" if e.filename else ""
+        print(f"storykit: error: {e.strerror or type(e).__name__}{where}; check the paths given", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("storykit: interrupted; finished scenes are kept in the cache, run the same command to resume", file=sys.stderr)

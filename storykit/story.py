@@ -20,6 +20,7 @@ from .generate.config import RenderConfig
 from .generate.backend import default_size, get_backend
 from .generate.clips import Clip
 from .errors import InvalidInput
+from .paths import check_file_name
 from .plan.script import Script
 from .generate.animatic.reading import drawn_summary
 
@@ -75,6 +76,7 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
     """
     from .generate.reference import load_reference, make_reference
     from .generate.render import _check_continuity
+    from .stitch.preflight import export_files
 
     changes = {k: v for k, v in given.items() if v is not None and k != "reference"}
     config = dataclasses.replace(config, **changes)  # validates scale and strength
@@ -88,7 +90,7 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
     if not getattr(engine, "supports_reference", False):
         print(f"storykit: note: the {engine.name} backend ignores the character reference (only Lightning uses IP-Adapter)")
         return dataclasses.replace(config, reference=None)
-    target = out.with_name(out.stem + ".reference.png")
+    target = export_files(out, (), subtitles=False, manifest=False, reference=True)["reference"]
     if target.exists() and not overwrite and getattr(reference, "path", None) != target:
         raise InvalidInput(f"{str(target)!r} exists; pass overwrite=True (--overwrite) or choose another output")
     _check_continuity(script, engine, dataclasses.replace(config, reference=None if reference == "auto" else reference))
@@ -98,6 +100,25 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
         reference = make_reference(script, engine, config, cache_dir=cache_dir)
     reference.save(target)
     return dataclasses.replace(config, reference=reference)
+
+
+def _check_replay_version(recorded: dict, engine, allow: bool, progress: bool) -> None:
+    """A manifest drawn by another version of the backend cannot replay exactly: say so, proceed only if allowed."""
+    was = recorded.get("version")
+    if was is None:  # the backend records no version of its drawing code (Lightning: its weights are hashed)
+        return
+    now = engine.describe().get("version")
+    if str(was) == str(now):
+        return
+    name = recorded.get("backend") or engine.name
+    said = (f"this manifest was rendered by {name} version {was} and this storykit has {name} version {now}, "
+            "so the replay cannot be exact")
+    if not allow:
+        err = InvalidInput(f"{said}; pass allow_version_change=True to render it with version {now} anyway")
+        err.cli = f"{said}; add --allow-version-change to render it with version {now} anyway"
+        raise err
+    if progress:
+        print(f"storykit: note: {said}; rendering with version {now}, as allowed")
 
 
 def make_story(
@@ -126,6 +147,7 @@ def make_story(
     ip_adapter_scale: float | None = None,
     handoff: bool | None = None,
     handoff_strength: float | None = None,
+    allow_version_change: bool = False,
 ) -> StoryResult:
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
 
@@ -141,6 +163,9 @@ def make_story(
     as `<output>.reference.png` and recorded in the manifest by sha256.
     `ip_adapter_scale` (default 0.5), `handoff` (each scene starts from the last
     frame of the one before) and `handoff_strength` (default 0.75) go to RenderConfig.
+    A manifest made by another version of its backend (the animatic's drawing code
+    changed) cannot be replayed exactly: that is refused in one line unless
+    `allow_version_change=True`.
     """
     from .stitch.export import build_manifest, export_story, load_manifest, replay_inputs
     from .plan.planner import plan
@@ -155,6 +180,8 @@ def make_story(
     given = [script is not None, manifest is not None, any(v is not None for v in (setting, character, action))]
     if sum(given) != 1:
         raise InvalidInput("give exactly one of: a script, a setting/character/action triple, or a manifest")
+    if allow_version_change and manifest is None:
+        raise InvalidInput("allow_version_change applies only to replaying a manifest; give manifest= too")
     config, options = None, dict(backend_options or {})
     if manifest is not None:
         ignored = [n for n, v in (("height", height), ("width", width), ("num_inference_steps", num_inference_steps),
@@ -190,14 +217,19 @@ def make_story(
     if not isinstance(script, Script):
         raise InvalidInput(f"script must be a storykit Script, got {type(script).__name__}")
     script.validate()
-    out, suffix = Path(output), Path(output).suffix.lower().lstrip(".")
+    out = check_file_name(output)  # the raw text: "final.mp4/" names a folder, Path() would drop the slash
+    suffix = out.suffix.lower().lstrip(".")
     formats = [suffix] + (["gif"] if gif and suffix != "gif" else []) if suffix in ("mp4", "gif", "webm") else None
-    check_export(out, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
-                 subtitles=any(s.text.strip() for s in script.scenes))
+    given_reference = reference if reference is not None else getattr(config, "reference", None)
+    check_export(output, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
+                 subtitles=any(s.text.strip() for s in script.scenes),
+                 reference=getattr(given_reference, "path", None) or given_reference)  # NAME.reference.png too
 
     # 2. Pick the backend (prints which one and why when "auto").
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps,
                          style=script.style, **options)
+    if manifest is not None:
+        _check_replay_version(info, engine, allow_version_change, progress)
     if config is None:
         size = default_size(engine)
         # fps: the animatic draws at the story's rate (no blended in-betweens); Lightning ignores it

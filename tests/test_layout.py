@@ -79,6 +79,90 @@ def test_every_module_imports_on_its_own():
         assert r.returncode == 0, f"{m}: {r.stderr.strip().splitlines()[-1]}"
 
 
+def _module_graph() -> dict[str, set[str]]:
+    """storykit module -> the storykit modules it imports, at any depth (function-level imports included).
+
+    `from .x import name` counts as importing `x.name` where that is a module, else `x`.
+    Edges between a package and its own submodules are left out: an `__init__` that
+    re-exports its children is a facade, not a dependency.
+    """
+    modules = {("storykit." + _module(p)).rstrip("."): p for p in ROOT.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{base}.{node.module}" if node.module else base
+                else:
+                    base = node.module or ""
+                targets = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in modules]
+                targets = targets or ([base] if base in modules else [])
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name in modules]
+            else:
+                continue
+            graph[name].update(t for t in targets
+                               if t != name and not name.startswith(t + ".") and not t.startswith(name + "."))
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    # At every level: a function-level import is still an import (STYLE.md, rule 13).
+    circles = _circles(_module_graph())
+    assert not circles, "import circles: " + "; ".join(" -> ".join(c) for c in circles)
+
+
+def test_the_circle_check_sees_function_level_and_relative_imports(tmp_path, monkeypatch):
+    # The checker itself, on a made-up package: a lazy `from .a import f` inside a function closes a circle.
+    pkg = tmp_path / "storykit"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("from .a import f\n")  # a facade: not an edge
+    (pkg / "sub" / "a.py").write_text("from . import b\n")
+    (pkg / "sub" / "b.py").write_text("def g():\n    from .a import f\n")
+    (pkg / "c.py").write_text("import storykit.sub.a\n")
+    monkeypatch.setitem(globals(), "ROOT", pkg)
+    graph = _module_graph()
+    assert graph["storykit.sub.a"] == {"storykit.sub.b"} and graph["storykit.sub.b"] == {"storykit.sub.a"}
+    assert graph["storykit.c"] == {"storykit.sub.a"} and graph["storykit.sub"] == set()
+    assert _circles(graph) == [["storykit.sub.a", "storykit.sub.b"]]
+    (pkg / "sub" / "b.py").write_text("def g():\n    return 1\n")
+    assert _circles(_module_graph()) == []
+
+
 def test_the_public_names_keep_working():
     for name in storykit.__all__:
         assert getattr(storykit, name) is not None

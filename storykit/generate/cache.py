@@ -27,17 +27,26 @@ used entries first (a hit refreshes an entry's mtime).
 
 The cache never costs a render: a folder that is read-only, full, or a file is
 reported once, in one line, and the render carries on without caching.
+
+The cache never deletes what it did not write. `prune` and `clear` delete only
+entries it can prove are its own (a ``<sha256>.npz`` name and an entry's arrays
+inside), and only from a folder that holds nothing else: a folder with the user's
+files in it (``results.npz``, StoryBench's ``fn0.npz``) is refused in one line,
+and a cache at a home folder or a project's root is refused outright.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import hashlib
 import json
+import math
 import os
 import re
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +56,8 @@ from ..errors import InvalidInput
 from ..paths import default_cache_dir, storykit_home
 from .clips import Clip
 
-__all__ = ["ClipCache", "CacheInfo", "open_cache", "file_sha256", "parse_size", "DEFAULT_MAX_BYTES", "CODECS"]
+__all__ = ["ClipCache", "CacheInfo", "open_cache", "file_sha256", "parse_size", "check_cache_location",
+           "DEFAULT_MAX_BYTES", "CODECS"]
 
 FORMAT = 2  # 2: frames raw or zstd-compressed; 1 (always raw) is still read
 DEFAULT_MAX_BYTES = 5 * 2**30
@@ -89,8 +99,57 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+# What the cache itself writes: "<sha256 hex>.npz" entries and _atomic_write's temporaries of them.
+_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
+_ENTRY_TEMP = re.compile(r"^[0-9a-f]{64}\.npz\..+\.tmp$")
+# An entry's members (np.savez names them "<array>.npy"): always these three, plus raw or zstd frames.
+_MEMBERS = {"format.npy", "metadata.npy", "checksum.npy"}
+_FRAME_MEMBERS = ({"frames.npy"}, {"frames_zstd.npy", "shape.npy", "dtype.npy"})
+# Files an operating system drops into any folder it shows: not the user's data, never deleted.
+_OS_LITTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# A folder holding one of these is a project's root, not a cache.
+_PROJECT_MARKERS = (".git", ".hg", ".svn", "pyproject.toml", "setup.py", "package.json")
+
+
+def _is_entry(path: Path) -> bool:
+    """Provably a cache entry: named like one, and a zip holding exactly an entry's arrays (its header)."""
+    if not _ENTRY.match(path.name):
+        return False
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+    return any(names == _MEMBERS | frames for frames in _FRAME_MEMBERS)
+
+
+def check_cache_location(directory: Path) -> None:
+    """Refuses a clip cache at `/`, a home folder (or above it) or a project's root: those hold the user's files."""
+    try:
+        where = directory.expanduser().resolve()
+        home = Path.home().resolve()
+    except (OSError, RuntimeError):
+        return
+    if where == home or where in home.parents:
+        raise InvalidInput(f"the clip cache cannot be {str(directory)!r}, a home folder (or above one); give it a folder "
+                           f"of its own, e.g. {str(home / '.cache' / 'storykit' / 'clips')!r}")
+    for marker in _PROJECT_MARKERS:
+        try:
+            found = (where / marker).exists()
+        except OSError:
+            found = False
+        if found:
+            raise InvalidInput(f"the clip cache cannot be {str(directory)!r}, a project's root (it holds {marker}); "
+                               f"give it a folder of its own, e.g. {str(directory / 'storykit-cache')!r}")
+
+
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9, "t": 10**12, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+MAX_SIZE = 2**63 - 1  # bytes: what a file system can count; a bigger cap is a typo (or "none")
 
 
 def parse_size(value) -> int | None:
@@ -98,16 +157,25 @@ def parse_size(value) -> int | None:
     if value is None or isinstance(value, bool):
         raise InvalidInput(f"cache size must be a number of bytes or text like '5GiB', got {value!r}")
     if isinstance(value, (int, float)):
-        if value < 0:
+        if value != value or value < 0:  # NaN too
             raise InvalidInput(f"cache size must be >= 0, got {value!r}")
-        return int(value)
-    text = str(value).strip().lower()
-    if text in ("none", "unlimited", "off", "inf"):
-        return None
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", text)
-    if not m or m.group(2) not in _UNITS:
-        raise InvalidInput(f"cache size {value!r} is not a size; use e.g. 5GiB, 500MB or none")
-    return int(float(m.group(1)) * _UNITS[m.group(2)])
+        finite = isinstance(value, int) or math.isfinite(value)
+        number, unit = (decimal.Decimal(value) if finite else None), ""
+        shown = f"{value:.6g}" if isinstance(value, float) else (str(value)[:20] + "…" if value > 10**24 else str(value))
+    else:
+        text = str(value).strip().lower()
+        if text in ("none", "unlimited", "off", "inf"):
+            return None
+        shown = (text[:20] + "…") if len(text) > 24 else text
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", text)
+        if not m or m.group(2) not in _UNITS:
+            raise InvalidInput(f"cache size {shown!r} is not a size; use e.g. 5GiB, 500MB or none")
+        number, unit = (decimal.Decimal(m.group(1)) if len(m.group(1)) <= 40 else None), m.group(2)
+    # Exact decimal arithmetic: a 400-digit number is "too large", never an OverflowError from float().
+    size = None if number is None else int(number * _UNITS[unit])
+    if size is None or size > MAX_SIZE:
+        raise InvalidInput(f"cache size {shown!r} is too large (at most {MAX_SIZE} bytes); use 'none' for no cap")
+    return size
 
 
 def _human(n: int | None) -> str:
@@ -175,7 +243,11 @@ class ClipCache:
     """
 
     def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int | str | None = None):
+        if directory is not None and (not isinstance(directory, (str, os.PathLike)) or not str(directory).strip()):
+            # Path("") is the working folder: an empty --cache-dir must not scatter clips there.
+            raise InvalidInput(f"the clip cache must be a folder path, got {directory!r}")
         self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
+        check_cache_location(self.directory)
         if max_bytes is None:
             env = os.environ.get("STORYKIT_CACHE_MAX", "").strip()
             max_bytes = env if env else DEFAULT_MAX_BYTES
@@ -188,7 +260,7 @@ class ClipCache:
 
     def _entries(self) -> list[Path]:
         try:
-            return list(self.directory.glob("*.npz")) if self.directory.is_dir() else []
+            return [p for p in self.directory.glob("*.npz") if _ENTRY.match(p.name)] if self.directory.is_dir() else []
         except OSError:
             return []
 
@@ -282,13 +354,42 @@ class ClipCache:
                 pass
         return CacheInfo(self.directory, len(sizes), sum(sizes), self.max_bytes)
 
+    def foreign_files(self) -> list[str]:
+        """Names in the cache folder that storykit did not write (sorted); the cache deletes nothing beside them."""
+        try:
+            names = os.listdir(self.directory) if self.directory.is_dir() else []
+        except OSError:
+            return []
+        return sorted(n for n in names if not (_ENTRY.match(n) or _ENTRY_TEMP.match(n) or n in _OS_LITTER))
+
+    def _check_deletable(self) -> None:
+        """InvalidInput unless the folder holds only what the cache wrote: it never deletes beside a user's files."""
+        check_cache_location(self.directory)
+        foreign = self.foreign_files()
+        if foreign:
+            shown = ", ".join(repr(n) for n in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise InvalidInput(
+                f"{str(self.directory)!r} holds files storykit did not write ({shown}), so it is not (only) a clip "
+                "cache and nothing was deleted; point cache_dir (--cache-dir) at a folder of its own, or move them"
+            )
+
     def prune(self, max_bytes: int | str | None = None, *, keep: Path | None = None) -> int:
         """Deletes least recently used entries until at most `max_bytes` remain (default: the cap).
 
         Returns how many were deleted. `keep` (the entry just written) is never deleted.
+        Only provable entries (name and header) are deleted, and only from a folder that
+        holds nothing else: elsewhere an explicit prune raises InvalidInput, and the
+        automatic one after `put` says so once and deletes nothing.
         """
         limit = self.max_bytes if max_bytes is None else parse_size(max_bytes)
         if limit is None:
+            return 0
+        try:
+            self._check_deletable()
+        except InvalidInput as e:
+            if keep is None:
+                raise
+            self._warn("foreign", f"not pruning the clip cache: {e}")
             return 0
         stats = []
         for p in self._entries():
@@ -302,7 +403,7 @@ class ClipCache:
         for _, size, p in sorted(stats, key=lambda t: t[0]):  # oldest use first
             if total <= limit:
                 break
-            if keep is not None and p == keep:
+            if (keep is not None and p == keep) or not _is_entry(p):
                 continue
             try:
                 p.unlink()
@@ -316,14 +417,23 @@ class ClipCache:
         return removed
 
     def clear(self) -> int:
-        """Deletes every entry; returns how many there were."""
-        entries = self._entries()
-        try:
-            for p in entries:
+        """Deletes every entry; returns how many it deleted.
+
+        Only provable entries (name and header) go, and only from a folder that holds
+        nothing else (InvalidInput otherwise, before anything is deleted).
+        """
+        self._check_deletable()
+        removed = 0
+        for p in self._entries():
+            if not _is_entry(p):
+                continue
+            try:
                 p.unlink(missing_ok=True)
-        except OSError as e:
-            raise InvalidInput(f"cannot delete clips in {str(self.directory)!r} ({e.strerror or e})") from None
-        return len(entries)
+            except OSError as e:
+                raise InvalidInput(f"cannot delete clips in {str(self.directory)!r} ({e.strerror or e}); "
+                                   f"deleted {removed} before that") from None
+            removed += 1
+        return removed
 
 
 def open_cache(cache_dir) -> ClipCache | None:

@@ -33,7 +33,7 @@ class RenderConfig:
     guidance_scale: float = 1.0  # Lightning is distilled for CFG 1 (see storykit.generate.lightning)
     fps: int | None = None
     reference: object = None  # CharacterReference after __post_init__
-    ip_adapter_scale: float = 0.5  # DEFAULT_IP_ADAPTER_SCALE: see storykit.generate.reference
+    ip_adapter_scale: float = 0.5  # DEFAULT_IP_ADAPTER_SCALE: see storykit.generate.reference_image
     handoff: bool = False
     handoff_strength: float = 0.75  # DEFAULT_HANDOFF_STRENGTH: see storykit.generate.continuity
 
@@ -55,7 +55,7 @@ class RenderConfig:
         if self.fps is not None and (isinstance(self.fps, bool) or not isinstance(self.fps, int) or not 1 <= self.fps <= 120):
             raise InvalidInput(f"fps must be None or an integer from 1 to 120, got {self.fps!r}")
 
-        from .reference import check_ip_adapter_scale, load_reference
+        from .reference_image import check_ip_adapter_scale, load_reference
         from .continuity import check_handoff_strength
 
         self.ip_adapter_scale = check_ip_adapter_scale(self.ip_adapter_scale)

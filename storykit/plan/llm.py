@@ -25,10 +25,13 @@ is a faster, weaker choice. The hub is never contacted unless `download=True`.
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import json
 import os
 import re
+import socket
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -159,7 +162,7 @@ def apply_llm_scenes(script: Script, data: dict, *, num_frames: int | None = Non
     each prompt opens with the exact character descriptor and fits CLIP's 77 tokens
     (with the style), prompts differ, and a scene lasts long enough to read its caption.
     """
-    from .planner import STYLES, fit_prompt
+    from .styles import STYLES, fit_prompt
 
     character = script.triple.character
     look = STYLES.get(script.style)
@@ -269,13 +272,95 @@ def generate_local(model: str, messages: list[dict], *, seed: int, max_new_token
     return text
 
 
+class _Deadline:
+    """One deadline for a whole HTTP exchange: when it passes, every socket it opened is shut down.
+
+    urllib's `timeout` bounds each socket operation, so a server that trickles a byte
+    a second never trips it; shutting the socket down wakes the blocked read at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sockets: list = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self.expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            late = self.expired
+        if late:
+            self._shut(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    @staticmethod
+    def _shut(sock) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """urllib's opener (redirects, proxies as usual) whose connections register their sockets with `deadline`."""
+
+    def watched(base):
+        class Connection(base):
+            def connect(self):
+                super().connect()
+                deadline.watch(self.sock)
+
+        return Connection
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(watched(http.client.HTTPConnection), req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(watched(http.client.HTTPSConnection), req, context=self._context)
+
+    return urllib.request.build_opener(HTTP, HTTPS)
+
+
 def generate_server(base_url: str, model: str, messages: list[dict], *, seed: int, max_tokens: int, timeout: float,
                     schema: dict | None = None) -> str:
     """The answer of an OpenAI-compatible server at `base_url` (e.g. http://127.0.0.1:11434/v1).
 
     Sends the schema as `response_format` (structured output); a server that refuses
     that (HTTP 400) is asked once more without it. Plain urllib: one POST needs no SDK.
+    `timeout` bounds the whole exchange (both tries), not each read: a server that
+    trickles its answer is cut off when it runs out.
     """
+    deadline = _Deadline(timeout)
+    try:
+        text = _post(base_url, model, messages, seed=seed, max_tokens=max_tokens, deadline=deadline,
+                     start=time.monotonic(), timeout=timeout, schema=schema)
+    except LLMWriterError:
+        raise
+    except Exception as e:
+        if deadline.expired:  # whatever the cut-off connection raised: it ran out of time
+            raise LLMWriterError(f"the server at {base_url} timed out after {timeout:g} s") from None
+        raise
+    finally:
+        deadline.cancel()
+    if deadline.expired:
+        raise LLMWriterError(f"the server at {base_url} timed out after {timeout:g} s")
+    return text
+
+
+def _post(base_url, model, messages, *, seed, max_tokens, deadline, start, timeout, schema) -> str:
     body = {"model": model, "messages": messages, "temperature": TEMPERATURE, "top_p": TOP_P, "seed": seed,
             "max_tokens": max_tokens, "stream": False}
     if schema is not None:
@@ -285,19 +370,27 @@ def generate_server(base_url: str, model: str, messages: list[dict], *, seed: in
         headers["Authorization"] = f"Bearer {os.environ['STORYKIT_LLM_API_KEY']}"
     url = base_url.rstrip("/") + "/chat/completions"
     request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST")
+    left = max(0.05, timeout - (time.monotonic() - start))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
+        with _opener(deadline).open(request, timeout=left) as reply:
             answer = json.loads(reply.read().decode("utf-8"))
     except urllib.error.HTTPError as e:
-        if e.code == 400 and schema is not None:
-            return generate_server(base_url, model, messages, seed=seed, max_tokens=max_tokens, timeout=timeout)
+        if e.code == 400 and schema is not None and not deadline.expired:
+            return _post(base_url, model, messages, seed=seed, max_tokens=max_tokens, deadline=deadline, start=start,
+                         timeout=timeout, schema=None)
         raise LLMWriterError(f"the server at {base_url} answered HTTP {e.code}") from None
     except (TimeoutError, OSError) as e:  # URLError and socket.timeout are OSErrors
         reason = getattr(e, "reason", e)
-        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        if deadline.expired or isinstance(reason, TimeoutError) or "timed out" in str(reason):
             raise LLMWriterError(f"the server at {base_url} timed out after {timeout:g} s") from None
         raise LLMWriterError(f"cannot reach the server at {base_url} ({reason})") from None
+    except http.client.HTTPException as e:  # a malformed or broken-off HTTP answer
+        if deadline.expired:
+            raise LLMWriterError(f"the server at {base_url} timed out after {timeout:g} s") from None
+        raise LLMWriterError(f"the server at {base_url} broke off its answer ({type(e).__name__})") from None
     except ValueError:
+        if deadline.expired:
+            raise LLMWriterError(f"the server at {base_url} timed out after {timeout:g} s") from None
         raise LLMWriterError(f"the server at {base_url} did not answer with JSON") from None
     try:
         return answer["choices"][0]["message"]["content"]

@@ -22,46 +22,19 @@ least important parts and says so in `script.notes`.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import random
 
 from ..errors import InvalidInput
 from .captions import READING_WPS, Voice, frames_to_read, reading_words, voice_for, where
-from .script import DEFAULT_NEGATIVE_PROMPT, MAX_FRAMES, Scene, Script, Triple
-from .tokens import MAX_CONTENT_TOKENS, count_tokens, truncate_to_tokens
+from .script import MAX_FRAMES, Scene, Script, Triple
+# Styles and the 77-token fit are shared with the LLM writer, which the planner calls: they live below both.
+from .styles import STYLES, Style, fit_prompt
 
 __all__ = ["Style", "STYLES", "WRITERS", "plan", "scene_seed", "fit_prompt", "MIN_PLAN_SCENES", "MAX_PLAN_SCENES"]
 
 MIN_PLAN_SCENES, MAX_PLAN_SCENES = 3, 8
 
-
-@dataclasses.dataclass(frozen=True)
-class Style:
-    """A look applied to every prompt; `base` names the Lightning base-model preset that suits it."""
-
-    name: str
-    suffix: str
-    negative: str = DEFAULT_NEGATIVE_PROMPT
-    base: str = "realistic"
-
-
-# The model card: stylised bases give AnimateDiff-Lightning its best results. `base` names a
-# preset of storykit.generate.lightning.weights.BASE_MODELS: photographic looks go to epiCRealism,
-# anime to Mistoon Anime, rendered/tactile ones to DreamShaper, drawn ones to ToonYou.
-STYLES = {
-    s.name: s
-    for s in (
-        Style("cinematic", "cinematic lighting, 35mm film, shallow depth of field, highly detailed"),
-        Style("anime", "anime style, cel shading, vibrant colors, studio quality", base="anime"),
-        Style("watercolor", "watercolor painting, soft washes, paper texture, storybook illustration", base="cartoon"),
-        Style("claymation", "claymation, plasticine figures, stop motion, handmade miniature set", base="3d"),
-        Style("storybook", "children's book illustration, gentle colors, whimsical", base="cartoon"),
-        Style("pixel", "pixel art, 16-bit retro game, crisp pixels", base="cartoon"),
-        # No look at all: benchmark prompts (StoryBench) must say only what the annotators wrote.
-        Style("none", ""),
-    )
-}
 
 # The arc: establish the setting → introduce the character → the action unfolds
 # over beats → climax → resolution. Middle beats repeat to fill longer stories.
@@ -100,37 +73,6 @@ def arc(num_scenes: int) -> list[str]:
 def scene_seed(story_seed: int, index: int) -> int:
     """A stable 32-bit seed per scene: same story seed → same scene seeds on every machine."""
     return int.from_bytes(hashlib.sha256(f"storykit:{story_seed}:{index}".encode()).digest()[:4], "little")
-
-
-def fit_prompt(parts: list[tuple[str, str]], *, keep: int = 2, tokenizer=None) -> tuple[str, list[str]]:
-    """Joins `(label, text)` prompt parts with commas within CLIP's 75 content tokens.
-
-    Parts are in order of importance. The first `keep` (character, action, the
-    beat's shot tag) are never dropped; the others are dropped from the end, and the last one left is
-    shortened, until the prompt fits. Returns the prompt and what it had to change.
-    """
-    parts = [(label, text) for label, text in parts if text]
-    core = ", ".join(text for _, text in parts[:keep])
-    # The user's own words (character, action) must leave room for a short kept tag.
-    n = count_tokens(", ".join(text for _, text in parts[: min(keep, 2)]), tokenizer)
-    if n > MAX_CONTENT_TOKENS - 4:
-        raise InvalidInput(
-            f"the character and the action take {n} CLIP tokens; together they must fit in "
-            f"{MAX_CONTENT_TOKENS - 4} (Stable Diffusion reads only 77): describe them more briefly"
-        )
-    changed: list[str] = []
-    while count_tokens(", ".join(text for _, text in parts), tokenizer) > MAX_CONTENT_TOKENS:
-        if len(parts) > keep + 1:
-            changed.insert(0, parts.pop()[0])
-            continue
-        # One optional part left: keep as much of it as fits.
-        label, text = parts.pop()
-        room = MAX_CONTENT_TOKENS - count_tokens(core + ",", tokenizer)
-        short = truncate_to_tokens(text, room, tokenizer)
-        changed.insert(0, f"{label} shortened to {short!r}" if short else label)
-        if short:
-            parts.append((label, short))
-    return ", ".join(text for _, text in parts), changed
 
 
 WRITERS = ("template", "llm")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..paths import check_file_name, exists, fitted_name, name_max
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -326,13 +327,14 @@ class Script:
         """Writes the script as JSON (atomically: a crash never leaves half a file, a failure no `.tmp`)."""
         if not isinstance(path, (str, os.PathLike)) or not str(path):
             raise InvalidInput(f"path must be a file path such as 'script.json', got {path!r}")
-        path = Path(path)
-        if not path.parent.exists():
+        path = check_file_name(path, "script file", "script.json")  # "s.json/" names a folder; too long a name is refused
+        if not exists(path.parent):
             raise InvalidInput(f"folder {str(path.parent)!r} does not exist; create it first")
         if path.is_dir():
             raise InvalidInput(f"{str(path)!r} is a folder; give a file name such as {str(path / 'script.json')!r}")
         text = self.to_json()  # before touching the disk: nothing to clean up if this fails
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # A hidden temporary beside it, its name shortened where ".<name>.<pid>.tmp" would pass 255 bytes.
+        tmp = path.with_name(f".{fitted_name(path.name, name_max(path.parent) - 20)}.{os.getpid()}.tmp")
         try:
             tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, path)
@@ -346,7 +348,7 @@ class Script:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Script:
         path = Path(path)
-        if not path.is_file():
+        if not exists(path) or not path.is_file():
             raise InvalidInput(f"no script file at {str(path)!r}")
         try:
             text = path.read_text(encoding="utf-8")

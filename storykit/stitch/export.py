@@ -27,6 +27,7 @@ was killed are removed by the next export to the same path.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -43,10 +44,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInput, StorykitError
+from ..paths import check_file_name, exists
 from ..plan.script import narrate
 from .encode import MP4_CRF, MP4_PRESET, WEBM_CRF
 from .publish import Staging, remove_stale_temps, write_text
-from .preflight import check_folder
+from .preflight import check_folder, check_targets, export_files
 from .timeline import Story
 
 __all__ = [
@@ -129,7 +131,7 @@ def export_story(
         raise InvalidInput(f"story must be a Story from storykit.stitch.stitch, got {type(story).__name__}")
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise InvalidInput(f"path must be a file path such as 'out/story.mp4', got {path!r}")
-    path = Path(path)
+    path = check_file_name(path)  # "story.mp4/" names a folder; a name over 255 bytes cannot be written
     suffix = path.suffix.lower().lstrip(".")
     if formats is None:
         if suffix not in FORMATS:
@@ -146,23 +148,16 @@ def export_story(
     if manifest is not None and not isinstance(manifest, (dict, bool)):
         raise InvalidInput(f"manifest must be a dict from build_manifest, None or False, got {type(manifest).__name__}")
     check_folder(path.parent)
-    base = path.with_suffix("") if suffix in FORMATS else path
-    videos = {f: base.with_name(f"{base.name}.{f}") for f in formats}
     has_text = any(t.strip() for t in story.texts)
-    srt = base.with_name(base.name + ".srt") if subtitles and has_text else None
-    vtt = base.with_name(base.name + ".vtt") if subtitles and has_text else None
-    narration = base.with_name(base.name + ".narration.txt") if subtitles and has_text else None
-    manifest_path = base.with_name(base.name + ".manifest.json") if manifest is not False else None
-    outputs = [p for p in [*videos.values(), srt, vtt, narration, manifest_path] if p is not None]
-    for p in outputs:
-        if p.is_dir():
-            raise InvalidInput(f"{str(p)!r} is a folder; choose another output path")
-        if not overwrite and p.exists():
-            raise InvalidInput(f"{str(p)!r} exists; pass overwrite=True / --overwrite")
+    files = export_files(path, formats, subtitles=subtitles and has_text, manifest=manifest is not False)
+    videos = {f: files[f] for f in formats}
+    srt, vtt, narration, manifest_path = (files.get(k) for k in ("srt", "vtt", "narration", "manifest"))
+    outputs = list(files.values())
+    check_targets(outputs, overwrite=overwrite, hint="pass overwrite=True / --overwrite")
     audio_path = None
     if audio is not None:
         audio_path = Path(audio)
-        if not audio_path.is_file():
+        if not exists(audio_path) or not audio_path.is_file():
             raise InvalidInput(f"no audio file at {str(audio_path)!r}")
     ffmpeg = ensure_ffmpeg(mediapy=False)  # MissingDependency (with the install command) before any work
     remove_stale_temps(outputs)  # left by an export that was killed
@@ -264,7 +259,8 @@ def _mux_audio(video: Path, audio: Path, fmt: str, duration: float) -> str | Non
             os.replace(out, video)
         return error
     finally:
-        out.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # cleanup must never hide the error that got here
+            out.unlink(missing_ok=True)
 
 
 def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> str | None:
@@ -446,7 +442,7 @@ def load_manifest(path: str | os.PathLike) -> dict:
     from ..plan.script import Script, check_nesting
 
     path = Path(path)
-    if not path.is_file():
+    if not exists(path) or not path.is_file():  # exists(): False, not OSError, for a name too long
         raise InvalidInput(f"no manifest file at {str(path)!r}")
     try:
         data = json.loads(check_nesting(path.read_text(encoding="utf-8"), f"manifest {str(path)!r}"))

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InvalidInput, StorykitError
+from ..paths import fitted_name, name_max
 
 __all__ = ["Staging", "remove_stale_temps", "write_text"]
 
@@ -36,8 +37,19 @@ _TEMP = re.compile(r"^\.(?P<stem>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp(?:\..+)?$")
 _NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
+# Room a temporary name leaves for what export adds to it (".audio" while muxing), within NAME_MAX.
+_SPARE = 16
+_PID_DIGITS = 10  # the longest pid is budgeted, so a final name always gives the same temporary stem
+
+
+def _temp_stem(final: Path) -> str:
+    """`final.stem`, shortened with a hash of it where the temporary name would not fit 255 bytes."""
+    fixed = len(f"..{'9' * _PID_DIGITS}.{'f' * 8}.tmp".encode()) + len(os.fsencode(final.suffix))
+    return fitted_name(final.stem, name_max(final.parent) - _SPARE - fixed)
+
+
 def _temp_name(final: Path) -> Path:
-    return final.with_name(f".{final.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp{final.suffix}")
+    return final.with_name(f".{_temp_stem(final)}.{os.getpid()}.{secrets.token_hex(4)}.tmp{final.suffix}")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -58,7 +70,7 @@ def remove_stale_temps(outputs: Sequence[Path]) -> list[Path]:
     Only files named like this module's temporaries for these outputs, and only when the
     process that wrote them is gone: a concurrent export's files are left alone.
     """
-    stems = {p.stem for p in outputs}
+    stems = {_temp_stem(p) for p in outputs}
     removed = []
     for folder in {p.parent for p in outputs}:
         try:
@@ -141,15 +153,18 @@ class Staging:
         except BaseException:
             if not self.overwrite:  # all or nothing: take back what this export published
                 for p in done:
-                    p.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):  # the first error is the one to report
+                        p.unlink(missing_ok=True)
             raise
         for final, _ in self.items:
             if not final.is_file() or final.stat().st_size == 0:
                 raise StorykitError(f"{final} is missing or empty after writing it; check the disk and try again")
 
     def discard(self) -> None:
+        """Removes what is left; never raises, so it can never hide the error that stopped the export."""
         for _, tmp in self.items:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def write_text(tmp: Path, final: Path, text: str) -> None:

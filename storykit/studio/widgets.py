@@ -376,19 +376,14 @@ class Studio:
     def _with_continuity(self, config: RenderConfig) -> RenderConfig:
         """The reference (upload first, then the path field), its scale and the handoff switch."""
         import dataclasses
-        import io
 
         reference = None
         uploads = self.reference_upload.value
         if uploads:
-            from PIL import Image
+            from ..generate.reference_image import read_image  # the CLI's loader: a bomb or a bad file is one line
 
             item = uploads[0] if isinstance(uploads, (list, tuple)) else next(iter(uploads.values()))
-            try:
-                reference = Image.open(io.BytesIO(bytes(item["content"])))
-                reference.load()
-            except OSError:
-                raise StorykitError(f"cannot read the uploaded file {item.get('name', '')!r} as an image; use a PNG or JPEG") from None
+            reference = read_image(bytes(item["content"]), name=f"the uploaded file {item.get('name', '')!r}")
         elif self.reference.value.strip():
             reference = self.reference.value.strip()
         return dataclasses.replace(config, reference=reference, ip_adapter_scale=self.ip_adapter_scale.value,

@@ -19,7 +19,7 @@ import dataclasses
 from pathlib import Path
 
 from ...errors import InvalidInput, MissingWeights, StorykitError, require
-from .loading import dtype_kwarg, quiet_cast_warning
+from .compat import dtype_kwarg, quiet_cast_warning
 from .weights import (
     BASE_ALLOW_PATTERNS, COMPONENT_WEIGHTS, base_source, cached_base, check_no_pickles, download_commands, hub_reachable,
     missing_weights,

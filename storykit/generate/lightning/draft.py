@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from ...errors import InvalidInput, MissingWeights, require
-from .loading import dtype_kwarg
+from .compat import dtype_kwarg
 
 __all__ = ["VAE_DECODERS", "TINY_VAE_REPO", "resolve_tiny_vae", "locate_tiny_vae", "load_tiny_vae", "tiny_vae_id"]
 

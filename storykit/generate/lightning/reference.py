@@ -29,7 +29,7 @@ import numpy as np
 
 from ...errors import InvalidInput, MissingWeights, StorykitError
 from ..cache import file_sha256
-from ..reference import CharacterReference, check_ip_adapter_scale, load_reference
+from ..reference_image import CharacterReference, check_ip_adapter_scale, load_reference
 
 __all__ = [
     "IP_ADAPTER_REPO", "IP_ADAPTER_SUBFOLDER", "IP_ADAPTER_WEIGHT", "IMAGE_ENCODER_FOLDER",

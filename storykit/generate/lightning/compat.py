@@ -1,7 +1,6 @@
-"""Small loading helpers shared by the Lightning modules (the lowest module in `lightning/`).
+"""What the Lightning modules share about diffusers itself: its dtype keyword, and a warning it logs for nothing.
 
-`backend`, `draft`, `reference` and `weights` all load diffusers models; what they
-share lives here, so no module imports a helper back from the one that imports it.
+Below backend.py, draft.py and reference.py, which all load pipeline parts.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ __all__ = ["dtype_kwarg", "quiet_cast_warning"]
 
 
 def dtype_kwarg() -> str:
-    """'dtype' or 'torch_dtype': the keyword this diffusers' from_pretrained takes for the weights' dtype."""
+    """The name `from_pretrained` takes the dtype by in the installed diffusers: 'dtype' or 'torch_dtype'."""
     # diffusers renamed from_pretrained's torch_dtype= to dtype= (PR #14205); older releases only know torch_dtype.
     try:
         from diffusers.utils import deprecation_utils
@@ -26,8 +25,8 @@ def dtype_kwarg() -> str:
 def quiet_cast_warning():
     """Hides diffusers' "modules that should be kept in float32: []" warning.
 
-    UNetMotionModel.from_unet2d and from_pipe cast with `.to(dtype)`, which always
-    logs it, even when no module needs float32 (the list it prints is empty).
+    UNetMotionModel.from_unet2d casts with `.to(dtype)`, which always logs it,
+    even when no module needs float32 (the list it prints is empty).
     """
     log = logging.getLogger("diffusers.models.modeling_utils")
     level = log.level
