@@ -1,20 +1,23 @@
-"""Whole-command benchmark: each goal row of issue #17, measured in one run.
+"""Whole-command benchmark: each row of issue #26's table, measured in one run.
 
-    python bench/bench_command.py                    # this checkout
-    python bench/bench_command.py --code /work/main  # another tree (the "before" column)
-    python bench/bench_command.py --rows plan,info --repeats 5
-    python bench/bench_command.py --suite            # also time the test suite
+    python bench/bench_command.py                              # this checkout
+    python bench/bench_command.py --code /tmp/before --code .  # two trees, interleaved run by run
+    python bench/bench_command.py --rows plan --repeats 5
+    python bench/bench_command.py --suite                      # also time the test suite
 
-Every figure is a whole process started with subprocess (what a user waits
-for), a median of `--repeats` runs; CPU seconds are the children's user+sys
-from `resource.getrusage`, peak RSS their `ru_maxrss`. Ratios pair the two
-sides within this run, so background load hits both alike.
+Every figure comes from whole processes started with subprocess (what a user waits
+for), a median of `--repeats` runs; CPU seconds are the children's user+sys from
+`resource.getrusage`. Each ratio pairs its two sides within one repeat, so
+background load hits both alike; with two `--code` trees every repeat runs both
+trees back to back.
 
-Rows: render CPU ÷ a plain libx264 encode of the same frames; `storykit plan`
-and `storykit info` seconds; re-run after editing 1 of 5 scenes ÷ first run;
-peak RSS of an 8 × 64-frame story at 512²; the size of one 512²×16 cache entry;
-GIF export CPU; Lightning draft (tiny VAE) vs stock end to end, tiny models;
-the suite's wall time (with --suite).
+Rows (issue #26):
+  cached    whole `storykit render` with every scene cached ÷ the first run (CPU; wall too)   goal <= 0.35
+  edit      the same after editing one scene's prompt ÷ the first run (CPU)                  (no goal)
+  main      main job CPU ÷ a raw libx264 veryfast CRF 18 encode of the very frames it wrote   goal <= 2.0
+  psnr      segmented MP4 vs the single-pass encode of the same story (dB, frames, seconds)  encoder noise
+  plan      `storykit plan` ÷ `python -c pass` (wall)                                         goal <= 6
+  suite     the test suite's wall seconds (with --suite)                                      goal <= 90 idle
 """
 
 from __future__ import annotations
@@ -34,11 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TRIPLE = ["--setting", "a misty bamboo forest at dawn", "--character", "a small red fox in a blue scarf",
           "--action", "searches for a lost lantern"]
-ROWS = ("render", "plan", "info", "rerun", "rss", "entry", "gif", "draft")
+ROWS = ("cached", "edit", "main", "psnr", "plan")
 
 
 def run(cmd, env, cwd) -> dict:
-    """Runs `cmd` to completion: wall seconds, children's CPU seconds, peak RSS (of any child so far)."""
+    """Runs `cmd` to completion: wall seconds and the children's CPU seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
@@ -47,120 +50,152 @@ def run(cmd, env, cwd) -> dict:
     if proc.returncode:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{proc.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "out": proc.stdout}
-
-
-def storykit(args, env, cwd) -> dict:
-    return run([sys.executable, "-m", "storykit", *args], env, cwd)
+    return {"wall": wall, "cpu": cpu, "out": proc.stdout, "err": proc.stderr}
 
 
 def med(xs):
     return statistics.median(xs)
 
 
-def peak_rss(cmd, env, cwd) -> float:
-    """Peak RSS (GiB) of one fresh process tree: run through a tiny wrapper so ru_maxrss is its own."""
-    wrapper = (
-        "import resource,subprocess,sys;subprocess.run(sys.argv[1:],check=True,capture_output=True);"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = run([sys.executable, "-c", wrapper, *cmd], env, cwd)["out"]
-    return int(out.split()[-1]) / 2**20
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+class Tree:
+    """One storykit checkout measured in its own scratch folder, cache and home."""
+
+    def __init__(self, code: str, work: Path):
+        self.code, self.work = code, work
+        work.mkdir(parents=True)
+        self.env = {**os.environ, "PYTHONPATH": code, "STORYKIT_HOME": str(work / "home"), "HF_HUB_OFFLINE": "1",
+                    "STORYKIT_CACHE": str(work / "cache")}
+        self.env.pop("STORYKIT_CACHE_MAX", None)
+
+    def storykit(self, args, cache=None) -> dict:
+        env = self.env if cache is None else {**self.env, "STORYKIT_CACHE": str(cache)}
+        return run([sys.executable, "-m", "storykit", *args], env, self.work)
+
+
+def render_rows(tree: Tree, i: int, rows: set, res: dict) -> None:
+    """One repeat of the render rows: first run (cold cache), all cached, one scene edited; the raw encode."""
+    cache = tree.work / f"cache{i}"
+    tree.storykit(["plan", *TRIPLE, "-o", "s.json", "--overwrite"], cache)
+    render = ["render", "--script", "s.json", "--backend", "animatic", "--overwrite"]
+    first = tree.storykit([*render, "-o", "e.mp4"], cache)
+    cached = tree.storykit([*render, "-o", "e.mp4"], cache)
+    res.setdefault("first_cpu", []).append(first["cpu"])
+    res.setdefault("first_wall", []).append(first["wall"])
+    res.setdefault("cached_cpu", []).append(cached["cpu"] / first["cpu"])
+    res.setdefault("cached_wall", []).append(cached["wall"] / first["wall"])
+    if "edit" in rows:
+        script = json.loads((tree.work / "s.json").read_text())
+        script["scenes"][2]["prompt"] += ", at night"
+        (tree.work / "s.json").write_text(json.dumps(script))
+        again = tree.storykit([*render, "-o", "e.mp4"], cache)
+        res.setdefault("edit_cpu", []).append(again["cpu"] / first["cpu"])
+    if "main" in rows or "psnr" in rows:
+        # The main job as a user runs it the first time (cold cache), and the very frames it wrote, raw.
+        ffmpeg = ffmpeg_exe()
+        cold = tree.work / f"cache-cold{i}"
+        main = tree.storykit(["render", *TRIPLE, "--backend", "animatic", "--overwrite", "-o", "m.mp4"], cold)
+        probe = subprocess.run([ffmpeg, "-i", "m.mp4"], cwd=tree.work, capture_output=True, text=True).stderr
+        size = re.search(r"Video: .*? (\d{2,5}x\d{2,5})", probe).group(1)
+        fps = re.search(r"([\d.]+) fps", probe).group(1)
+        subprocess.run([ffmpeg, "-v", "error", "-y", "-i", "m.mp4", "-f", "rawvideo", "-pix_fmt", "rgb24", "m.rgb"],
+                       cwd=tree.work, check=True)
+        enc = run([ffmpeg, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", fps,
+                   "-i", "m.rgb", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+                   "raw.mp4"], tree.env, tree.work)
+        res.setdefault("main_cpu", []).append(main["cpu"] / enc["cpu"])
+        res.setdefault("main_s", []).append(main["cpu"])
+        res.setdefault("raw_s", []).append(enc["cpu"])
+        (tree.work / "m.rgb").unlink()
+    if "psnr" in rows and i == 0:  # the segmented file against a single-pass encode of the same story
+        one = tree.storykit(["render", *TRIPLE, "--backend", "animatic", "--overwrite", "--no-cache", "-o", "one.mp4"])
+        del one
+        out = subprocess.run([ffmpeg, "-i", "m.mp4", "-i", "one.mp4", "-lavfi", "[0:v][1:v]psnr", "-f", "null", "-"],
+                             cwd=tree.work, capture_output=True, text=True).stderr
+        m = re.search(r"PSNR .*?average:([\d.inf]+) min:([\d.inf]+)", out)
+        frames = []
+        for name in ("m.mp4", "one.mp4"):
+            log = subprocess.run([ffmpeg, "-i", name, "-map", "0:v", "-f", "null", "-"], cwd=tree.work,
+                                 capture_output=True, text=True).stderr
+            count = re.findall(r"frame=\s*(\d+)", log)[-1]
+            dur = re.search(r"Duration: (\d+):(\d+):([\d.]+)", log).groups()
+            frames.append(f"{count} frames {float(dur[2]) + 60 * int(dur[1]):.2f} s")
+        errors = subprocess.run([ffmpeg, "-v", "error", "-i", "m.mp4", "-f", "null", "-"], cwd=tree.work,
+                                capture_output=True, text=True).stderr.strip()
+        res["psnr"] = (f"{m.group(1)} dB avg, {m.group(2)} min; segmented {frames[0]}, single-pass {frames[1]}; "
+                       f"decode errors: {errors or 'none'}")
+
+
+def plan_row(tree: Tree, res: dict) -> None:
+    base = run([sys.executable, "-c", "pass"], tree.env, tree.work)
+    plan = tree.storykit(["plan", *TRIPLE])
+    res.setdefault("plan_wall", []).append(plan["wall"] / base["wall"])
+    res.setdefault("plan_s", []).append(plan["wall"])
+    res.setdefault("pass_s", []).append(base["wall"])
+    res.setdefault("plan_cpu", []).append(plan["cpu"])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--code", default=str(ROOT), help="the storykit tree to measure (PYTHONPATH)")
+    ap.add_argument("--code", action="append", help="a storykit tree to measure (PYTHONPATH); repeatable")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--rows", default=",".join(ROWS), help=f"comma list of {', '.join(ROWS)}")
     ap.add_argument("--suite", action="store_true", help="also time `python -m pytest -q` (minutes)")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
     rows = set(args.rows.split(","))
-    work = Path(tempfile.mkdtemp(prefix="storykit-bench-"))
-    env = {**os.environ, "PYTHONPATH": args.code, "STORYKIT_HOME": str(work / "home"), "HF_HUB_OFFLINE": "1",
-           "STORYKIT_CACHE": str(work / "cache")}
-    env.pop("STORYKIT_CACHE_MAX", None)
-    R = args.repeats
-    res: dict[str, object] = {"code": args.code}
-    storykit(["plan", *TRIPLE], env, work)  # warm: tokenizer files, byte-compiled modules
-
-    def show(name, value, goal):
-        res[name] = value
-        print(f"{name:<44} {value:<28} goal {goal}", flush=True)
-
-    def startup(args):  # wall and CPU: on a busy machine CPU seconds are the steadier figure
-        runs = [storykit(args, env, work) for _ in range(R)]
-        return f"{med([r['wall'] for r in runs]):.2f} ({med([r['cpu'] for r in runs]):.2f} CPU)"
-
-    if "plan" in rows:
-        show("storykit plan, s", startup(["plan", *TRIPLE]), "<= 0.3")
-    if "info" in rows:
-        show("storykit info, s", startup(["info"]), "<= 0.6")
-
-    render = ["render", *TRIPLE, "--backend", "animatic", "--overwrite"]
-    if "render" in rows:
-        import imageio_ffmpeg
-
-        ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-        ratios, walls = [], []
-        for i in range(R):
-            r = storykit([*render, "--no-cache", "-o", "r.mp4"], env, work)
-            if i == 0:  # the same frames, decoded once, as raw RGB on disk
-                probe = subprocess.run([ffmpeg, "-i", "r.mp4"], cwd=work, capture_output=True, text=True).stderr
-                size = re.search(r"Video: .*? (\d{2,5}x\d{2,5})", probe).group(1)
-                subprocess.run([ffmpeg, "-v", "error", "-y", "-i", "r.mp4", "-f", "rawvideo", "-pix_fmt", "rgb24", "r.rgb"],
-                               cwd=work, check=True)
-            enc = run([ffmpeg, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", "24",
-                       "-i", "r.rgb", "-c:v", "libx264", "-pix_fmt", "yuv420p", "plain.mp4"], env, work)
-            ratios.append(r["cpu"] / enc["cpu"])
-            walls.append(r["wall"] / enc["wall"])
-        show("render CPU / plain libx264 CPU", f"{med(ratios):.2f} ({med(walls):.2f} wall)", "<= 1.2")
-
-    if rows & {"rerun", "entry", "gif"}:
-        ratios, cpu_ratios, firsts, reruns = [], [], [], []
-        for i in range(R):
-            cache = work / f"cache-rerun{i}"
-            e = {**env, "STORYKIT_CACHE": str(cache)}
-            storykit(["plan", *TRIPLE, "-o", "s.json", "--overwrite"], e, work)
-            first = storykit(["render", "--script", "s.json", "--backend", "animatic", "--overwrite", "-o", "e.mp4"], e, work)
-            script = json.loads((work / "s.json").read_text())
-            script["scenes"][2]["prompt"] += ", at night"
-            (work / "s.json").write_text(json.dumps(script))
-            again = storykit(["render", "--script", "s.json", "--backend", "animatic", "--overwrite", "-o", "e.mp4"], e, work)
-            ratios.append(again["wall"] / first["wall"])
-            cpu_ratios.append(again["cpu"] / first["cpu"])
-            firsts.append(first["wall"])
-            reruns.append(again["wall"])
-        if "rerun" in rows:
-            show("re-run after 1 of 5 edited / first run",
-                 f"{med(ratios):.2f} ({med(reruns):.2f} s / {med(firsts):.2f} s; CPU {med(cpu_ratios):.2f})", "<= 0.35")
-        if "entry" in rows:
-            sizes = [p.stat().st_size for p in (work / "cache-rerun0").rglob("*.npz")]
-            show("cache entry 512x512x16, MB", f"{med(sizes) / 1e6:.1f} ({len(sizes)} entries)", "compressed where cheap")
-        if "gif" in rows:  # cache warm: the difference is the GIF export
-            e = {**env, "STORYKIT_CACHE": str(work / "cache-rerun0")}
-            cmd = ["render", "--script", "s.json", "--backend", "animatic", "--overwrite", "-o", "g.mp4"]
-            plain = med([storykit(cmd, e, work)["cpu"] for _ in range(R)])
-            gif = med([storykit([*cmd, "--gif"], e, work)["cpu"] for _ in range(R)])
-            show("GIF export CPU, s", f"{gif - plain:.2f}", "about half of before")
-
-    if "rss" in rows:
-        cmd = [sys.executable, "-m", "storykit", *render, "--scenes", "8", "--frames", "64", "--no-cache", "-o", "big.mp4"]
-        show("peak RSS 8 x 64 frames 512x512, GiB", f"{peak_rss(cmd, env, work):.2f}", "<= 0.6")
-
-    if "draft" in rows:
-        code = (ROOT / "bench" / "bench_draft.py")
-        out = subprocess.run([sys.executable, str(code), "--repeats", str(R), "--size", "64"], env=env, cwd=work,
-                             capture_output=True, text=True)
-        last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip().splitlines()[-1]
-        show("Lightning stock / draft end to end, tiny", last, ">= 11x (real size)")
-
+    codes = args.code or [str(ROOT)]
+    scratch = Path(tempfile.mkdtemp(prefix="storykit-bench-"))
+    trees = [Tree(c, scratch / f"tree{k}") for k, c in enumerate(codes)]
+    results: list[dict] = [{} for _ in trees]
+    for tree in trees:
+        tree.storykit(["plan", *TRIPLE])  # warm: byte-compiled modules, tokenizer files
+    for i in range(args.repeats):
+        for tree, res in zip(trees, results):
+            if "plan" in rows:
+                for _ in range(3):
+                    plan_row(tree, res)
+            if rows & {"cached", "edit", "main", "psnr"}:
+                render_rows(tree, i, rows, res)
     if args.suite:
-        t = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], {**os.environ, "PYTHONPATH": args.code}, args.code)
-        show("test suite, s", f"{t['wall']:.0f}", "<= 90")
+        for tree, res in zip(trees, results):
+            t = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                    {**os.environ, "PYTHONPATH": tree.code}, tree.code)
+            res["suite"] = t["wall"]
+            res["suite_cpu"] = t["cpu"]
+
+    report = {}
+    for tree, res in zip(trees, results):
+        print(f"\n== {tree.code}")
+        lines = []
+        if "cached_cpu" in res:
+            lines.append(("render, every scene cached ÷ first run (CPU)",
+                          f"{med(res['cached_cpu']):.2f} (wall {med(res['cached_wall']):.2f}; first run "
+                          f"{med(res['first_cpu']):.2f} s CPU)", "<= 0.35"))
+        if "edit_cpu" in res:
+            lines.append(("render, 1 of 5 scenes edited ÷ first run (CPU)", f"{med(res['edit_cpu']):.2f}", "-"))
+        if "main_cpu" in res:
+            lines.append(("main job CPU ÷ raw libx264 veryfast CRF 18",
+                          f"{med(res['main_cpu']):.2f} ({med(res['main_s']):.2f} s / {med(res['raw_s']):.2f} s)",
+                          "<= 2.0"))
+        if "psnr" in res:
+            lines.append(("segmented vs single-pass MP4", res["psnr"], "encoder noise"))
+        if "plan_wall" in res:
+            lines.append(("storykit plan ÷ python -c pass (wall)",
+                          f"{med(res['plan_wall']):.1f}x ({med(res['plan_s']):.3f} s / {med(res['pass_s']):.3f} s; "
+                          f"plan {med(res['plan_cpu']):.2f} s CPU)", "<= 6x"))
+        if "suite" in res:
+            lines.append(("test suite", f"{res['suite']:.0f} s wall, {res['suite_cpu']:.0f} s CPU", "<= 90 s idle"))
+        for name, value, goal in lines:
+            print(f"{name:<48} {value}   goal {goal}", flush=True)
+        report[tree.code] = {name: value for name, value, _ in lines}
     if args.json:
-        Path(args.json).write_text(json.dumps(res, indent=2))
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -35,15 +35,17 @@ import importlib
 
 from ._version import __version__
 
-# Light imports only: torch, diffusers and matplotlib load when first used.
+# Light imports only: planning needs neither numpy nor the later stages (`storykit plan`
+# starts in a few tens of milliseconds); they, torch, diffusers and matplotlib load when first used.
 from .errors import InvalidInput, MissingDependency, MissingWeights, StorykitError
-from .generate.backend import get_backend
-from .generate.clips import Clip
-from .generate.config import RenderConfig
 from .plan import STYLES, Scene, Script, Triple, plan  # binds storykit.plan to the function
-from .stitch import Story, stitch  # binds storykit.stitch to the function
 
 _LAZY = {
+    "get_backend": "generate.backend",
+    "Clip": "generate.clips",
+    "RenderConfig": "generate.config",
+    "Story": "stitch.timeline",
+    "stitch": "stitch.timeline",  # the package, once imported, is callable as this function (stitch/__init__)
     "render_story": "generate.render",
     "render_scene": "generate.render",
     "export_story": "stitch.export",

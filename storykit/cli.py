@@ -5,6 +5,7 @@
     storykit info [--device]
     storykit cache info|clear|prune [--max 2GiB]
     storykit storybench render TASK_FILE --out DIR [--samples S] [--ray [ADDRESS]]
+    storykit storybench ground-truth TASK_FILE --videos DIR --out DIR
 
 Errors a user can cause print one line and exit with status 2.
 """
@@ -134,6 +135,8 @@ def cmd_render(args) -> int:
         audio=args.audio,
         gif=args.gif,
         overwrite=args.overwrite,
+        narrate=args.narrate,
+        voice=args.voice,
         **_continuity_args(args),
     )
     print(result.summary())
@@ -182,7 +185,7 @@ def _size(text: str) -> tuple[int, int]:
 def cmd_storybench_render(args) -> int:
     from .benchmark import render_storybench
 
-    height, width = _size(args.size) if args.size else (None, None)
+    height, width = _size(args.size) if args.size is not None else (None, None)
     result = render_storybench(
         args.task_file,
         args.out,
@@ -198,11 +201,21 @@ def cmd_storybench_render(args) -> int:
         videos=args.videos,
         dataset=args.dataset,
         ray=(True if args.ray == "local" else args.ray),
+        verify=args.verify,
         backend_options={k: v for k, v in (("base_model", args.base_model), ("checkpoint", args.checkpoint)) if v},
         progress=not args.quiet,
     )
     print(result.summary())
     return 1 if result.failures else 0
+
+
+def cmd_storybench_ground_truth(args) -> int:
+    from .benchmark import write_ground_truth
+
+    result = write_ground_truth(args.task_file, args.videos, args.out, indices=args.indices, dataset=args.dataset,
+                                progress=not args.quiet)
+    print(result.summary())
+    return 0
 
 
 def _add_storybench(sub) -> None:
@@ -241,8 +254,27 @@ def _add_storybench(sub) -> None:
                    help="fan out on Ray: alone starts a local runtime, with an address joins a cluster")
     r.add_argument("--base-model", default=None, help="SD1.5 repo id or local folder (Lightning)")
     r.add_argument("--checkpoint", default=None, help="Lightning .safetensors file or folder")
+    r.add_argument("--verify", action="store_true",
+                   help="on resume, check each finished file's sha256 (default: its recorded size and time)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_storybench_render)
+    g = inner.add_parser(
+        "ground-truth",
+        help="write the ground-truth files fid_* and SIM compare against (DIR/data/ground_truth/TASK/DATASET/raw/)",
+        description="Write StoryBench's ground truth from its preprocessed videos: for each entry the frames its "
+        "sentences describe (8 fps, RGB), named fn{index}.npz like a model's files, with the same frames and texts. "
+        "fid_* and SIM need the complete set: cover every entry of the task file.",
+        epilog="example:\n  storykit storybench ground-truth data/tasks/oops-test/story_cont.json "
+        "--videos storybench/npy_96x160pix_8fps --out sbdata",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    g.add_argument("task_file", metavar="TASK_FILE", help="a StoryBench task file, e.g. data/tasks/oops-test/story_gen.json")
+    g.add_argument("--videos", required=True, metavar="DIR", help="StoryBench's preprocessed .npy videos (scripts/preprocess_videos.sh)")
+    g.add_argument("--out", required=True, metavar="DIR", help="the evaluator's DATA_DIR (files go to DIR/data/ground_truth/...)")
+    g.add_argument("--indices", default=None, help="entries to write, e.g. 0-99 (default all: the metrics need all)")
+    g.add_argument("--dataset", default=None, help="DATASET folder name (default from the task folder: oops-test → oops_test)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.set_defaults(func=cmd_storybench_ground_truth)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -305,7 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--handoff-strength", type=float, default=None, help="(0, 1]: how far a scene may move from that frame (default 0.75)")
     g = p.add_argument_group("output")
     g.add_argument("--fps", type=int, default=None, help="output frame rate, 1-120; 8 fps scenes are interpolated (default 24)")
-    g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length)")
+    g.add_argument("--audio", default=None, help="a WAV/MP3 to lay under the video (trimmed to length; ducked under the narration)")
+    g.add_argument("--narrate", default="auto", choices=("auto", "espeak", "kokoro", "mms", "none"),
+                   help="who tells the story aloud: auto (default: the most natural voice on this machine for the "
+                   "script's language; espeak-ng needs no download), espeak, kokoro, mms, or none for a silent video")
+    g.add_argument("--voice", default=None, help="one voice by name, e.g. en-us, ja, ar (espeak), af_heart (Kokoro), "
+                   "facebook/mms-tts-spa (MMS); an unknown name lists the voices")
     g.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     p.set_defaults(func=cmd_render)
 

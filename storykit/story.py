@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -102,6 +103,39 @@ def _continuity(config, engine, script, out: Path, overwrite: bool, cache_dir, p
     return dataclasses.replace(config, reference=reference)
 
 
+def _voice(script: Script, narrate: str, voice, formats, progress: bool):
+    """The voice for the script's language and its spoken lines (cached), before any scene renders."""
+    from .generate.voice import NARRATE, pick_voice
+    from .stitch.narration import script_language, speak_lines
+
+    t0 = time.perf_counter()
+    if narrate not in NARRATE:
+        raise InvalidInput(f"unknown narrate {narrate!r}; choose one of: {', '.join(NARRATE)}")
+    if narrate == "none" and voice is not None:
+        raise InvalidInput("a voice was given with narrate='none'; drop one of them")
+    language = script_language(script)
+    if not any(s.text.strip() for s in script.scenes) and narrate != "none":
+        if progress:
+            print("storykit: note: no scene has a sentence, so there is nothing to narrate")
+        return None, language, {}, 0.0
+    speaker, notes = pick_voice(language, narrate, voice)
+    for note in notes:
+        print(f"storykit: note: {note}")
+    if speaker is None:
+        return None, language, {}, 0.0
+    if formats == ["gif"]:
+        print("storykit: note: a GIF has no sound: the narration is not in it (its subtitles are); "
+              "write .mp4 or .webm to hear it")
+        return None, language, {}, 0.0
+    if "gif" in formats:
+        print("storykit: note: the GIF has no sound; the narration is in the video beside it")
+    speeches = speak_lines(script, speaker)
+    if progress:
+        print(f"storykit: narrating in {language} with {speaker.name} voice {speaker.voice!r} "
+              f"({len(speeches)} lines, {sum(s.duration for s in speeches.values()):.1f} s of speech)")
+    return speaker, language, speeches, time.perf_counter() - t0
+
+
 def _check_replay_version(recorded: dict, engine, allow: bool, progress: bool) -> None:
     """A manifest drawn by another version of the backend cannot replay exactly: say so, proceed only if allowed."""
     was = recorded.get("version")
@@ -147,6 +181,8 @@ def make_story(
     ip_adapter_scale: float | None = None,
     handoff: bool | None = None,
     handoff_strength: float | None = None,
+    narrate: str = "auto",
+    voice: str | None = None,
     allow_version_change: bool = False,
 ) -> StoryResult:
     """Plans (or takes) a script, renders every scene, stitches and exports the story.
@@ -163,6 +199,13 @@ def make_story(
     as `<output>.reference.png` and recorded in the manifest by sha256.
     `ip_adapter_scale` (default 0.5), `handoff` (each scene starts from the last
     frame of the one before) and `handoff_strength` (default 0.75) go to RenderConfig.
+    `narrate`: "auto" (the most natural voice on this machine for the script's
+    language: Kokoro-82M, MMS-TTS, else the embedded espeak-ng), "espeak", "kokoro",
+    "mms" or "none" (a silent video, unless `audio` is given); `voice` names one voice
+    (e.g. "en-us", "af_heart"). Each scene's sentence is spoken inside its scene
+    (scenes hold their last frame where a line needs longer), mixed with `audio` as a
+    ducked music bed at -16 LUFS, and listed in the manifest with its times. A manifest
+    replays its recorded voice unless `narrate`/`voice` say otherwise.
     A manifest made by another version of its backend (the animatic's drawing code
     changed) cannot be replayed exactly: that is refused in one line unless
     `allow_version_change=True`.
@@ -224,6 +267,10 @@ def make_story(
     check_export(output, formats, overwrite=overwrite, audio=audio,  # None: refuses the suffix
                  subtitles=any(s.text.strip() for s in script.scenes),
                  reference=getattr(given_reference, "path", None) or given_reference)  # NAME.reference.png too
+    if manifest is not None and "narration" in doc and narrate == "auto" and voice is None:  # replay the same voice
+        recorded = doc["narration"]
+        narrate, voice = ("none", None) if not recorded else (recorded.get("engine", "auto"), recorded.get("voice"))
+    speaker, language, speeches, speech_s = _voice(script, narrate, voice, formats, progress)  # an unknown voice stops here
 
     # 2. Pick the backend (prints which one and why when "auto").
     engine = get_backend(backend, base_model=base_model, checkpoint=checkpoint, num_inference_steps=num_inference_steps,
@@ -247,12 +294,32 @@ def make_story(
     if "transition_frames" not in stitch_kwargs and clips and clips[0].fps != script.scene(clips[0].scene_index).fps:
         # clips drawn at the story's rate (the animatic): keep transitions as long in seconds as at the scenes' rate
         stitch_kwargs["transition_frames"] = min(64, round(4 * clips[0].fps / script.scene(clips[0].scene_index).fps))
-    story = stitch(clips, script, **stitch_kwargs)
+    narration = None
+    if speaker is None:
+        story = stitch(clips, script, **stitch_kwargs)
+    else:  # every line inside its scene: scenes too short for theirs hold their last frame
+        from .stitch.narration import narrate_story
+
+        story, narration = narrate_story(clips, script, speeches, engine_info=speaker.describe(), language=language,
+                                         **stitch_kwargs)
     t3 = time.perf_counter()
     timings = {"plan_s": t1 - t0, "render_s": t2 - t1, "stitch_s": t3 - t2}
     info = engine.describe()
     doc = build_manifest(script, clips, story, backend_info=info, config=config, stitch_options=stitch_kwargs, timings=timings)
-    result = export_story(story, out, formats=formats, audio=audio, overwrite=overwrite, manifest=doc, progress=progress)
+    doc["narration"] = None if narration is None else narration.to_manifest()
+    with tempfile.TemporaryDirectory(prefix="storykit-mix-") as folder:
+        track = None
+        if narration is not None:  # one mixed track, muxed into each video
+            from .stitch.mix import mix_audio
+
+            t4 = time.perf_counter()
+            track = Path(folder) / "narration-mix.wav"  # a short name: the story's own may be 240 bytes
+            doc["narration"]["mix"] = mix_audio(narration.track(story.duration), narration.sample_rate, track,
+                                                duration=story.duration, music=audio)
+            doc["narration"]["mix"]["music"] = None if audio is None else Path(audio).name
+            timings["narration_s"] = speech_s + time.perf_counter() - t4  # synthesis and mixing (fitting is in stitch_s)
+        result = export_story(story, out, formats=formats, audio=track or audio, overwrite=overwrite, manifest=doc,
+                              progress=progress, cache_dir=cache_dir)
     timings["export_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return StoryResult(script=script, clips=clips, story=story, export=result, backend=info, timings=timings)

@@ -1,4 +1,10 @@
-"""Shared fixtures: tests run offline, never touch the user's caches, and share one tiny model."""
+"""Shared fixtures: tests run offline, never touch the user's caches, and share one tiny model.
+
+Parallel-safe (pytest-xdist, `-n 2 --dist loadfile`): every process that loads this file, each
+xdist worker included, gets its own storykit home and clip cache; a file's tests run in one
+worker, so the Ray tests (one file) start one local Ray in its own session folder; notebook
+kernels and Ray pick free ports themselves; tiny models are built per process in tmp_path_factory.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 _HOME = tempfile.mkdtemp(prefix="storykit-tests-")
 os.environ["STORYKIT_HOME"] = _HOME
 os.environ["STORYKIT_CACHE"] = os.path.join(_HOME, "clips")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # two workers on two cores: one thread each, not two apiece
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 for _var in ("STORYKIT_BASE_MODEL", "STORYKIT_LIGHTNING_CKPT", "STORYKIT_MOTION_LORAS", "STORYKIT_DEVICE", "STORYKIT_DTYPE"):
     os.environ.pop(_var, None)
 

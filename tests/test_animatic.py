@@ -118,14 +118,37 @@ def test_character_look_is_stable_for_unknown_words():
     assert character_look("a shimmering florp").body != a.body  # another text, another hash colour
 
 
+def dominant_near(frames: np.ndarray, color, within: int = 40) -> tuple[tuple[int, int, int], int]:
+    """The most common exact colour within `within` of `color` in `frames`, and its pixel count."""
+    px = frames.reshape(-1, 3)
+    near = px[np.abs(px.astype(int) - np.asarray(color)).max(axis=1) < within]
+    if not len(near):
+        return (-1, -1, -1), 0
+    colours, counts = np.unique(near, axis=0, return_counts=True)
+    i = int(np.argmax(counts))
+    return tuple(int(v) for v in colours[i]), int(counts[i])
+
+
 def test_character_colours_are_identical_in_every_scene():
     look = character_look(FOX.character)
-    seen = []
-    for seed, camera, beat in ((1, "static", "introduce"), (2, "static", "rising"), (3, "static", "resolution")):
-        frames = render(make_script(seed=seed, camera=camera, beat=beat, text="."), 160, 160).frames
-        seen.append([count_color(frames, c) for c in (look.body, look.accessory_color, look.outline)])
-    for body, scarf, outline in seen:
-        assert body > 100 and scarf > 10 and outline > 50, seen
+    scenes = []
+    # Each scene its own words, as after edits in the Studio: the character is the story's, not the prompt's.
+    for seed, beat, words in ((1, "introduce", f"{FOX.character} arrives"), (2, "rising", "the fox searches for a lost lantern"),
+                              (3, "resolution", "the fox rests under a purple sky")):
+        script = make_script(seed=seed, beat=beat, text=".")
+        script.scenes[0].prompt = words
+        frames = render(script, 160, 160).frames
+        # What each scene actually drew near the fur and the scarf colours, read from its pixels.
+        scenes.append({part: dominant_near(frames, c) for part, c in (("fur", look.body), ("scarf", look.accessory_color))})
+        assert count_color(frames, look.outline) > 50, (beat, scenes)
+    # Scene against scene: the same exact fur and scarf colours, drawn at a similar size.
+    for part in ("fur", "scarf"):
+        colours = {s[part][0] for s in scenes}
+        counts = [s[part][1] for s in scenes]
+        assert len(colours) == 1, (part, scenes)
+        assert min(counts) > 0.6 * max(counts) and min(counts) > 10, (part, scenes)
+    # ... and they are the look's colours (what the words "red fox", "blue scarf" asked for).
+    assert scenes[0]["fur"][0] == look.body and scenes[0]["scarf"][0] == look.accessory_color
 
 
 # -- the world and the camera -------------------------------------------------------------------
@@ -232,6 +255,67 @@ def test_caption_and_mark_are_drawn():
 
 
 # -- identity and cache keys ------------------------------------------------------------------
+
+
+# Every edit that changes what the animatic draws: (what to change, how). Each entry edits the
+# script, the backend's options or the render config of make_script()'s one scene.
+PIXEL_EDITS = {
+    "style": lambda s, b, c: setattr(s, "style", "pixel art"),
+    "prompt": lambda s, b, c: setattr(s.scenes[0], "prompt", "a small red fox in a blue scarf, finds a golden key"),
+    "caption": lambda s, b, c: b.update(caption=True),
+    "caption text": lambda s, b, c: (b.update(caption=True), setattr(s.scenes[0], "text", "Other words.")),
+    "story fps": lambda s, b, c: c.update(fps=24),
+    "scene fps": lambda s, b, c: setattr(s.scenes[0], "fps", 12),
+    "height": lambda s, b, c: c.update(height=104),
+    "width": lambda s, b, c: c.update(width=104),
+    "seed": lambda s, b, c: setattr(s.scenes[0], "seed", 8),
+    "story seed": lambda s, b, c: setattr(s, "seed", 5),
+    "camera": lambda s, b, c: setattr(s.scenes[0], "camera", "zoom_in"),
+    "num_frames": lambda s, b, c: setattr(s.scenes[0], "num_frames", 9),
+    "beat": lambda s, b, c: setattr(s.scenes[0], "beat", "climax"),
+    "character": lambda s, b, c: setattr(s, "triple", Triple(FOX.setting, "a tiny silver robot", FOX.action)),
+    "setting": lambda s, b, c: setattr(s, "triple", Triple("a sunny beach", FOX.character, FOX.action)),
+    "action": lambda s, b, c: setattr(s, "triple", Triple(FOX.setting, FOX.character, "jumps over a puddle")),
+}
+# ... and edits that change nothing drawn: they must not cost a render.
+PLAYBACK_EDITS = {
+    "transition": lambda s, b, c: setattr(s.scenes[0], "transition", "cut"),
+    "negative_prompt": lambda s, b, c: setattr(s.scenes[0], "negative_prompt", "blurry"),
+    "num_inference_steps": lambda s, b, c: c.update(num_inference_steps=8),
+    "guidance_scale": lambda s, b, c: c.update(guidance_scale=2.0),
+}
+
+
+def render_edited(edit, cache_dir):
+    from storykit.generate import render_story
+
+    script, backend_options, config = make_script(), {}, {"height": 96, "width": 96}
+    if edit is not None:
+        edit(script, backend_options, config)
+    return render_story(script, AnimaticBackend(**backend_options), RenderConfig(**config), cache_dir=cache_dir,
+                        progress=False)[0]
+
+
+@pytest.mark.parametrize("name", sorted(PIXEL_EDITS))
+def test_every_edit_that_changes_the_pixels_renders_afresh_instead_of_a_stale_clip(name, tmp_path):
+    base = render_edited(None, tmp_path)  # the unedited scene is now in the cache
+    assert not base.metadata["cached"] and render_edited(None, tmp_path).metadata["cached"]
+    fresh = render_edited(PIXEL_EDITS[name], False)
+    assert fresh.frames.shape != base.frames.shape or not np.array_equal(fresh.frames, base.frames), name
+    got = render_edited(PIXEL_EDITS[name], tmp_path)
+    assert not got.metadata["cached"], f"{name}: the cache returned the unedited scene's clip"
+    np.testing.assert_array_equal(got.frames, fresh.frames)
+
+
+@pytest.mark.parametrize("name", sorted(PLAYBACK_EDITS))
+def test_edits_that_change_no_pixel_come_from_the_cache(name, tmp_path):
+    base = render_edited(None, tmp_path)
+    fresh = render_edited(PLAYBACK_EDITS[name], False)
+    np.testing.assert_array_equal(fresh.frames, base.frames)  # really nothing drawn differs
+    got = render_edited(PLAYBACK_EDITS[name], tmp_path)
+    assert got.metadata["cached"], name
+    np.testing.assert_array_equal(got.frames, base.frames)
+
 
 
 def test_describe_and_cache_fields_are_json_and_track_the_pixels():

@@ -70,7 +70,7 @@ def test_an_edited_prompt_changes_the_frames():
 def test_captions_are_drawn_once_in_a_made_story(tmp_path):
     script = plan(*FOX, num_scenes=3, num_frames=16)
     result = make_story(script, output=tmp_path / "s.mp4", backend="animatic", height=64, width=96,
-                        cache_dir=tmp_path / "c", progress=False)
+                        cache_dir=tmp_path / "c", progress=False, narrate="none")  # no held frames: every frame is drawn
     story, clips = result.story, result.clips
     assert story.metadata["options"]["captions"] is True
     assert not any(c.metadata["caption_drawn"] for c in clips)  # the animatic burned none itself

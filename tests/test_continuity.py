@@ -154,27 +154,30 @@ def test_reference_changes_frames_and_key_and_same_reference_same_frames(backend
     picture(1).save(tmp_path / "ref.png")
     b = render_story(script, backend, RenderConfig(**SMALL, reference=tmp_path / "ref.png"), cache_dir=False, progress=False)
     assert all(np.array_equal(x.frames, y.frames) for x, y in zip(a, b))
-    assert keys(a) == [ClipCache.key(backend.cache_fields(s, script, RenderConfig(**SMALL, reference=tmp_path / "ref.png")))
-                       for s in script.scenes]
+    hit = render_story(script, backend, RenderConfig(**SMALL, reference=tmp_path / "ref.png"), cache_dir=tmp_path, progress=False)
+    assert all(c.metadata["cached"] for c in hit) and all(np.array_equal(x.frames, y.frames) for x, y in zip(a, hit))
+    # Another picture or another scale: rendered afresh, never the cached clips of the first reference.
     other = render_story(script, backend, RenderConfig(**SMALL, reference=picture(2)), cache_dir=tmp_path, progress=False)
     louder = render_story(script, backend, RenderConfig(**SMALL, reference=picture(1), ip_adapter_scale=0.9),
                           cache_dir=tmp_path, progress=False)
-    assert len({*keys(a), *keys(other), *keys(louder)}) == 6
+    assert not any(c.metadata["cached"] for c in [*other, *louder])
     assert not np.array_equal(other[0].frames, a[0].frames) and not np.array_equal(louder[0].frames, a[0].frames)
     # Without a reference again: the adapter is removed, frames as before it was ever loaded.
     again = render_story(script, backend, RenderConfig(**SMALL), cache_dir=False, progress=False)
     assert all(np.array_equal(x.frames, y.frames) for x, y in zip(plain, again))
 
 
-def test_no_reference_no_handoff_keys_are_unchanged(backend):
+def test_no_reference_no_handoff_keys_are_unchanged(backend, tmp_path):
     script = example_script(2, num_frames=4)
     fields = backend.cache_fields(script.scenes[1], script, RenderConfig(**SMALL))
     assert set(fields) == {"backend", "base_model", "checkpoint_sha256", "motion_adapter_config", "prompt", "seed",
                            "num_frames", "height", "width", "num_inference_steps", "guidance_scale", "dtype", "device",
                            "camera", "camera_weight", "motion_lora", "context_frames"}  # the camera LoRA (#11), not continuity
-    # Changing the scale or strength alone (nothing uses them) changes no key.
-    other = backend.cache_fields(script.scenes[1], script, RenderConfig(**SMALL, ip_adapter_scale=0.9, handoff_strength=0.5))
-    assert ClipCache.key(fields) == ClipCache.key(other)
+    # Changing the scale or strength alone (nothing uses them) costs no render: both scenes come from the cache.
+    render_story(script, backend, RenderConfig(**SMALL), cache_dir=tmp_path, progress=False)
+    again = render_story(script, backend, RenderConfig(**SMALL, ip_adapter_scale=0.9, handoff_strength=0.5),
+                         cache_dir=tmp_path, progress=False)
+    assert [c.metadata["cached"] for c in again] == [True, True]
 
 
 def test_portrait_reference_is_made_with_the_loaded_model(backend, tmp_path):
@@ -238,17 +241,21 @@ def test_handoff_refuses_backends_without_it(tmp_path):
     one_line(e.value)
 
 
-def test_handoff_on_lightning_runs_video_to_video_and_depends_on_the_predecessor(backend, tmp_path):
+def test_handoff_on_lightning_runs_video_to_video_and_depends_on_the_predecessor(backend, tmp_path, video_to_video_calls):
     from storykit.inspection.metrics import seams
 
     script = example_script(3, num_frames=4)
     config = RenderConfig(**SMALL, handoff=True, reference=picture(1))
     clips = render_story(script, backend, config, cache_dir=tmp_path, progress=False)
+    # 2 steps at strength 0.75: int(1.5) = 1 denoising step, counted on the UNet of scenes 1 and 2.
+    assert [c["unet_calls"] for c in video_to_video_calls] == [1, 1]
     assert "handoff" not in clips[0].metadata and clips[1].metadata["handoff"]["denoising_steps"] == 1
     assert clips[2].metadata["handoff_from_scene"] == 1 and clips[2].metadata["reference"]
+    assert all("ip_adapter_image" in c["kwargs"] for c in video_to_video_calls)  # the reference reaches it too
     assert seams(clips).shape == (2,)  # the seam meter reads them (tiny random weights: no quality claim)
+    # Without handoff: scene 0 is the same clip (from the cache), scenes 1 and 2 render afresh, from noise.
     plain = render_story(script, backend, dataclasses.replace(config, handoff=False), cache_dir=tmp_path, progress=False)
-    assert keys(plain)[0] == keys(clips)[0] and keys(plain)[1:] != keys(clips)[1:]
+    assert [c.metadata["cached"] for c in plain] == [True, False, False] and len(video_to_video_calls) == 2
     assert not np.array_equal(plain[1].frames, clips[1].frames)
     script.edit(1, prompt="scene 1: the fox looks up")
     again = render_story(script, backend, config, cache_dir=tmp_path, progress=False)
@@ -261,6 +268,65 @@ def test_handoff_on_lightning_runs_video_to_video_and_depends_on_the_predecessor
     with pytest.raises(InvalidInput) as e:
         render_story(long, backend, RenderConfig(**SMALL, handoff=True), cache_dir=tmp_path, progress=False)
     assert "32 frames" in one_line(e.value)
+
+
+@pytest.fixture
+def video_to_video_calls(monkeypatch):
+    """Spies on diffusers' AnimateDiffVideoToVideoPipeline: each call's keyword arguments and its UNet evaluations."""
+    import diffusers
+
+    calls = []
+    original = diffusers.AnimateDiffVideoToVideoPipeline.__call__
+
+    def spy(self, *args, **kwargs):
+        assert not args, "storykit calls the pipeline with keyword arguments only"
+        call = {"kwargs": kwargs, "unet_calls": 0, "unet_batch": set()}
+        calls.append(call)
+
+        def count(module, args, kw):
+            call["unet_calls"] += 1
+            call["unet_batch"].add((args[0] if args else kw["sample"]).shape[0])  # 2 with classifier-free guidance
+
+        hook = self.unet.register_forward_pre_hook(count, with_kwargs=True)
+        try:
+            return original(self, **kwargs)
+        finally:
+            hook.remove()
+
+    monkeypatch.setattr(diffusers.AnimateDiffVideoToVideoPipeline, "__call__", spy)
+    return calls
+
+
+def test_handoff_hands_over_the_last_frame_of_the_previous_clip(backend, video_to_video_calls):
+    script = example_script(3, num_frames=4)
+    clips = render_story(script, backend, RenderConfig(**SMALL, handoff=True), cache_dir=False, progress=False)
+    assert len(video_to_video_calls) == 2  # scenes 1 and 2 start from their predecessor; scene 0 from noise
+    for previous, call in zip(clips, video_to_video_calls):
+        frames = previous.frames
+        assert not np.array_equal(frames[0], frames[-1])  # so first and last can be told apart
+        video = [np.asarray(image.convert("RGB")) for image in call["kwargs"]["video"]]
+        assert len(video) == 4  # the frame held for the new clip's length
+        for received in video:
+            np.testing.assert_array_equal(received, frames[-1])
+
+
+# Steps the video-to-video pipeline must run at 4 steps, worked out by hand: int(4 * strength).
+STEPS_AT_4 = {0.25: 1, 0.5: 2, 0.75: 3, 1.0: 4}
+
+
+def test_handoff_strength_sets_the_denoising_steps_the_unet_runs(backend, video_to_video_calls, tmp_path):
+    script = example_script(2, num_frames=4)
+    config = RenderConfig(height=64, width=64, num_inference_steps=4, handoff=True)
+    render_story(script, backend, config, cache_dir=tmp_path, scenes=[0], progress=False)  # scene 0 now cached
+    for strength, steps in STEPS_AT_4.items():
+        video_to_video_calls.clear()
+        clip = render_story(script, backend, dataclasses.replace(config, handoff_strength=strength), cache_dir=tmp_path,
+                            scenes=[1], progress=False)[0]
+        [call] = video_to_video_calls
+        assert call["unet_calls"] == steps, (strength, call["unet_calls"])
+        assert call["unet_batch"] == {1}  # the default guidance is the card's 1.0: no CFG batch of two
+        assert call["kwargs"].get("strength") == strength
+        assert clip.metadata["handoff"]["denoising_steps"] == call["unet_calls"]  # the record agrees with the count
 
 
 # -- the main job: saved next to the story, in the manifest, replayed -------------------------

@@ -83,7 +83,7 @@ def test_gif_and_webm_from_formats(story, tmp_path):
     assert set(result.videos) == {"gif", "webm"} and result.srt is None and result.manifest is None
     gif = tmp_path / "story.gif"
     assert gif.read_bytes()[:4] == b"GIF8"
-    assert mediapy.read_video(gif).shape[0] == story.num_frames
+    assert mediapy.read_video(gif).shape[0] == (story.num_frames + 1) // 2  # 24 fps story, 12 fps GIF
     webm = probe(tmp_path / "story.webm")
     assert ("vp9" if media.has_encoder("libvpx-vp9") else "vp8") in webm["video"][0]
     assert webm["duration"] == pytest.approx(story.duration, abs=0.06)
@@ -122,6 +122,17 @@ def test_subtitles_match_scene_boundaries(story, tmp_path):
     assert srt[1][2] == "Scene 1: the fox & the <lantern>."
     assert vtt[1][2] == "Scene 1: the fox &amp; the &lt;lantern&gt;."
     assert result.srt.read_text().splitlines()[0] == "1"
+
+
+def test_subtitle_stamps_round_to_the_nearest_millisecond():
+    # 7 frames at 24 fps: cues at 7/24 = 0.29166 s (-> 292 ms, not 291), 14/24 = 0.58333 s, 21/24 = 0.875 s.
+    clips = [Clip(np.full((7, 64, 64, 3), 40 * i, np.uint8), 24, i, {"backend": "test"}) for i in range(3)]
+    scenes = [Scene(i, "beat", f"prompt {i}", text=f"Line {i}.", num_frames=7, fps=24, transition="cut") for i in range(3)]
+    story = stitch(clips, Script(Triple("a misty forest", "a red fox", "finds a lantern"), scenes), fps=24, title=False)
+    assert story.spans == [(0, 7), (7, 14), (14, 21)]
+    stamps = [line for line in to_srt(story).splitlines() if "-->" in line]
+    assert stamps == ["00:00:00,000 --> 00:00:00,292", "00:00:00,292 --> 00:00:00,583", "00:00:00,583 --> 00:00:00,875"]
+    assert [line for line in to_vtt(story).splitlines() if "-->" in line][0] == "00:00:00.000 --> 00:00:00.292"
 
 
 def test_scenes_without_text_get_no_cue(story_parts):
@@ -311,7 +322,7 @@ def test_export_streams_frames_without_mediapy_or_the_whole_story(tmp_path):
         "print(story.materialised, 'mediapy' in sys.modules, 'matplotlib' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["False", "False", "False"]
+    assert out.splitlines()[-1].split() == ["False", "False", "False"]
     assert mediapy.read_video(tmp_path / "s.mp4").shape[0] == 3 * 24 - 2 * 12
 
 
@@ -516,9 +527,11 @@ def test_a_failure_while_streaming_stops_ffmpeg_and_leaves_nothing(story_parts, 
         return real(lo, hi, out)
 
     monkeypatch.setattr(story._timeline, "render", failing)
-    with pytest.raises(RuntimeError, match="out of memory"):
-        export_story(story, tmp_path / "story.mp4")
-    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "out").mkdir()
+    with pytest.raises(RuntimeError, match="out of memory"):  # a fresh cache: the segments are encoded now
+        export_story(story, tmp_path / "out" / "story.mp4", cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert all(p.name.endswith(".segment.mp4") for p in (tmp_path / "cache").iterdir())  # no partial segment
 
 
 def test_narration_is_written_beside_the_subtitles(story_parts, tmp_path):
@@ -526,3 +539,26 @@ def test_narration_is_written_beside_the_subtitles(story_parts, tmp_path):
     result = export_story(story, tmp_path / "story.mp4")
     assert result.narration == tmp_path / "story.narration.txt" and result.narration in result.paths
     assert result.narration.read_text(encoding="utf-8") == script.narration() + "\n"  # the story as prose
+
+
+def test_gif_default_is_sized_and_says_so_before_writing(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    from storykit.stitch.encode import GIF_MAX_FPS, gif_frames, gif_settings
+
+    assert gif_settings(512, 512, 24) == (12, 128) and gif_settings(256, 256, 8) == (8, 256)
+    assert gif_frames(7, 24, 12) == [0, 2, 4, 6] and gif_frames(5, 8, 12) == [0, 1, 2, 3, 4]
+    clips = [Clip(np.random.default_rng(i).integers(0, 255, (8, 336, 336, 3), np.uint8), 8, i) for i in range(2)]
+    story = stitch(clips, fps=24)
+    said = []
+    real = export._encode
+    monkeypatch.setattr(export, "_encode", lambda *a, **k: (said.append(capsys.readouterr().out), real(*a, **k))[1])
+    export_story(story, tmp_path / "s.gif", manifest=False)
+    assert re.fullmatch(r"storykit: writing s\.gif: 336x336, 18 frames at 12 fps, 128 colours, about [\d.]+ MB\n", said[0])
+    with Image.open(tmp_path / "s.gif") as im:
+        assert im.n_frames == 18 and im.info["duration"] == 1000 // GIF_MAX_FPS - 3  # GIF delays are in 1/100 s
+        colours = set()
+        for k in range(im.n_frames):
+            im.seek(k)
+            colours |= {c for _, c in im.convert("RGB").getcolors(1 << 20)}
+    assert len(colours) <= 128

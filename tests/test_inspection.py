@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import io
 import math
-import time
 import types
 
 import numpy as np
@@ -207,17 +206,6 @@ def test_contact_sheet_shape_is_exact_and_labels_draw():
     for kwargs in ({"columns": 0}, {"scale": 0}, {"frames": [99]}, {"frames": []}):
         with pytest.raises(InvalidInput):
             ins.contact_sheet(f, **kwargs)
-
-
-def test_contact_sheet_speed_16_frames_512(capsys):
-    f = np.random.default_rng(0).integers(0, 256, (16, 512, 512, 3), dtype=np.uint8)
-    ins.contact_sheet(f)  # warm up the font cache
-    for scale in (None, 0.5, 1.0):
-        t0 = time.perf_counter()
-        sheet = ins.contact_sheet(f, columns=8, scale=scale)
-        dt = time.perf_counter() - t0
-        with capsys.disabled():
-            print(f"\ncontact_sheet 16×512² scale={scale}: {dt * 1000:.0f} ms → {sheet.shape}")
 
 
 def test_storyboard_has_one_row_per_scene_with_captions():

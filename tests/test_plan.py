@@ -75,6 +75,25 @@ def test_long_input_is_shortened_keeping_character_and_action():
         assert count_tokens(s.prompt) <= MAX_TOKENS - 2
 
 
+@pytest.mark.parametrize("content", [74, 75, 76, 77])
+def test_the_clip_budget_is_75_content_tokens_plus_start_and_end(content):
+    from storykit.plan import fit_prompt
+
+    # "a fox, runs, red red ... red": a, fox, ",", runs, "," are 5 tokens and each "red" one more.
+    reds = content - 5
+    parts = [("character", "a fox"), ("action", "runs"), ("background", " ".join(["red"] * reds))]
+    joined = ", ".join(text for _, text in parts)
+    ids = clip_tokenizer()(joined)["input_ids"]
+    assert len(ids) == content + 2 and ids[0] == clip_tokenizer().bos_token_id  # the hand count holds
+    prompt, changed = fit_prompt(parts)
+    if content + 2 <= 77:  # <start> + content + <end> fits CLIP's 77 positions: the prompt is left alone
+        assert (prompt, changed) == (joined, [])
+    else:  # one over or two over: the background loses exactly what does not fit, to 75 content tokens
+        assert prompt == "a fox, runs, " + " ".join(["red"] * 70), prompt
+        assert len(clip_tokenizer()(prompt)["input_ids"]) == 77
+        assert len(changed) == 1 and changed[0].startswith("background shortened")
+
+
 def test_character_plus_action_too_long_is_refused():
     dense = " ".join(f"qz{i}x" for i in range(60))[:290]  # ~4 CLIP tokens per word
     assert count_tokens(dense) > 75

@@ -166,6 +166,9 @@ def test_lightning_key_changes_with_every_pixel_field(tiny_backend, tiny_lightni
     changed["dtype"] = _key(LightningBackend(base_model=tiny_lightning.base_model, checkpoint=tiny_lightning.checkpoint_dir, dtype="bf16", **kw), scene, script, CFG)
     assert all(k != base for k in changed.values()), [n for n, k in changed.items() if k == base]
     assert len(set(changed.values())) == len(changed)
+    # 2 and 3 steps run the same 2-step checkpoint (the card's tip): only the step count tells them apart.
+    two, three = (_key(tiny_backend, scene, script, dataclasses.replace(CFG, num_inference_steps=n)) for n in (2, 3))
+    assert two != three
 
     same = [
         dataclasses.replace(scene, transition="fade_white"),

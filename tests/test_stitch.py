@@ -134,8 +134,13 @@ def test_no_interpolation_repeats_frames_and_downsampling_drops_them():
     clip = moving_square(16)
     up = stitch([clip], fps=24, interpolate="none").frames
     np.testing.assert_array_equal(up, np.repeat(clip.frames, 3, axis=0))
-    down = stitch([moving_square(24, fps=24)], fps=8).frames
-    assert down.shape[0] == 8
+    # Downsampling keeps the frame shown at each output instant, floor(j * src / dst): which frames, not how many.
+    numbered = Clip(np.broadcast_to(np.arange(24, dtype=np.uint8)[:, None, None, None] * 10, (24, 64, 64, 3)).copy(), 24, 0, {})
+    down = stitch([numbered], fps=8).frames
+    assert [int(f[0, 0, 0]) // 10 for f in down] == [0, 3, 6, 9, 12, 15, 18, 21]
+    np.testing.assert_array_equal(down, numbered.frames[::3])
+    uneven = stitch([numbered], fps=10, interpolate="none").frames  # 2.4 source frames per output frame
+    assert [int(f[0, 0, 0]) // 10 for f in uneven] == [0, 2, 4, 7, 9, 12, 14, 16, 19, 21]
 
 
 def test_flow_interpolation_tracks_motion_or_says_what_to_install():

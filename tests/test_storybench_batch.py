@@ -1,9 +1,12 @@
-"""StoryBench batches: the evaluator's files for all three tasks, resume, failures, corruption, Ray."""
+"""StoryBench batches: the evaluator's files for all three tasks, resume, failures, checks up front, conditioning, ground truth."""
 
 import glob
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,7 @@ from storykit.benchmark import parse_indices, render_storybench
 from storykit.cli import main
 from storykit.generate.animatic.backend import AnimaticBackend
 from storykit.stitch.storybench_files import conditioning_frames, read_storybench_npz, write_storybench_npz
+from storykit.storybench_job import Worker, fit_frame
 
 STORYBENCH = Path(__file__).resolve().parent / "data" / "storybench"  # CC BY 4.0, Google LLC: see NOTICE.md
 TASKS = {  # task -> (task file, the evaluator's --dataset)
@@ -48,9 +52,9 @@ def evaluator_reads(data_dir, model, task, dataset, num_vids):
     return stories
 
 
-def _run(task, out, **kw):
+def _run(task, out, task_file=None, **kw):
     kw = {"indices": "0-2", "samples": 2, "backend": "animatic", "progress": False, **SIZE, **kw}
-    return render_storybench(STORYBENCH / TASKS[task][0], out, model_name="sk", **kw)
+    return render_storybench(task_file or STORYBENCH / TASKS[task][0], out, model_name="sk", **kw)
 
 
 @pytest.mark.parametrize("task", list(TASKS))
@@ -75,6 +79,7 @@ def test_files_are_what_the_evaluator_reads(task, tmp_path, capsys):
 def test_resume_skips_finished_files_and_redoes_corrupt_ones(tmp_path, capsys):
     _run("story_gen", tmp_path)
     raw = tmp_path / "data" / "sk" / "story_gen" / "oops_test" / "raw"
+    state = tmp_path / ".storykit" / "sk" / "story_gen" / "oops_test"
     before = {p.name: p.stat().st_mtime_ns for p in raw.iterdir()}
     again = _run("story_gen", tmp_path)
     assert again.count("skipped") == 3 and again.count("written") == 0
@@ -85,11 +90,32 @@ def test_resume_skips_finished_files_and_redoes_corrupt_ones(tmp_path, capsys):
     capsys.readouterr()
     third = _run("story_gen", tmp_path)
     assert [o.status for o in third.outcomes] == ["skipped", "written", "written"]
-    assert "fn1.npz fails its checksum" in capsys.readouterr().err
+    assert "fn1.npz changed since it was written" in capsys.readouterr().err
     assert read_storybench_npz(raw / "fn1.npz")["video"].shape[0] == sum(
         json.loads((STORYBENCH / TASKS["story_gen"][0]).read_text())[1]["exact_frames_per_prompt"])
     other = _run("story_gen", tmp_path, samples=1)  # other settings: made again, not mixed in
     assert other.count("written") == 3
+
+
+def test_resume_reads_sizes_and_times_and_verify_reads_every_byte(tmp_path, capsys):
+    _run("story_gen", tmp_path, indices="0-1")
+    raw = tmp_path / "data" / "sk" / "story_gen" / "oops_test" / "raw"
+    state = tmp_path / ".storykit" / "sk" / "story_gen" / "oops_test"
+    path, st = raw / "fn0.npz", (raw / "fn0.npz").stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, and the time put back: only a full hash can tell
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    (state / "fn1.json").unlink()  # the file is there, its record is not
+    capsys.readouterr()
+    quick = _run("story_gen", tmp_path, indices="0-1")
+    err = capsys.readouterr().err
+    assert [o.status for o in quick.outcomes] == ["skipped", "written"]  # by default the hash is not read again
+    assert "fn1.npz has no record" in err and "checksum" not in err
+    verified = _run("story_gen", tmp_path, indices="0-1", verify=True)
+    assert [o.status for o in verified.outcomes] == ["written", "skipped"]
+    assert "fn0.npz fails its checksum" in capsys.readouterr().err
+    assert path.read_bytes() != bytes(data)
 
 
 class _FailsOnStory(AnimaticBackend):
@@ -116,57 +142,89 @@ def test_a_failure_in_the_middle_never_stops_the_batch(tmp_path):
     assert [o.status for o in fixed.outcomes] == ["skipped", "written", "skipped"]
 
 
-class _Conditioned(AnimaticBackend):
-    """The animatic with the handoff argument: records what it was handed."""
-
-    def __init__(self):
-        super().__init__()
-        self.handed = []
-
-    def render_scene(self, scene, script, config=None, condition_frames=None):
-        if condition_frames is not None:
-            self.handed.append((scene.num_frames, condition_frames.copy()))
-        return super().render_scene(scene, script, config)
-
-
 class _HandsOff(AnimaticBackend):
-    """The animatic with a scene-to-scene handoff argument: starts from one image."""
+    """The animatic, claiming the handoff: records the frame each first scene was handed."""
+
+    supports_handoff = True
 
     def __init__(self):
         super().__init__()
         self.handed = []
 
-    def render_scene(self, scene, script, config=None, init_image=None):
-        if init_image is not None:
-            self.handed.append((scene.num_frames, init_image.copy()))
+    def render_scene(self, scene, script, config=None, *, handoff_from=None):
+        if handoff_from is not None:
+            self.handed.append((scene.num_frames, handoff_from.frames[-1].copy()))
         return super().render_scene(scene, script, config)
 
 
-def test_conditioning_videos_are_handed_over_and_dropped(tmp_path):
-    entries = json.loads((STORYBENCH / TASKS["story_cont"][0]).read_text())
-    videos = tmp_path / "npy"
-    rng = np.random.default_rng(0)
-    for e in entries[:3]:  # StoryBench's preprocessed videos: [N, 96, 160, 3] uint8 BGR at 8 fps
-        path = videos / Path(e["npz_video"]).relative_to("storybench")
+def _fake_videos(entries, folder, frames=12, seed=0):
+    """StoryBench's preprocessed videos: [N, 96, 160, 3] uint8 BGR at 8 fps, where npz_video says."""
+    rng = np.random.default_rng(seed)
+    for e in entries:
+        path = folder / Path(e["npz_video"]).relative_to("storybench")
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, rng.integers(0, 256, (12, 96, 160, 3), dtype=np.uint8))
+        if not path.exists():
+            np.save(path, rng.integers(0, 256, (frames, 96, 160, 3), dtype=np.uint8))
+    return folder
+
+
+def test_conditioning_videos_are_handed_over(tmp_path):
+    entries = json.loads((STORYBENCH / TASKS["story_cont"][0]).read_text())
+    videos = _fake_videos(entries[:3], tmp_path / "npy")
     frames, note = conditioning_frames(entries[0], videos)
     bgr = np.load(videos / Path(entries[0]["npz_video"]).relative_to("storybench"))
     assert np.array_equal(frames, bgr[0:4, :, :, ::-1]) and "4 conditioning frames" in note
     assert conditioning_frames(entries[0], None)[0] is None
-    backend = _Conditioned()
-    result = _run("story_cont", tmp_path / "out", backend=backend, videos=videos, samples=1)
-    assert result.count("written") == 3
-    assert [n for n, _ in backend.handed] == [e["exact_frames_per_prompt"][0] + 4 for e in entries[:3]]
-    stories = evaluator_reads(tmp_path / "out", "sk", "story_cont", "didemo_test", num_vids=1)
+    backend = _HandsOff()
+    result = _run("story_cont", tmp_path / "out", backend=backend, videos=videos, samples=2)
+    assert result.count("written") == 3 and all(o.conditioned for o in result.outcomes)
+    # every sample's first scene, at its own length (nothing to drop), from the last conditioning frame, RGB
+    assert [n for n, _ in backend.handed] == [e["exact_frames_per_prompt"][0] for e in entries[:3] for _ in range(2)]
+    last = [fit_frame(np.load(videos / Path(e["npz_video"]).relative_to("storybench"))[3, :, :, ::-1], 64, 96)
+            for e in entries[:3]]
+    assert all(np.array_equal(img, last[k // 2]) for k, (_, img) in enumerate(backend.handed))
+    stories = evaluator_reads(tmp_path / "out", "sk", "story_cont", "didemo_test", num_vids=2)
     assert [stories[f"fn{i}"][1] for i in range(3)] == [e["exact_frames_per_prompt"] for e in entries[:3]]
-    handoff = _HandsOff()
-    _run("story_cont", tmp_path / "handoff", backend=handoff, videos=videos, samples=1)
-    last = [np.load(videos / Path(e["npz_video"]).relative_to("storybench"))[3, :, :, ::-1] for e in entries[:3]]
-    assert [n for n, _ in handoff.handed] == [e["exact_frames_per_prompt"][0] for e in entries[:3]]  # nothing to drop
-    assert all(np.array_equal(img, want) for (_, img), want in zip(handoff.handed, last))
-    plain = _run("story_cont", tmp_path / "plain", videos=videos, samples=1)  # a backend that cannot use them
-    assert "cannot start from video frames" in plain.outcomes[0].note
+    record = json.loads((tmp_path / "out" / ".storykit" / "sk" / "story_cont" / "didemo_test" / "fn0.json").read_text())
+    assert record["conditioned"] is True and "started from frame 3" in record["note"]
+    assert "3 started from their conditioning video, 0 from the text alone" in result.summary()
+    plain = _run("story_cont", tmp_path / "plain", videos=videos, samples=1)  # the animatic has no handoff
+    assert not plain.outcomes[0].conditioned and "cannot start from a video frame" in plain.outcomes[0].note
+    assert "0 started from their conditioning video, 3 from the text alone" in plain.summary()
+
+
+def test_a_missing_conditioning_video_is_one_line_before_rendering(tmp_path):
+    entries = json.loads((STORYBENCH / TASKS["action_exe"][0]).read_text())
+    videos = _fake_videos(entries[:2], tmp_path / "npy")
+    backend = _HandsOff()
+    with pytest.raises(InvalidInput, match=r"1 of 3 conditioning videos are not under --videos .* entry 2"):
+        _run("action_exe", tmp_path / "out", backend=backend, videos=videos)
+    assert backend.handed == [] and not (tmp_path / "out" / "data").exists()
+
+
+def test_jobs_carry_their_inputs(tmp_path, monkeypatch):
+    """A job holds every input (prompts with story_gen's background, the conditioning frame): rendered again
+    after the task files and videos are gone and with no STORYKIT_* variable, it makes the same file."""
+    task_dir = tmp_path / "tasks" / "didemo-test"
+    shutil.copytree(STORYBENCH / "didemo-test", task_dir)
+    entries = json.loads((task_dir / "story_cont.json").read_text())
+    videos = _fake_videos(entries[:2], tmp_path / "npy")
+    jobs = []
+    render = Worker.render
+    monkeypatch.setattr(Worker, "render", lambda self, job: (jobs.append(job), render(self, job))[1])
+    _run("story_cont", tmp_path / "out", backend=_HandsOff(), videos=videos, indices="0-1", samples=2,
+         task_file=task_dir / "story_cont.json")
+    assert len(jobs) == 2 and str(tmp_path).encode() not in pickle.dumps(jobs)  # no driver path inside
+    background = json.loads((task_dir / "story_gen.json").read_text())[0]["background"]
+    assert "swimming pool lanes" in background and all("swimming pool lanes" in s.prompt for s in jobs[0]["scripts"][0].scenes)
+    shutil.rmtree(tmp_path / "tasks")
+    shutil.rmtree(videos)
+    for var in [v for v in os.environ if v.startswith("STORYKIT_")]:
+        monkeypatch.delenv(var)
+    raw = tmp_path / "out" / "data" / "sk" / "story_cont" / "didemo_test" / "raw"
+    for job in jobs:
+        again = render(Worker(_HandsOff()), job)
+        assert again["sha256"] == __import__("hashlib").sha256((raw / f"fn{job['index']}.npz").read_bytes()).hexdigest()
 
 
 def test_writer_checks_and_atomicity(tmp_path):
@@ -185,13 +243,14 @@ def test_writer_checks_and_atomicity(tmp_path):
 
 def test_bad_input_is_one_line(tmp_path, capsys, monkeypatch):
     assert parse_indices("0-2,5", 10) == [0, 1, 2, 5]
-    for bad, match in (("9-3", "backwards"), ("x", "look like"), ("0-30", "out of range")):
+    assert parse_indices("0-30", 25) == list(range(25))  # a range past the end stops at the last entry
+    for bad, match in (("9-3", "backwards"), ("x", "look like"), ("30-40", "out of range"), ("25", "out of range")):
         with pytest.raises(InvalidInput, match=match):
             parse_indices(bad, 25)
     task = str(STORYBENCH / TASKS["story_gen"][0])
     assert main(["storybench", "render", task, "--out", str(tmp_path), "--size", "64"]) == 2
     assert main(["storybench", "render", task, "--out", str(tmp_path), "--samples", "0"]) == 2
-    monkeypatch.setitem(__import__("sys").modules, "ray", None)  # Ray not installed
+    monkeypatch.setitem(sys.modules, "ray", None)  # Ray not installed
     with pytest.raises(MissingDependency, match=r"storykit\[scale\]"):
         _run("story_gen", tmp_path, ray=True)
     assert main(["storybench", "render", task, "--out", str(tmp_path), "--indices", "0", "--backend", "animatic",
@@ -203,39 +262,173 @@ def test_bad_input_is_one_line(tmp_path, capsys, monkeypatch):
     assert "1 written" in capsys.readouterr().out
 
 
-def test_local_ray_gives_byte_identical_arrays(tmp_path):
-    """3 stories of each task at 64x96 on the animatic: single process vs a local Ray runtime."""
+class _Counting(AnimaticBackend):
+    """The animatic, counting the scenes it renders."""
+
+    def __init__(self):
+        super().__init__()
+        self.scenes = 0
+
+    def render_scene(self, scene, script, config=None):
+        self.scenes += 1
+        return super().render_scene(scene, script, config)
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--size", "0x0"], "size 0x0: height and width must be whole pixels from 64 to 2048"),
+    (["--size", "95x160"], "size 95x160: .*divisible by 8"),
+    (["--out", "/sys/storykit-not-writable"], "is not writable"),
+])
+def test_checks_before_any_story_renders(args, match, tmp_path, capsys, monkeypatch):
+    """Each is one exit-2 line before the first scene renders, not one failure per story."""
+    backend = _Counting()
+    monkeypatch.setattr("storykit.generate.backend.get_backend", lambda *a, **k: backend)
+    argv = ["storybench", "render", str(STORYBENCH / TASKS["story_gen"][0]), "--out", str(tmp_path / "out"),
+            "--indices", "0-3", "--size", "64x96", "--quiet", *args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("storykit: error:") and __import__("re").search(match, err[0]), err
+    assert backend.scenes == 0
+
+
+def test_indices_past_the_end_are_clamped_before_anything_is_built(tmp_path):
+    result = _run("story_gen", tmp_path, indices="23-9999999999", samples=1)
+    assert [o.index for o in result.outcomes] == [23, 24]
+    assert any("stop at 24" in n for n in result.notes) and "covers 2 of 25 entries" in result.summary()
+
+
+def _gt_videos(folder, entries, length=None):
+    """Fake preprocessed videos whose every pixel holds its own frame number (BGR: B = frame, G = 7, R = 200)."""
+    for e in entries:
+        path = folder / Path(e["npz_video"]).relative_to("storybench")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n = length or 600  # videos are shared between entries: long enough for all
+        video = np.zeros((n, 96, 160, 3), np.uint8)
+        video[..., 0] = (np.arange(n) % 256)[:, None, None]
+        video[..., 1], video[..., 2] = 7, 200
+        np.save(path, video)
+    return folder
+
+
+def _first_frames(path):
+    video = read_storybench_npz(path)["video"]
+    assert (video[..., 0] == 200).all() and (video[..., 1] == 7).all()  # RGB: R was the BGR file's last channel
+    return video[:, 0, 0, 2].astype(int).tolist()
+
+
+def test_ground_truth_files(tmp_path, capsys):
+    """fid_* and SIM read data/ground_truth/TASK/DATASET/raw/fn{i}.npz: the frames the sentences describe, RGB."""
+    folder = tmp_path / "tasks" / "uvo-test"
+    shutil.copytree(STORYBENCH / "uvo-test", folder)
+    act = json.loads((folder / "action_exe.json").read_text())
+    gen = json.loads((folder / "story_gen.json").read_text())
+    videos = _gt_videos(tmp_path / "npy", act[:6] + gen[:3])
+    out = tmp_path / "sb"
+    assert main(["storybench", "ground-truth", str(folder / "action_exe.json"), "--videos", str(videos), "--out", str(out),
+                 "--indices", "0-5", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "6 of 25 entries" in captured.err and "fid_* and SIM need every entry" in captured.err  # said as a warning
+    raw = out / "data" / "ground_truth" / "action_exe" / "uvo_test" / "raw"
+    assert sorted(os.listdir(raw)) == [f"fn{i}.npz" for i in range(6)]
+    for i, e in enumerate(act[:6]):
+        T = sum(e["exact_frames_per_prompt"])
+        # the sentence's own frames: the last T of [npz_gt_video_start_frame, npz_gt_video_end_frame)
+        assert _first_frames(raw / f"fn{i}.npz") == [t % 256 for t in range(e["npz_gt_video_end_frame"] - T, e["npz_gt_video_end_frame"])]
+        doc = read_storybench_npz(raw / f"fn{i}.npz")
+        assert doc["frames"].tolist() == e["exact_frames_per_prompt"] and doc["texts"] == e["texts"]
+    # story_gen: the first sentence's start comes from story_cont.json (npz_video_end_frame - the 0.5 s it took)
+    didemo = tmp_path / "tasks" / "didemo-test"
+    shutil.copytree(STORYBENCH / "didemo-test", didemo)
+    cont = json.loads((didemo / "story_cont.json").read_text())
+    cont[1]["npz_video_end_frame"] = cont[1]["skip_frames_after_generation"] = 9  # this story starts at frame 5
+    (didemo / "story_cont.json").write_text(json.dumps(cont))
+    gen = json.loads((didemo / "story_gen.json").read_text())
+    videos = _gt_videos(tmp_path / "npy", gen[:3])
+    from storykit.benchmark import write_ground_truth
+
+    write_ground_truth(didemo / "story_gen.json", videos, out, indices="0-2", progress=False)
+    for i, start in enumerate([0, 5, 0]):
+        got = _first_frames(out / "data" / "ground_truth" / "story_gen" / "didemo_test" / "raw" / f"fn{i}.npz")
+        assert got == [t % 256 for t in range(start, start + sum(gen[i]["exact_frames_per_prompt"]))]
+    # story_cont: after the skip_frames_after_generation conditioning frames
+    write_ground_truth(didemo / "story_cont.json", videos, out, indices="1", progress=False)
+    got = _first_frames(out / "data" / "ground_truth" / "story_cont" / "didemo_test" / "raw" / "fn1.npz")
+    assert got == [t % 256 for t in range(9, 9 + sum(cont[1]["exact_frames_per_prompt"]))]
+
+
+def test_ground_truth_checks_every_video_first(tmp_path):
+    from storykit.benchmark import write_ground_truth
+
+    entries = json.loads((STORYBENCH / TASKS["story_cont"][0]).read_text())
+    videos = _gt_videos(tmp_path / "npy", entries[:2])
+    with pytest.raises(InvalidInput, match=r"1 of 3 videos are not under --videos"):
+        write_ground_truth(STORYBENCH / TASKS["story_cont"][0], videos, tmp_path / "sb", indices="0-2", progress=False)
+    short = _gt_videos(tmp_path / "short", entries[:3], length=10)
+    with pytest.raises(InvalidInput, match=r"entry 0: the video has 10 frames, too few"):
+        write_ground_truth(STORYBENCH / TASKS["story_cont"][0], short, tmp_path / "sb", indices="0-2", progress=False)
+    assert not (tmp_path / "sb" / "data").exists()
+
+
+def test_a_local_ray_that_cannot_start_falls_back_to_one_process(tmp_path, monkeypatch):
     ray = pytest.importorskip("ray")
-    for task in TASKS:
-        _run(task, tmp_path / "single")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    try:
-        for task in TASKS:
-            result = _run(task, tmp_path / "ray", ray=True)
-            assert result.count("written") == 3 and result.engine.startswith("Ray")
-    finally:
-        ray.shutdown()
-    files = sorted(glob.glob(str(tmp_path / "single" / "data" / "*" / "*" / "*" / "raw" / "*.npz")))
-    assert len(files) == 9
-    for f in files:
-        a, b = np.load(f), np.load(f.replace(str(tmp_path / "single"), str(tmp_path / "ray")))
-        for key in ("video", "frames", "texts"):
-            assert a[key].dtype == b[key].dtype and a[key].tobytes() == b[key].tobytes(), (f, key)
-    shutil.rmtree(tmp_path)
+
+    def fails(**kwargs):
+        raise RuntimeError("node timed out during startup\n(long Ray text)")
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", fails)
+    result = _run("story_gen", tmp_path, ray=True, indices="0", samples=1)
+    assert result.count("written") == 1 and result.engine == "single process"
+    assert any("Ray did not start (RuntimeError: node timed out during startup (long Ray text))" in n for n in result.notes)
 
 
-def test_lightning_batch_on_the_tiny_model(tiny_lightning, tmp_path):
-    """The real generation path by name, as a batch (and each Ray worker) builds it: a tiny random model on the CPU."""
-    task = tmp_path / "tasks" / "oops-test" / "story_gen.json"
-    task.parent.mkdir(parents=True)
-    entry = {"texts": ["A fox runs. ", "It jumps."], "exact_frames_per_prompt": [4, 3], "background": "A field. ",
-             "storybench_mode": "story_gen", "comment": "fox.1"}
-    task.write_text(json.dumps([entry]))
-    options = {"base_model": str(tiny_lightning.base_model), "checkpoint": str(tiny_lightning.checkpoint_dir),
-               "motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu", "progress": False}
-    result = render_storybench(task, tmp_path / "out", backend="lightning", backend_options=options, samples=1,
-                               model_name="tiny", progress=False, **SIZE)
-    assert result.count("written") == 1 and result.backend == "lightning", result.summary()
-    samples, frames, texts = evaluator_reads(tmp_path / "out", "tiny", "story_gen", "oops_test", num_vids=1)["fn0"]
-    assert frames == [4, 3] and texts == entry["texts"] and samples[0].shape == (7, 64, 96, 3)
-    assert samples[0].std() > 5  # random weights, varied pixels
+def _tiny_task(folder, task="story_gen", n=1):
+    """`n` short entries of `task` (and story_gen.json beside them, for the background), as StoryBench writes them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gen, entries = [], []
+    for i in range(n):
+        common = {"durations": None, "npz_video": f"storybench/npy_96x160pix_8fps/{folder.name}/videos/fox{i}.npy",
+                  "npz_video_start_frame": 0, "indices_to_select": None, "comment": f"fox.{i}"}
+        gen.append({"texts": ["A fox runs. ", "It jumps."], "exact_frames_per_prompt": [8, 3], "background": "A field. ",
+                    **common, "npz_video_end_frame": 0, "npz_gt_video_start_frame": 0, "npz_gt_video_end_frame": None,
+                    "skip_frames_after_generation": None, "storybench_mode": "story_gen"})
+        entries.append({**gen[-1], "exact_frames_per_prompt": [4, 3], "background": None, "npz_video_end_frame": 4,
+                        "skip_frames_after_generation": 4, "storybench_mode": task})
+    (folder / "story_gen.json").write_text(json.dumps(gen))
+    if task != "story_gen":
+        (folder / f"{task}.json").write_text(json.dumps(entries))
+    return folder / f"{task}.json", (entries if task != "story_gen" else gen)
+
+
+def _tiny_options(tiny_lightning):
+    return {"base_model": str(tiny_lightning.base_model), "checkpoint": str(tiny_lightning.checkpoint_dir),
+            "motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu", "progress": False}
+
+
+def test_lightning_continues_the_conditioning_video(tiny_lightning, tmp_path, monkeypatch):
+    """story_cont on Lightning: each first scene is video-to-video from the conditioning video's last frame."""
+    import diffusers
+
+    task, entries = _tiny_task(tmp_path / "tasks" / "didemo-test", "story_cont", n=2)
+    videos = _fake_videos(entries, tmp_path / "npy")
+    handed, loads = [], []
+    v2v = diffusers.AnimateDiffVideoToVideoPipeline.__call__
+    load = diffusers.AnimateDiffPipeline.from_pretrained
+
+    def spy(self, *args, **kwargs):
+        handed.append((np.stack([np.asarray(im) for im in kwargs["video"]]), kwargs["strength"], kwargs["prompt"]))
+        return v2v(self, *args, **kwargs)
+
+    monkeypatch.setattr(diffusers.AnimateDiffVideoToVideoPipeline, "__call__", spy)
+    monkeypatch.setattr(diffusers.AnimateDiffPipeline, "from_pretrained", lambda *a, **k: (loads.append(1), load(*a, **k))[1])
+    result = render_storybench(task, tmp_path / "out", backend="lightning", backend_options=_tiny_options(tiny_lightning),
+                               videos=videos, samples=1, model_name="tiny", progress=False, **SIZE)
+    assert result.count("written") == 2 and all(o.conditioned for o in result.outcomes), result.summary()
+    assert len(handed) == 2  # one handoff per story: its first scene; the second scene is a cut
+    for (video, strength, prompt), e in zip(handed, entries):
+        last = np.load(videos / Path(e["npz_video"]).relative_to("storybench"))[3, :, :, ::-1]
+        assert video.shape == (4, 64, 96, 3) and all(np.array_equal(f, fit_frame(last, 64, 96)) for f in video)
+        assert strength == 0.75 and prompt.startswith("A fox runs, a field")  # story_gen's background
+    assert result.model_loads == len(loads) == 1 and result.workers == 1
+    samples, frames, _ = evaluator_reads(tmp_path / "out", "tiny", "story_cont", "didemo_test", num_vids=1)["fn0"]
+    assert frames == [4, 3] and samples[0].shape == (7, 64, 96, 3) and samples[0].std() > 5

@@ -44,6 +44,7 @@ import json
 import math
 import os
 import re
+import secrets
 import sys
 import tempfile
 import zipfile
@@ -63,6 +64,10 @@ FORMAT = 2  # 2: frames raw or zstd-compressed; 1 (always raw) is still read
 DEFAULT_MAX_BYTES = 5 * 2**30
 # Codec per backend ("zstd" level 3 or "raw"); other backends: "auto" tries one frame.
 CODECS = {"animatic": "zstd", "lightning": "raw"}
+# The export's encoded video segments (storykit.stitch.segments) live here too, named by their key.
+SEGMENT_SUFFIX = ".segment.mp4"
+_SEGMENT = re.compile(r"[0-9a-f]{64}" + re.escape(SEGMENT_SUFFIX))
+_SEGMENT_TEMP = re.compile(r"[0-9a-f]{64}\.segment\.[0-9a-f]+\.\d+\.tmp")  # being encoded (segment_temp_names)
 ZSTD_LEVEL = 3  # 512x512x16 animatic clip: 12.6 MB -> 0.7 MB, 0.04 s each way (level 1: 11.6x)
 
 
@@ -112,7 +117,16 @@ _PROJECT_MARKERS = (".git", ".hg", ".svn", "pyproject.toml", "setup.py", "packag
 
 
 def _is_entry(path: Path) -> bool:
-    """Provably a cache entry: named like one, and a zip holding exactly an entry's arrays (its header)."""
+    """Provably a cache entry: named like one, and a zip holding exactly an entry's arrays (its header).
+
+    An export's video segment: named like one, and an MP4 (its `ftyp` box first).
+    """
+    if _SEGMENT.fullmatch(path.name):
+        try:
+            with open(path, "rb") as f:
+                return not path.is_symlink() and f.read(8)[4:] == b"ftyp"
+        except OSError:
+            return False
     if not _ENTRY.match(path.name):
         return False
     try:
@@ -230,9 +244,11 @@ class CacheInfo:
     entries: int
     bytes: int
     max_bytes: int | None
+    segments: int = 0  # the export's encoded video segments, counted in `bytes` too
 
     def __str__(self) -> str:
-        return f"{self.directory}: {self.entries} clips, {_human(self.bytes)} (cap {_human(self.max_bytes)})"
+        segments = f", {self.segments} video segments" if self.segments else ""
+        return f"{self.directory}: {self.entries} clips{segments}, {_human(self.bytes)} (cap {_human(self.max_bytes)})"
 
 
 class ClipCache:
@@ -259,8 +275,12 @@ class ClipCache:
         return f"ClipCache({str(self.directory)!r}, {len(self)} clips)"
 
     def _entries(self) -> list[Path]:
+        """Clip entries and the export's video segments: both count towards the cap and are pruned alike."""
         try:
-            return [p for p in self.directory.glob("*.npz") if _ENTRY.match(p.name)] if self.directory.is_dir() else []
+            if not self.directory.is_dir():
+                return []
+            segments = [p for p in self.directory.glob("*" + SEGMENT_SUFFIX) if _SEGMENT.fullmatch(p.name)]
+            return [p for p in self.directory.glob("*.npz") if _ENTRY.match(p.name)] + segments
         except OSError:
             return []
 
@@ -277,6 +297,32 @@ class ClipCache:
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.npz"
+
+    def segment_path(self, key: str) -> Path:
+        """Where the export keeps an encoded video segment (storykit.stitch.segments) under `key`."""
+        return self.directory / f"{key}{SEGMENT_SUFFIX}"
+
+    def get_segment(self, key: str) -> Path | None:
+        """The cached segment's path (its use refreshed, for pruning), or None if absent or empty."""
+        path = self.segment_path(key)
+        try:
+            if path.stat().st_size == 0:
+                return None
+            os.utime(path)
+        except OSError:
+            return None
+        return path
+
+    def segment_temp_names(self, key: str, n: int) -> list[Path]:
+        """`n` temporary names in this folder for segments being encoded, the first with `key`: the cache's own."""
+        tag = f"{os.getpid():x}{secrets.token_hex(4)}"
+        return [self.directory / f"{key}.segment.{tag}.{k}.tmp" for k in range(n)]
+
+    def put_segment(self, key: str, src: Path) -> Path:
+        """Moves the finished segment file `src` (in this folder) into place under `key`, atomically."""
+        path = self.segment_path(key)
+        os.replace(src, path)
+        return path
 
     def _warn(self, kind: str, message: str) -> None:
         if kind not in self._warned:  # once per cache and kind: a long render must not repeat it per scene
@@ -346,13 +392,14 @@ class ClipCache:
 
     def info(self) -> CacheInfo:
         """Location, number of clips, bytes used and the cap."""
-        sizes = []
+        sizes, segments = [], 0
         for p in self._entries():
             try:
                 sizes.append(p.stat().st_size)
             except OSError:
-                pass
-        return CacheInfo(self.directory, len(sizes), sum(sizes), self.max_bytes)
+                continue
+            segments += p.name.endswith(SEGMENT_SUFFIX)
+        return CacheInfo(self.directory, len(sizes) - segments, sum(sizes), self.max_bytes, segments)
 
     def foreign_files(self) -> list[str]:
         """Names in the cache folder that storykit did not write (sorted); the cache deletes nothing beside them."""
@@ -360,7 +407,8 @@ class ClipCache:
             names = os.listdir(self.directory) if self.directory.is_dir() else []
         except OSError:
             return []
-        return sorted(n for n in names if not (_ENTRY.match(n) or _ENTRY_TEMP.match(n) or n in _OS_LITTER))
+        return sorted(n for n in names if not (_ENTRY.match(n) or _ENTRY_TEMP.match(n) or n in _OS_LITTER
+                                               or _SEGMENT.fullmatch(n) or _SEGMENT_TEMP.fullmatch(n)))
 
     def _check_deletable(self) -> None:
         """InvalidInput unless the folder holds only what the cache wrote: it never deletes beside a user's files."""

@@ -11,8 +11,11 @@ exactly. The original sentences are kept verbatim (in `script.metadata`), so
 * the style is "none" (no look added to what the annotators wrote);
 * one background rule per story: every scene gets the same background text,
   shortened (or dropped) once so that the longest sentence still fits CLIP;
-* sound descriptions ("music is playing", "people's voices are audible") are
-  dropped: a video model cannot show them;
+* sound descriptions ("music is playing", "the song is playing", "a beep") are
+  dropped, with the conjunction they leave hanging: a video model cannot show them;
+* separators are normalised (semicolons read as commas, nothing doubled, no
+  comma after "in the background"), and a prompt cut to fit CLIP ends at a
+  phrase boundary, never on "a", "and", "of" (`shorten`);
 * conditioning tasks (story_cont, action_exe) carry no background; it is
   recovered from `story_gen.json` in the same folder by matching `comment`.
 
@@ -35,7 +38,7 @@ from .script import MAX_FRAMES, MAX_SCENES, Scene, Script, Triple, check_text, p
 
 __all__ = [
     "STORYBENCH_FPS", "STORYBENCH_TASKS", "load_storybench", "script_from_storybench", "script_to_storybench",
-    "check_entry", "drop_sounds", "story_gen_backgrounds",
+    "check_entry", "drop_sounds", "shorten", "DANGLING", "story_gen_backgrounds",
 ]
 
 STORYBENCH_FPS = 8
@@ -102,15 +105,16 @@ def _split_subject(sentence: str) -> tuple[str, str]:
 # and a man is laughing and speaking."); a video model can only be confused by it.
 # Anywhere: words that only ever describe sound.
 _SOUND = re.compile(
-    r"\b(?:sounds?|audible|audio|voices?|noises?|noisy|heard|hearing|soundtrack|narrat\w*|"
-    r"music\s+(?:is|are|was|were)\s+(?:playing|heard|on)|music\s+plays|background\s+music)\b",
+    r"\b(?:sounds?|audible|audio|voices?|noises?|noisy|heard|hearing|soundtrack|narrat\w*|beeps?|beeping|"
+    r"(?:music|songs?|melod(?:y|ies)|tunes?)\s+(?:is|are|was|were)\s+(?:(?:being\s+)?played|playing|heard|on)|"
+    r"(?:music|songs?)\s+plays|background\s+music)\b",
     re.IGNORECASE,
 )
 # In a background description also what people are heard doing (nobody is in view there).
 _BACKGROUND_SOUND = re.compile(
-    r"\b(?:music|speak(?:s|ing)?|talk(?:s|ing)?|laugh(?:s|ing)?|shout(?:s|ing)?|scream(?:s|ing)?|"
-    r"sing(?:s|ing)?|chat(?:s|ting)?|cheer(?:s|ing)?|cry(?:ing)?|cries|whistl(?:es?|ing)|bark(?:s|ing)?|"
-    r"breath(?:es|ing)?|chirp(?:s|ing)?|buzz(?:es|ing)?|clapping)\b",
+    r"\b(?:music|songs?|melod(?:y|ies)|speak(?:s|ing)?|talk(?:s|ing)?|laugh(?:s|ing|ter)?|giggl(?:e|es|ing)|"
+    r"shout(?:s|ing)?|yell(?:s|ing)?|scream(?:s|ing)?|sing(?:s|ing)?|chat(?:s|ting)?|cheer(?:s|ing)?|cry(?:ing)?|cries|"
+    r"whistl(?:es?|ing)|bark(?:s|ing)?|breath(?:es|ing)?|chirp(?:s|ing)?|buzz(?:es|ing)?|clapping|applause|ringing)\b",
     re.IGNORECASE,
 )
 _CLAUSE_SEP = re.compile(r"(,\s*|;\s*|\s+and\s+|\s+while\s+|\s+as\s+well\s+as\s+)", re.IGNORECASE)
@@ -127,14 +131,28 @@ def _drop_sound_clauses(sentence: str, background: bool) -> tuple[str, list[str]
         c = clause.strip(" .")
         if c and (_SOUND.search(c) or (background and _BACKGROUND_SOUND.search(c))):
             dropped.append(c)
-        elif c:
+        elif c and not all(w.lower() in DANGLING for w in c.split()):  # a lone "and" between two commas goes too
             kept.append((sep if kept else "", clause.strip()))
     if not dropped:
         return sentence, []
-    text = "".join(sep + clause for sep, clause in kept).strip(" ,;")
+    text = _strip_dangling("".join(sep + clause for sep, clause in kept))  # "..., a red apple and" → "..., a red apple"
     if _LEAD_IN.match(text):  # "In the background." is all that is left
         text = ""
     return text, dropped
+
+
+def _strip_dangling(text: str) -> str:
+    """`text` without the articles, conjunctions and prepositions left hanging at its end."""
+    words = text.rstrip(" ,;:").split()
+    while words and words[-1].lower().strip(",;:.") in DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:")
+
+
+# A sentence that only describes a sound ("whistling duck sound using a whistle") keeps the rest.
+_SOUND_PHRASE = re.compile(
+    r"\s*(?:(?:to\s+)?mak(?:e|es|ing)\s+)?(?:(?:a|an|the|some)\s+)?(?:[\w-]+\s+)?sounds?\b", re.IGNORECASE
+)
 
 
 def drop_sounds(text: str, *, background: bool = False) -> tuple[str, list[str]]:
@@ -153,16 +171,64 @@ def drop_sounds(text: str, *, background: bool = False) -> tuple[str, list[str]]
     return " ".join(out), dropped
 
 
+def _tidy(text: str) -> str:
+    """One line; a space after each , ; : and none before; semicolons read as commas; no doubled separators."""
+    text = " ".join(text.split())
+    text = re.sub(r"\s*;\s*", ", ", text)
+    text = re.sub(r"([,:])(?=[A-Za-z])", r"\1 ", text)
+    text = re.sub(r"\s+([,:.!?])", r"\1", text)
+    text = re.sub(r"([,:])(?:\s*[,:])+", r"\1", text)  # ", ," or ",:" left by the annotators or by a dropped clause
+    text = re.sub(r"[,:]\s*([.!?])", r"\1", text)
+    return text.strip(" ,:")
+
+
+# After "in the background" the description follows directly: no comma, colon or semicolon between.
+_BACKGROUND_LEAD = re.compile(r"^(in\s+the\s+background)(?:\s*[,;:.]|\s+and\b)+\s*", re.IGNORECASE)
+
+
 def _prompt_text(text: str, *, background: bool = False) -> tuple[str, list[str]]:
     """A sentence (or background) ready to join a prompt: one line, no sound, no final stop."""
-    tidy = re.sub(r"\s+([,;:.!?])", r"\1", re.sub(r"([,;:])(?=[A-Za-z])", r"\1 ", " ".join(text.split())))
+    tidy = _tidy(text)
     clean, dropped = drop_sounds(tidy, background=background)
-    if not clean and not background:  # a sentence that is all sound: keep it rather than nothing
-        clean, dropped = tidy, []
-    clean = clean.rstrip(" .!?;:,")
-    if background and clean[:1].isupper() and clean[1:2].islower():  # it follows a comma: "..., in the background"
-        clean = clean[0].lower() + clean[1:]
+    if not clean and not background:  # a sentence that is all sound: drop the sound, keep the action
+        rest = _strip_dangling(_SOUND_PHRASE.sub("", tidy).rstrip(" .!?"))
+        clean, dropped = (rest, dropped) if len(rest.split()) >= 3 and not _SOUND.search(rest) else (tidy, [])
+    clean = _BACKGROUND_LEAD.sub("in the background ", _tidy(clean).rstrip(" .!?;:,"))
+    if background:
+        if _LEAD_IN.match(clean):
+            clean = ""
+        first = clean.split(" ", 1)[0]
+        if first[:1].isupper() and not first[1:2].isupper():  # it follows a comma: "..., in the background"
+            clean = clean[0].lower() + clean[1:]
     return clean, dropped
+
+
+# Words a phrase cut short must not end on: articles, determiners, conjunctions, prepositions, auxiliaries.
+DANGLING = frozenset(
+    "a an the this that these those some any each every another other his her their its my your our "
+    "and or but nor while as because so then when where which who whose whom than if "
+    "of from to in on at by with into onto for about over under near behind through between towards toward "
+    "across along against among beside besides beneath upon without during like via "
+    "is are was were be been being has have had do does did can could will would should may might must "
+    "there here also very more most much many few several".split()
+)
+# Where a cut may fall back to: a comma, or before a conjunction or a new clause.
+_PHRASE_END = re.compile(r",\s|\s(?=(?:and|or|but|while|as|then|when|where|which|who|with|after|before|because)\s)", re.IGNORECASE)
+
+
+def shorten(text: str, max_tokens: int) -> str:
+    """`text` within `max_tokens` CLIP tokens, cut at a phrase boundary (never after "a", "of", "and", ...).
+
+    Falls back to the last comma or clause break when that keeps at least half of
+    the room, and in any case drops dangling articles, conjunctions and prepositions.
+    """
+    short = truncate_to_tokens(text, max_tokens)
+    if short == text:
+        return text
+    breaks = [m.start() for m in _PHRASE_END.finditer(short)]
+    if breaks and count_tokens(short[: breaks[-1]]) >= max_tokens // 2:
+        short = short[: breaks[-1]]
+    return _strip_dangling(short)
 
 
 # -- backgrounds for the conditioning tasks ----------------------------------------------------
@@ -263,7 +329,7 @@ def script_from_storybench(
     texts = [" ".join(t.split()) for t in entry["texts"]]
     cleaned = [_prompt_text(t) for t in entry["texts"]]
     # A sentence of punctuation alone still needs a prompt: fall back to its text as written.
-    sentences = [truncate_to_tokens(c or t or "a scene", MAX_CONTENT_TOKENS) or t[:200] for (c, _), t in zip(cleaned, texts)]
+    sentences = [shorten(c or t or "a scene", MAX_CONTENT_TOKENS) or t[:200] for (c, _), t in zip(cleaned, texts)]
     sounds = bg_dropped + [d for _, lost in cleaned for d in lost]
     if sounds:
         notes.append(f"sound descriptions left out of the prompts: {'; '.join(sounds)}")
@@ -273,8 +339,11 @@ def script_from_storybench(
 
     # 4. One background rule for the whole story: the longest sentence decides how much fits.
     if bg:
-        room = min(MAX_CONTENT_TOKENS - count_tokens(s + ",") for s in sentences)
-        short = truncate_to_tokens(bg, room) if room > 0 else ""
+        room = min(MAX_CONTENT_TOKENS - count_tokens(s + ", ") for s in sentences)
+        short = shorten(bg, room) if room > 0 else ""
+        while short and any(count_tokens(f"{s}, {short}") > MAX_CONTENT_TOKENS for s in sentences):
+            room -= 1  # a word's tokens can merge across the comma: make sure every scene fits
+            short = shorten(bg, room) if room > 0 else ""
         if short != bg:
             if short and count_tokens(short) >= MIN_BACKGROUND_TOKENS:
                 notes.append(f"background shortened in every scene to fit CLIP's 77 tokens: {short!r}")

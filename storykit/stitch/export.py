@@ -17,7 +17,10 @@
   what `render_story` and `stitch` need.
 
 Frames are streamed into ffmpeg's stdin as the story makes them (`encode`): the
-stitched story is never held whole. Every file is written to a hidden temporary
+stitched story is never held whole. The MP4 is made of segments kept in the clip
+cache (`segments`: the title, each scene's interior, each transition), joined by
+stream copy, so a re-run encodes only the segments whose pixels changed; with
+``cache_dir=False`` it is encoded in one pass. Every file is written to a hidden temporary
 name in the target folder, checked (exists, non-empty), and published only when all
 are written: with `os.link` (fails if the target appeared meanwhile, so two exports
 to one path never clobber each other) or `os.replace` with ``overwrite=True``. A
@@ -102,6 +105,7 @@ def export_story(
     overwrite: bool = False,
     manifest: dict | bool | None = None,
     progress: bool = True,
+    cache_dir=None,
 ) -> ExportResult:
     """Writes `story` as videos plus side files next to `path`.
 
@@ -123,6 +127,9 @@ def export_story(
             built from the story alone, False for none.
         progress: a progress bar over the frames encoded (shown on a terminal or in
             a notebook only).
+        cache_dir: where MP4 segments are kept (`storykit.stitch.segments`): None for
+            the clip cache ($STORYKIT_CACHE or ~/.cache/storykit/clips), a folder or a
+            ClipCache, or False to encode the MP4 in one pass and keep nothing.
     """
     from .ffmpeg import ensure_ffmpeg, has_encoder
 
@@ -161,6 +168,7 @@ def export_story(
             raise InvalidInput(f"no audio file at {str(audio_path)!r}")
     ffmpeg = ensure_ffmpeg(mediapy=False)  # MissingDependency (with the install command) before any work
     remove_stale_temps(outputs)  # left by an export that was killed
+    cache = _segment_cache(cache_dir) if "mp4" in formats else None
 
     # 2. Encode each format to a hidden temporary file, streaming the frames.
     timings: dict[str, float] = {}
@@ -172,7 +180,12 @@ def export_story(
             t0 = time.perf_counter()
             tmp = staged.add(out)
             vp9 = fmt == "webm" and has_encoder("libvpx-vp9")
-            _encode(story, tmp, fmt, name=str(out), ffmpeg=ffmpeg, vp9=vp9, tick=bar.update)
+            if fmt == "gif":
+                print(f"storykit: {_gif_note(story, out)}")  # GIFs are big: say how big before writing one
+            segments = _encode(story, tmp, fmt, name=str(out), ffmpeg=ffmpeg, vp9=vp9, tick=bar.update,
+                               cache=cache if fmt == "mp4" else None)
+            if segments is not None:
+                timings.update(segments_encoded=segments.encoded, segments_reused=segments.reused)
             staged.verify(out, tmp)
             if audio_path is not None and fmt != "gif" and audio_error is None:
                 audio_error = _mux_audio(tmp, audio_path, fmt, story.duration)
@@ -207,6 +220,8 @@ def export_story(
     finally:
         bar.close()
         staged.discard()
+        if cache is not None and cache.max_bytes is not None:
+            _prune(cache)  # after the join: segments count towards the cache's cap
     if audio_error is not None:
         raise InvalidInput(
             f"audio {str(audio_path)!r} could not be decoded ({audio_error}); the video was written without sound: "
@@ -218,10 +233,45 @@ def export_story(
 # -- encoding ------------------------------------------------------------------------
 
 
-def _encode(story: Story, tmp: Path, fmt: str, **kw) -> None:
-    from .encode import encode
+def _encode(story: Story, tmp: Path, fmt: str, *, cache=None, **kw):
+    """Encodes `story` into `tmp`: an MP4 from cached segments where `cache` can keep them, else in one pass.
 
+    Returns the segments' SegmentStats, or None for a one-pass encode.
+    """
+    from .encode import encode
+    from .segments import export_segmented
+
+    if cache is not None:  # only what changed is encoded; the rest joined by stream copy
+        stats = export_segmented(story, tmp, cache, name=kw["name"], ffmpeg=kw["ffmpeg"], tick=kw.get("tick"))
+        if stats is not None:
+            return stats
     encode(story, tmp, fmt, **kw)
+    return None
+
+
+def _gif_note(story: Story, out: Path) -> str:
+    from .encode import gif_estimate, gif_frames, gif_settings
+
+    rate, colours = gif_settings(story.width, story.height, story.fps)
+    n = len(gif_frames(story.num_frames, story.fps, rate))
+    size = gif_estimate(story.width, story.height, n, colours)
+    return (f"writing {out.name}: {story.width}x{story.height}, {n} frames at {rate:g} fps, {colours} colours, "
+            f"about {size / 1e6:.1f} MB")
+
+
+def _prune(cache) -> None:
+    """The cache's LRU pruning, which never fails an export: a folder it may not prune is said in one line."""
+    try:
+        cache.prune()
+    except InvalidInput as e:  # e.g. the folder holds files storykit did not write
+        print(f"storykit: not pruning the clip cache: {e}", file=sys.stderr)
+
+
+def _segment_cache(cache_dir):
+    """The clip cache that keeps MP4 segments, or None (cache_dir=False: one pass, nothing kept)."""
+    from ..generate.cache import open_cache
+
+    return open_cache(cache_dir)
 
 
 class _NoBar:
@@ -287,6 +337,8 @@ def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> 
 
 
 def _cues(story: Story) -> list[tuple[float, float, str]]:
+    if story.metadata.get("cues"):  # a narrated story: each cue while its line is spoken (stitch.narration)
+        return [(a, b, t.strip()) for a, b, t in story.metadata["cues"] if t.strip()]
     return [(a, b, t.strip()) for (a, b), t in zip(story.times(), story.texts) if t.strip()]
 
 

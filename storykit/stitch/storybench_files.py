@@ -21,6 +21,10 @@ The conditioning tasks (story_cont, action_exe) give the first frames of a
 real video: frames ``[npz_video_start_frame, npz_video_end_frame)`` of the
 ``.npy`` that StoryBench's ``scripts/preprocess_videos.sh`` makes (96×160, 8 fps,
 read with OpenCV, so BGR). `conditioning_frames` finds and reads them as RGB.
+
+fid_* and SIM also read the ground truth, ``DATA/data/ground_truth/TASK/DATASET/raw/fn{index}.npz``,
+which StoryBench does not publish; `ground_truth_frames` cuts it from the same
+videos (`ground_truth_range` says which frames, and why).
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ from ..plan.storybench import STORYBENCH_FPS
 
 __all__ = [
     "storybench_dataset_name", "storybench_npz_path", "assemble_story", "side_by_side",
-    "write_storybench_npz", "read_storybench_npz", "file_sha256", "find_video", "conditioning_frames",
+    "storybench_npz_bytes", "write_file_atomically", "write_storybench_npz", "read_storybench_npz", "file_sha256",
+    "find_video", "check_video", "conditioning_range", "conditioning_frames", "ground_truth_range", "ground_truth_frames",
 ]
 
 
@@ -102,22 +107,12 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def write_storybench_npz(
-    path: str | os.PathLike,
-    video: np.ndarray,
-    frames: Sequence[int],
-    texts: Sequence[str],
-    *,
-    tmp_dir: str | os.PathLike | None = None,
-    compress: bool = True,
-) -> str:
-    """Writes one story's ``.npz`` atomically and returns its sha256.
+def storybench_npz_bytes(video: np.ndarray, frames: Sequence[int], texts: Sequence[str], *, compress: bool = True) -> bytes:
+    """One story's ``.npz`` file, in memory, checked exactly as the metrics will read it.
 
-    The file appears whole or not at all (written to `tmp_dir`, on the same
-    filesystem; by default ``DIR/.storykit/tmp``), then `os.replace`d, so nothing
-    half-written or stray ever sits in the model folder the metrics walk. `texts` are written as given (verbatim).
+    A worker makes these bytes (compressing is the slow part), so the driver of a
+    batch only writes them: `write_file_atomically`.
     """
-    # 1. Check inputs: exactly what the metrics assume.
     video = check_frames(video, "video")
     frames = np.asarray(list(frames), dtype=np.int64)
     texts = list(texts)
@@ -127,19 +122,30 @@ def write_storybench_npz(
         raise InvalidInput(f"video has {video.shape[0]} frames but the sentences' counts sum to {int(frames.sum())}")
     if len(texts) != len(frames) or not all(isinstance(t, str) for t in texts):
         raise InvalidInput(f"texts must be {len(frames)} sentences, one per frame count, got {len(texts)}")
-    path = Path(path)
-    if path.suffix != ".npz" or "." in path.stem:
-        raise InvalidInput(f"{path.name!r}: the evaluator names a story by the file name before its first dot; use fn<index>.npz")
-
-    # 2. Serialise in memory, then write beside (not inside) raw/ and move into place.
     buf = io.BytesIO()
     (np.savez_compressed if compress else np.savez)(buf, video=video, frames=frames, texts=np.array(texts, dtype=str))
-    data = buf.getvalue()
+    return buf.getvalue()
+
+
+def _default_tmp_dir(path: Path) -> Path:
+    # DIR/.storykit/tmp: the evaluator walks DIR/data/MODEL, never DIR/.storykit
+    layout = len(path.parents) > 5 and path.parents[4].name == "data"
+    return path.parents[5] / ".storykit" / "tmp" if layout else path.parent
+
+
+def write_file_atomically(path: str | os.PathLike, data: bytes, *, tmp_dir: str | os.PathLike | None = None) -> Path:
+    """Writes `data` to `path` so that it appears whole or not at all.
+
+    The bytes go to a temporary file in `tmp_dir` (same filesystem; by default
+    ``DIR/.storykit/tmp`` for a file in the evaluator's layout), are flushed to
+    disk, then `os.replace`d: nothing half-written or stray ever sits in the
+    folder the metrics walk.
+    """
+    path = Path(path)
+    if path.suffix == ".npz" and "." in path.stem:
+        raise InvalidInput(f"{path.name!r}: the evaluator names a story by the file name before its first dot; use fn<index>.npz")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if tmp_dir is None:  # DIR/.storykit/tmp: the evaluator walks DIR/data/MODEL, never DIR/.storykit
-        layout = len(path.parents) > 5 and path.parents[4].name == "data"
-        tmp_dir = path.parents[5] / ".storykit" / "tmp" if layout else path.parent
-    tmp_dir = Path(tmp_dir)
+    tmp_dir = Path(tmp_dir) if tmp_dir is not None else _default_tmp_dir(path)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".storykit-", suffix=".part", dir=tmp_dir)
     try:
@@ -151,6 +157,28 @@ def write_storybench_npz(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def write_storybench_npz(
+    path: str | os.PathLike,
+    video: np.ndarray,
+    frames: Sequence[int],
+    texts: Sequence[str],
+    *,
+    tmp_dir: str | os.PathLike | None = None,
+    compress: bool = True,
+) -> str:
+    """Writes one story's ``.npz`` atomically and returns its sha256.
+
+    `texts` are written as given (verbatim). See `storybench_npz_bytes` and
+    `write_file_atomically` for the two halves (a batch's workers do the first).
+    """
+    path = Path(path)
+    if path.suffix != ".npz" or "." in path.stem:
+        raise InvalidInput(f"{path.name!r}: the evaluator names a story by the file name before its first dot; use fn<index>.npz")
+    data = storybench_npz_bytes(video, frames, texts, compress=compress)
+    write_file_atomically(path, data, tmp_dir=tmp_dir)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -186,24 +214,82 @@ def find_video(entry: dict, videos: str | os.PathLike) -> Path | None:
     return None
 
 
-def conditioning_frames(entry: dict, videos: str | os.PathLike | None) -> tuple[np.ndarray | None, str]:
-    """The entry's conditioning frames as RGB ``[N, H, W, 3]`` uint8 (or None), and one line saying what happened."""
+def check_video(path: str | os.PathLike) -> int:
+    """The number of frames of a preprocessed ``.npy`` video, from its header alone (nothing else is read)."""
+    path = Path(path)
+    try:
+        video = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise InvalidInput(f"{path.name} is not a readable .npy video ({' '.join(str(e).split())[:120]})") from None
+    if video.ndim != 4 or video.shape[-1] != 3 or video.dtype != np.uint8:
+        raise InvalidInput(f"{path.name}: expected uint8 frames [N, H, W, 3], got {video.dtype} {video.shape}")
+    return int(video.shape[0])
+
+
+def _read_rgb(path: Path, start: int, end: int) -> np.ndarray:
+    n = check_video(path)
+    if not 0 <= start < end <= n:
+        raise InvalidInput(f"{path.name} has {n} frames; frames [{start}, {end}) were asked for")
+    video = np.load(path, mmap_mode="r", allow_pickle=False)
+    # OpenCV wrote these (StoryBench's preprocess_videos.sh and mp4_to_npy.py): BGR → RGB.
+    return np.ascontiguousarray(video[start:end, :, :, ::-1])
+
+
+def conditioning_range(entry: dict) -> tuple[int, int] | None:
+    """``[npz_video_start_frame, npz_video_end_frame)``, or None when the entry gives no frames."""
     start, end = entry.get("npz_video_start_frame"), entry.get("npz_video_end_frame")
     if not isinstance(start, int) or not isinstance(end, int) or end <= start:
+        return None
+    return start, end
+
+
+def conditioning_frames(entry: dict, videos: str | os.PathLike | None) -> tuple[np.ndarray | None, str]:
+    """The entry's conditioning frames as RGB ``[N, H, W, 3]`` uint8 (or None), and one line saying what happened."""
+    span = conditioning_range(entry)
+    if span is None:
         return None, "no conditioning frames in this entry"
     if videos is None:
         return None, "conditioning video not given (--videos DIR): rendering from the text alone"
     path = find_video(entry, videos)
     if path is None:
         return None, f"conditioning video {entry.get('npz_video')!r} not found under {str(videos)!r}: rendering from the text alone"
-    try:
-        video = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise InvalidInput(f"{path.name} is not a readable .npy video ({e})") from None
-    if video.ndim != 4 or video.shape[-1] != 3 or video.dtype != np.uint8:
-        raise InvalidInput(f"{path.name}: expected uint8 frames [N, H, W, 3], got {video.dtype} {video.shape}")
-    if end > video.shape[0]:
-        raise InvalidInput(f"{path.name} has {video.shape[0]} frames; the entry asks for frames [{start}, {end})")
-    # OpenCV wrote these (StoryBench's preprocess_videos.sh): BGR → RGB.
-    frames = np.ascontiguousarray(video[start:end, :, :, ::-1])
-    return frames, f"{end - start} conditioning frames from {path.name}"
+    frames = _read_rgb(path, *span)
+    return frames, f"{span[1] - span[0]} conditioning frames from {path.name}"
+
+
+# -- ground truth ---------------------------------------------------------------------------------
+def ground_truth_range(entry: dict, num_video_frames: int, *, story_start: int | None = None) -> tuple[int, int]:
+    """The frames ``[start, end)`` of the entry's video that its sentences describe: T = sum(exact_frames_per_prompt).
+
+    fid_* and SIM pair the model's frame ``fn{i}_{t}`` with the ground truth's, so the
+    two must have the same T. StoryBench's `scripts/create_task_data.py` sets the fields:
+
+    * action_exe: ``[npz_gt_video_start_frame, npz_gt_video_end_frame)`` runs from the
+      previous sentence's end to this one's; the sentence's own frames are its last T
+      (longer only when the annotations leave a gap between sentences);
+    * story_cont: the ground truth starts after the ``skip_frames_after_generation``
+      conditioning frames (``npz_gt_video_end_frame`` None: to the end): the first T;
+    * story_gen: from `story_start` (the first sentence's frame, which story_gen's entry
+      does not give: `benchmark` recovers it from story_cont.json), else from frame 0.
+    """
+    total = sum(entry["exact_frames_per_prompt"])
+    gt_start = entry.get("npz_gt_video_start_frame") or 0
+    gt_end = entry.get("npz_gt_video_end_frame")
+    if isinstance(gt_end, int):
+        end = min(gt_end, num_video_frames)
+        start = max(gt_start, end - total)
+    else:
+        start = max(gt_start, entry.get("skip_frames_after_generation") or 0, story_start or 0)
+        end = min(start + total, num_video_frames)
+    if end - start != total:
+        raise InvalidInput(f"the video has {num_video_frames} frames, too few for the {total} frames the sentences count "
+                           f"from frame {start}")
+    return start, end
+
+
+def ground_truth_frames(entry: dict, videos: str | os.PathLike, *, story_start: int | None = None) -> np.ndarray:
+    """The entry's ground-truth frames, RGB ``[T, H, W, 3]`` uint8 (see `ground_truth_range`)."""
+    path = find_video(entry, videos)
+    if path is None:
+        raise InvalidInput(f"video {entry.get('npz_video')!r} not found under {str(videos)!r}")
+    return _read_rgb(path, *ground_truth_range(entry, check_video(path), story_start=story_start))

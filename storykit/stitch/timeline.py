@@ -293,9 +293,11 @@ def stitch(
         "transition_lengths": lengths,
         "title": title_text,
         "title_frames": title_len,
+        "title_transition": title_k,  # frames of the dip from the title card into the first scene
         "resized_scenes": resized,
         "held_pairs": [sorted(r.held) for r in retimers],  # blend: source pairs held, not mixed
         "captions_already_drawn": already,
+        "clip_keys": [c.metadata.get("cache_key") for c in clips],  # names each clip's pixels (export's segments)
     }
     return Story(timeline, fps, spans, texts, [c.scene_index for c in clips], metadata)
 

@@ -1,0 +1,49 @@
+"""`storykit plan` starts fast: CLIP counts from remembered pieces, exact, without building the tokenizer."""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import subprocess
+import sys
+
+import pytest
+
+from storykit.plan import tokens
+
+
+@pytest.fixture
+def fresh_counts(tmp_path, monkeypatch):
+    monkeypatch.setenv("STORYKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(tokens, "_piece_counts", None)
+    return tmp_path / "home" / "clip_piece_tokens.json"
+
+
+def test_remembered_counts_equal_the_tokenizer(fresh_counts):
+    tok = tokens.clip_tokenizer()
+    rng = random.Random(0)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " \t\n" + "'" * 6 + "sStTdDmMlLrReEvV"
+    texts = ["", "a small red fox in a blue scarf", "The fox's lantern -- isn't it?!", "x''s 3.14 a_b <b>",
+             "cinematic, 35mm film, shallow depth of field", "don't STOP'll 've'd're'm",
+             *("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(300))]
+    for text in texts:
+        assert tokens.count_tokens(text) == len(tokens._ids(text, tok)), repr(text)
+    assert fresh_counts.is_file()  # remembered for the next process
+
+
+@pytest.mark.parametrize("text", ["café au lait", "キツネ", "a\x1cb", "<|endoftext|> fox"])
+def test_other_text_is_counted_by_the_tokenizer_itself(fresh_counts, text):
+    assert tokens._remembered_count(text) is None
+    assert tokens.count_tokens(text) == len(tokens._ids(text, tokens.clip_tokenizer()))
+
+
+def test_a_second_plan_does_not_build_the_tokenizer(tmp_path):
+    env = {**os.environ, "STORYKIT_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-X", "importtime", "-m", "storykit", "plan", "--setting", "a misty bamboo forest",
+           "--character", "a small red fox", "--action", "searches for a lost lantern"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    assert first.stdout == again.stdout  # the same script, prompts fitted the same way
+    assert "| tokenizers" in first.stderr  # the first plan on a machine builds it once
+    assert "| tokenizers" not in again.stderr and "| transformers" not in again.stderr

@@ -1,0 +1,534 @@
+"""A curated mutation check: does the suite catch the bugs a developer could plant by accident?
+
+Each `Mutant` below is one small, realistic edit to storykit (an exact snippet and its
+replacement), with the tests that claim to guard that behaviour. The tool copies the
+working tree to a temporary folder, applies one mutant at a time there (your checkout
+is never touched), runs only the named tests with a timeout, and reports each mutant
+as killed (a test failed, or the run hung past the timeout) or survived (every test
+passed: the behaviour can break unnoticed).
+
+    .venv/bin/python tools/mutants.py              # all mutants, then the kill ratio
+    .venv/bin/python tools/mutants.py --list       # names, files and tests only
+    .venv/bin/python tools/mutants.py --only handoff-first-frame --only clip-budget-77
+    .venv/bin/python tools/mutants.py -j 2         # two copies of the tree, two mutants at a time
+
+Before the mutants, each distinct test selection runs once on the unmutated copy: a
+selection that fails (or selects nothing) there would "kill" every mutant, so the run
+stops and says which one (--no-baseline skips this). Exit status: 0 when every snippet
+was found and the kill ratio is at least --fail-under (default 0.95); 1 when a snippet
+is missing or not unique (the list fell out of sync with the code: fix the entry), a
+baseline failed or a selection errored; 3 when too many mutants survived.
+
+Adding a mutant: append a `Mutant(...)` to `MUTANTS` (or to the section it belongs
+to). `original` must occur exactly once in `file` (tests/test_mutants.py checks that
+on every test run); keep it short but unique, and copy it from the code, whitespace
+included. `tests` is what you would type after `pytest`: files, node ids, `-k`.
+
+This is a tool, like bench/: it is not part of the test suite (a full run takes tens of
+minutes on two cores). Run it before saying an issue about these areas is resolved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mutant:
+    """One planted bug: in `file`, `original` (exactly once) becomes `replacement`."""
+
+    name: str
+    file: str  # relative to the repository root
+    original: str
+    replacement: str
+    description: str  # the behaviour that breaks, in words
+    tests: str  # pytest arguments that must kill it, e.g. "tests/test_plan.py -k clip_budget"
+
+
+# -- the list -----------------------------------------------------------------------------------
+# Grouped by the behaviour at risk. Keep names unique and kebab-case.
+
+CACHE_KEYS = [
+    Mutant(
+        "animatic-key-without-style", "storykit/generate/animatic/backend.py",
+        '"style": script.style,', '"style": "cinematic",',
+        "the animatic's cache key ignores the script's style: a stale clip comes back after a style change",
+        "tests/test_animatic.py -k edit",
+    ),
+    Mutant(
+        "animatic-key-without-caption", "storykit/generate/animatic/backend.py",
+        '"caption": self.caption,', '"caption": False,',
+        "burning the caption in does not change the animatic's key",
+        "tests/test_animatic.py -k edit",
+    ),
+    Mutant(
+        "animatic-key-scene-fps-only", "storykit/generate/animatic/backend.py",
+        '"fps": _draw_fps(scene, config),', '"fps": scene.fps,',
+        "the animatic's key uses the scene's fps, not the rate it is drawn at (the story's fps)",
+        "tests/test_animatic.py -k edit",
+    ),
+    Mutant(
+        "animatic-key-without-story-seed", "storykit/generate/animatic/backend.py",
+        '"script_seed": script.seed,', '"script_seed": 0,',
+        "the story's seed (which draws the world) is left out of the animatic's key",
+        "tests/test_animatic.py -k edit",
+    ),
+    Mutant(
+        "lightning-key-without-steps", "storykit/generate/lightning/backend.py",
+        '"num_inference_steps": config.num_inference_steps,', '"num_inference_steps": 4,',
+        "Lightning's key ignores the step count: 3 steps return 2 steps' clip (one checkpoint serves both)",
+        "tests/test_render_cache.py -k lightning_key",
+    ),
+    Mutant(
+        "lightning-key-without-camera-weight", "storykit/generate/lightning/backend.py",
+        '"camera_weight": float(scene.camera_weight) if lora else None,', '"camera_weight": None,',
+        "the motion LoRA's weight is left out of Lightning's key",
+        "tests/test_render_cache.py tests/test_motion_lora.py -k 'lightning_key or lora_weight_changes'",
+    ),
+    Mutant(
+        "handoff-key-without-predecessor", "storykit/generate/render.py",
+        'fields["handoff"] = handoff_fields(previous.metadata["cache_key"], config.handoff_strength)',
+        'fields["handoff"] = handoff_fields("", config.handoff_strength)',
+        "a handed-over scene's key does not depend on its predecessor: editing scene 2 keeps scene 3's stale clip",
+        "tests/test_continuity.py -k rerenders_the_edited_scene",
+    ),
+    Mutant(
+        "handoff-key-without-strength", "storykit/generate/continuity.py",
+        'return {"from": previous_key, "strength": float(strength)}', 'return {"from": previous_key}',
+        "the handoff strength is left out of the key: another strength returns the cached clip",
+        "tests/test_continuity.py -k denoising_steps",
+    ),
+    Mutant(
+        "cache-key-without-version", "storykit/generate/cache.py",
+        '_canonical({"storykit": __version__, "fields": fields})', '_canonical({"fields": fields})',
+        "upgrading storykit keeps serving clips drawn by the old version",
+        "tests/test_render_cache.py -k key_is_canonical",
+    ),
+]
+
+MODEL_CARD = [
+    Mutant(
+        "scheduler-leading-timesteps", "storykit/generate/lightning/backend.py",
+        'pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear"\n',
+        'pipe.scheduler.config, timestep_spacing="leading", beta_schedule="linear"\n',
+        "Euler with leading timesteps instead of the card's trailing ones",
+        "tests/test_lightning.py -k scheduler",
+    ),
+    Mutant(
+        "scheduler-scaled-linear-betas", "storykit/generate/lightning/backend.py",
+        'pipe.scheduler.config, timestep_spacing="trailing", beta_schedule="linear"\n',
+        'pipe.scheduler.config, timestep_spacing="trailing"\n',
+        "beta_schedule='linear' left out (the base's scaled_linear stays; diffusers #5881)",
+        "tests/test_lightning.py -k scheduler",
+    ),
+    Mutant(
+        "default-guidance-7.5", "storykit/generate/config.py",
+        "guidance_scale: float = 1.0  #", "guidance_scale: float = 7.5  #",
+        "the default guidance is diffusers' 7.5, not the card's 1.0 (CFG doubles the UNet's batch)",
+        "tests/test_continuity.py -k denoising_steps",
+    ),
+    Mutant(
+        "three-steps-on-the-4-step-checkpoint", "storykit/generate/lightning/weights.py",
+        "CHECKPOINT_FOR_STEPS = {1: 1, 2: 2, 3: 2, 4: 4, 8: 8}", "CHECKPOINT_FOR_STEPS = {1: 1, 2: 2, 3: 4, 4: 4, 8: 8}",
+        "3 steps load the 4-step checkpoint (the card: 3 steps on the 2-step model)",
+        "tests/test_lightning.py -k step_count_selects_checkpoint",
+    ),
+]
+
+LORA_AND_IP_ADAPTER = [
+    Mutant(
+        "lora-default-weight-1", "storykit/plan/script.py",
+        "    camera_weight: float = 0.7\n", "    camera_weight: float = 1.0\n",
+        "scenes' camera moves default to full LoRA strength (the card: 0.7-0.8 to avoid watermarks)",
+        "tests/test_motion_lora.py -k camera_weight_round_trips",
+    ),
+    Mutant(
+        "lora-zoom-swapped", "storykit/generate/lightning/motion_lora.py",
+        '    "zoom_in": "guoyww/animatediff-motion-lora-zoom-in",\n    "zoom_out": "guoyww/animatediff-motion-lora-zoom-out",',
+        '    "zoom_in": "guoyww/animatediff-motion-lora-zoom-out",\n    "zoom_out": "guoyww/animatediff-motion-lora-zoom-in",',
+        "zoom in renders with the zoom-out LoRA and the other way round",
+        "tests/test_motion_lora.py -k every_planned_camera",
+    ),
+    Mutant(
+        "lora-weight-not-applied", "storykit/generate/lightning/motion_lora.py",
+        "pipe.set_adapters([camera], [weight])", "pipe.set_adapters([camera], [1.0])",
+        "the camera weight never reaches the pipeline's adapters",
+        "tests/test_motion_lora.py -k lora_weight_changes",
+    ),
+    Mutant(
+        "static-keeps-the-last-lora", "storykit/generate/lightning/motion_lora.py",
+        "            if self.loaded and self.active is not None:\n                pipe.disable_lora()\n",
+        "            if False:\n                pipe.disable_lora()\n",
+        "a static scene after a camera move still renders with the move's LoRA",
+        "tests/test_motion_lora.py -k static_loads_no_lora",
+    ),
+    Mutant(
+        "ip-adapter-scale-ignored", "storykit/generate/lightning/reference.py",
+        "        pipe.set_ip_adapter_scale(scale)\n", "        pipe.set_ip_adapter_scale(0.5)\n",
+        "the user's IP-Adapter scale never reaches the attention processors",
+        "tests/test_continuity.py -k reference_changes_frames",
+    ),
+    Mutant(
+        "ip-adapter-image-dropped", "storykit/generate/lightning/reference.py",
+        'kwargs = {**kwargs, "ip_adapter_image": reference.image}', 'kwargs = {**kwargs}',
+        "the character reference is loaded but never passed to the pipeline",
+        "tests/test_continuity.py -k reference_changes_frames",
+    ),
+]
+
+HANDOFF = [
+    Mutant(
+        "handoff-first-frame", "storykit/generate/continuity.py",
+        "return np.ascontiguousarray(clip.frames[-1])", "return np.ascontiguousarray(clip.frames[0])",
+        "the handoff hands over the previous clip's first frame instead of its last (planted bug 2)",
+        "tests/test_continuity.py -k last_frame",
+    ),
+    Mutant(
+        "handoff-strength-ignored", "storykit/generate/lightning/reference.py",
+        '"video": [still] * num_frames, "strength": handoff_strength, ', '"video": [still] * num_frames, ',
+        "the handoff strength never reaches the pipeline; diffusers' default 0.8 runs (planted bug 3)",
+        "tests/test_continuity.py -k denoising_steps",
+    ),
+    Mutant(
+        "handoff-enforces-all-steps", "storykit/generate/lightning/reference.py",
+        '"enforce_inference_steps": False}', '"enforce_inference_steps": True}',
+        "video-to-video runs every step of a stretched schedule instead of int(steps * strength)",
+        "tests/test_continuity.py -k denoising_steps",
+    ),
+    Mutant(
+        "handoff-metadata-claims-all-steps", "storykit/generate/lightning/reference.py",
+        '"denoising_steps": int(kwargs["num_inference_steps"] * handoff_strength),',
+        '"denoising_steps": kwargs["num_inference_steps"],',
+        "the metadata claims more denoising steps than the UNet ran",
+        "tests/test_continuity.py -k denoising_steps",
+    ),
+]
+
+TRANSITIONS_AND_CAPTIONS = [
+    Mutant(
+        "crossfade-weights-off-by-one", "storykit/stitch/timeline.py",
+        "mixer(out[t - lo], out[t - lo], head[t - a], (i + 1) / (overlap + 1))",
+        "mixer(out[t - lo], out[t - lo], head[t - a], i / overlap)",
+        "crossfade weights start at 0 (a duplicated frame) instead of 1/(K+1)",
+        "tests/test_stitch.py -k crossfade_overlaps",
+    ),
+    Mutant(
+        "dip-colours-swapped", "storykit/stitch/timeline.py",
+        '_DIP_COLOURS = {"fade_black": 0, "fade_white": 255}', '_DIP_COLOURS = {"fade_black": 255, "fade_white": 0}',
+        "fade_black dips to white",
+        "tests/test_stitch.py -k dip_keeps_length",
+    ),
+    Mutant(
+        "crossfade-does-not-overlap", "storykit/stitch/timeline.py",
+        'starts.append(starts[k] + sizes[k] - (lengths[k] if names[k] == "crossfade" else 0))',
+        "starts.append(starts[k] + sizes[k])",
+        "a crossfade no longer overlaps the clips: the story is K frames too long and the fade mixes nothing",
+        "tests/test_stitch.py -k crossfade_overlaps",
+    ),
+    Mutant(
+        "caption-burned-twice", "storykit/stitch/timeline.py",
+        'return bool(meta.get("caption_drawn")) or meta.get("caption") is True',
+        "return False",
+        "stitch burns a caption over one the backend already drew",
+        "tests/test_stitch.py -k once_per_scene",
+    ),
+    Mutant(
+        "downsample-rounds-instead-of-floor", "storykit/stitch/retime.py",
+        "i0 = np.minimum(np.floor(pos + 1e-9).astype(np.int64), n - 1)",
+        "i0 = np.minimum(np.round(pos).astype(np.int64), n - 1)",
+        "retiming shows a frame before its time (round instead of floor)",
+        "tests/test_stitch.py -k downsampling",
+    ),
+]
+
+SUBTITLES = [
+    Mutant(
+        "srt-truncates-milliseconds", "storykit/stitch/export.py",
+        "ms = int(math.floor(seconds * 1000 + 0.5))", "ms = int(seconds * 1000)",
+        "subtitle stamps truncate instead of rounding (1/24 s cues drift a millisecond early)",
+        "tests/test_export.py -k 'subtitles_match or stamps_round'",
+    ),
+    Mutant(
+        "subtitles-use-frame-numbers", "storykit/stitch/timeline.py",
+        "return [(a / self.fps, b / self.fps) for a, b in self.spans]",
+        "return [(a / self.fps, (b - 1) / self.fps) for a, b in self.spans]",
+        "a scene's cue ends at its last frame's start, one frame early",
+        "tests/test_export.py -k subtitles_match",
+    ),
+]
+
+STORYBENCH = [
+    Mutant(
+        "storybench-keeps-bgr", "storykit/stitch/storybench_files.py",
+        "return np.ascontiguousarray(video[start:end, :, :, ::-1])", "return np.ascontiguousarray(video[start:end])",
+        "conditioning and ground-truth frames read from OpenCV's files stay BGR",
+        "tests/test_storybench_batch.py -k 'conditioning_videos_are_handed_over or ground_truth_files'",
+    ),
+    Mutant(
+        "storybench-crossfades", "storykit/stitch/storybench_files.py",
+        'story = stitch(clips, script, transition="cut", fps=STORYBENCH_FPS, interpolate="none", title=False, captions=False)',
+        'story = stitch(clips, script, fps=STORYBENCH_FPS, interpolate="none", title=False, captions=False)',
+        "StoryBench videos get the script's crossfades: fewer frames than the sentences' counts",
+        "tests/test_storybench.py -k joined_with_cuts",
+    ),
+    Mutant(
+        "storybench-tidies-texts", "storykit/plan/storybench.py",
+        'texts = [o if isinstance(o, str) and " ".join(o.split()) == t else t for o, t in zip(verbatim, texts)]',
+        "texts = texts",
+        "the written entry's sentences are the tidied ones, not the task file's verbatim texts",
+        "tests/test_storybench.py -k round_trip",
+    ),
+    Mutant(
+        "storybench-frames-from-the-plan", "storykit/plan/storybench.py",
+        "    frames = [s.num_frames for s in script.scenes]\n    if not isinstance(original, dict):",
+        "    frames = [16 for s in script.scenes]\n    if not isinstance(original, dict):",
+        "exported frame counts are the planner's default, not each scene's",
+        "tests/test_storybench.py -k round_trip",
+    ),
+]
+
+CLIP_BUDGET = [
+    Mutant(
+        "clip-budget-77", "storykit/plan/tokens.py",
+        "MAX_CONTENT_TOKENS = MAX_TOKENS - 2", "MAX_CONTENT_TOKENS = MAX_TOKENS",
+        "fit_prompt counts 77 content tokens, forgetting <start> and <end> (planted bug 4)",
+        "tests/test_plan.py -k clip_budget",
+    ),
+    Mutant(
+        "clip-budget-76", "storykit/plan/tokens.py",
+        "MAX_CONTENT_TOKENS = MAX_TOKENS - 2", "MAX_CONTENT_TOKENS = MAX_TOKENS - 1",
+        "fit_prompt forgets one of <start>/<end>",
+        "tests/test_plan.py -k clip_budget",
+    ),
+    Mutant(
+        "clip-budget-comma-not-counted", "storykit/plan/styles.py",
+        'room = MAX_CONTENT_TOKENS - count_tokens(core + ",", tokenizer)', "room = MAX_CONTENT_TOKENS - count_tokens(core, tokenizer)",
+        "the shortened part's room forgets the joining comma: one token over",
+        "tests/test_plan.py -k clip_budget",
+    ),
+    Mutant(
+        "truncate-one-short", "storykit/plan/tokens.py",
+        "        if count_tokens(\" \".join(words[:mid]), tokenizer) <= max_tokens:",
+        "        if count_tokens(\" \".join(words[:mid]), tokenizer) < max_tokens:",
+        "truncation keeps one word fewer than fits",
+        "tests/test_plan.py -k clip_budget",
+    ),
+]
+
+MUTANTS: list[Mutant] = [
+    *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
+    *CLIP_BUDGET,
+]
+
+
+# -- checking the list against the code ----------------------------------------------------------
+
+
+def problems(root: Path = ROOT, mutants: list[Mutant] = MUTANTS) -> list[str]:
+    """What is wrong with the list: missing files, snippets found zero or several times, bad entries."""
+    out, seen = [], set()
+    for m in mutants:
+        if m.name in seen:
+            out.append(f"{m.name}: the name is used twice")
+        seen.add(m.name)
+        if m.original == m.replacement or not m.original:
+            out.append(f"{m.name}: the replacement must differ from a non-empty original")
+        path = root / m.file
+        if not path.is_file():
+            out.append(f"{m.name}: {m.file} does not exist")
+        else:
+            n = path.read_text(encoding="utf-8").count(m.original)
+            if n != 1:
+                out.append(f"{m.name}: its original snippet occurs {n} times in {m.file} (must be exactly once); "
+                           "update or remove the entry in tools/mutants.py")
+        args = shlex.split(m.tests)
+        files = [a.split("::")[0] for a in args if a.startswith("tests/")]
+        if not files:
+            out.append(f"{m.name}: names no test file")
+        out.extend(f"{m.name}: {f} does not exist" for f in files if not (root / f).is_file())
+    return out
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    """The working tree as git sees it (tracked and untracked-not-ignored files), uncommitted edits included."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=src,
+                            capture_output=True, check=False)
+    if listed.returncode == 0:
+        for rel in filter(None, listed.stdout.decode().split("\0")):
+            s = src / rel
+            if s.is_file():  # deleted-but-tracked files are skipped
+                (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(s, dst / rel)
+    else:  # not a git checkout: everything but the usual build outputs
+        shutil.copytree(src, dst, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build", "dist"))
+    return dst
+
+
+@dataclasses.dataclass
+class Outcome:
+    name: str
+    verdict: str  # "killed", "survived", "timeout" (killed), "error"
+    seconds: float
+    detail: str = ""
+
+
+def run_tests(tree: Path, tests: str, python: str, timeout: float) -> tuple[str, float, str]:
+    """Runs `pytest <tests>` in `tree`: ("passed" | "failed" | "timeout" | "error", seconds, last lines)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *shlex.split(tests)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True, text=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # pytest and anything it started (ffmpeg, ray)
+        proc.communicate()
+        return "timeout", time.perf_counter() - t0, ""
+    dt = time.perf_counter() - t0
+    tail = "\n".join(out.strip().splitlines()[-3:])
+    # pytest: 0 all passed, 1 some failed; 2 interrupted (a collection error), 3 internal, 4 usage, 5 nothing collected
+    if proc.returncode == 0:
+        return "passed", dt, tail
+    if proc.returncode == 1:
+        return "failed", dt, tail
+    return "error", dt, f"pytest exited {proc.returncode}: {tail}"
+
+
+def apply(tree: Path, m: Mutant) -> str:
+    """Writes the mutant into `tree`; returns the original text to restore."""
+    path = tree / m.file
+    text = path.read_text(encoding="utf-8")
+    if text.count(m.original) != 1:
+        raise LookupError(f"{m.name}: snippet found {text.count(m.original)} times in {m.file}")
+    path.write_text(text.replace(m.original, m.replacement), encoding="utf-8")
+    return text
+
+
+def run_mutant(tree: Path, m: Mutant, python: str, timeout: float) -> Outcome:
+    original = apply(tree, m)
+    try:
+        result, dt, tail = run_tests(tree, m.tests, python, timeout)
+    finally:
+        (tree / m.file).write_text(original, encoding="utf-8")
+    if result == "failed":
+        return Outcome(m.name, "killed", dt)
+    if result == "timeout":
+        return Outcome(m.name, "timeout", dt, f"no result within {timeout:g} s: counted as killed")
+    if result == "passed":
+        return Outcome(m.name, "survived", dt, tail)
+    return Outcome(m.name, "error", dt, tail)  # a collection error is the mutant's syntax, not a kill
+
+
+def matches(name: str, pattern: str) -> bool:
+    """`--only` patterns: a whole name, or a prefix ending in *."""
+    return name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1]))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Apply curated mutants to a copy of storykit and check the tests kill them.")
+    ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--only", action="append", default=[], metavar="NAME",
+                    help="run only this mutant (repeatable; a trailing * matches a prefix)")
+    ap.add_argument("-j", "--jobs", type=int, default=1, help="mutants run at once, each in its own copy (default 1)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per test run before it counts as killed (600)")
+    ap.add_argument("--python", default=sys.executable, help="the interpreter with storykit's dependencies")
+    ap.add_argument("--no-baseline", action="store_true", help="skip running each selection on the unmutated copy")
+    ap.add_argument("--fail-under", type=float, default=0.95, help="exit 3 when the kill ratio is lower (0.95)")
+    args = ap.parse_args(argv)
+
+    chosen = MUTANTS
+    if args.only:
+        chosen = [m for m in MUTANTS if any(matches(m.name, o) for o in args.only)]
+        unknown = [o for o in args.only if not any(matches(m.name, o) for m in MUTANTS)]
+        if unknown:
+            print(f"mutants: no mutant named {', '.join(unknown)} (see --list)", file=sys.stderr)
+            return 1
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:40s} {m.file}\n{'':40s} {m.description}\n{'':40s} pytest {m.tests}")
+        return 0
+    bad = problems(ROOT, chosen)
+    if bad:
+        print("mutants: the list is out of sync with the code:", *bad, sep="\n  ", file=sys.stderr)
+        return 1
+    if args.jobs < 1:
+        print("mutants: --jobs must be at least 1", file=sys.stderr)
+        return 1
+
+    t_start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="storykit-mutants-") as tmp:
+        trees = [copy_tree(ROOT, Path(tmp) / f"tree{i}") for i in range(min(args.jobs, len(chosen)))]
+        free = list(trees)
+        lock = threading.Lock()
+
+        def in_a_tree(fn, *a):
+            with lock:
+                tree = free.pop()
+            try:
+                return fn(tree, *a)
+            finally:
+                with lock:
+                    free.append(tree)
+
+        with concurrent.futures.ThreadPoolExecutor(len(trees)) as pool:
+            if not args.no_baseline:
+                selections = list(dict.fromkeys(m.tests for m in chosen))
+                print(f"baseline: {len(selections)} test selection(s) on the unmutated tree")
+                broken = []
+                for sel, (result, dt, tail) in zip(selections, pool.map(
+                        lambda s: in_a_tree(run_tests, s, args.python, args.timeout), selections)):
+                    print(f"  {result:8s} {dt:6.1f} s  pytest {sel}", flush=True)
+                    if result != "passed":
+                        broken.append(f"pytest {sel}: {result}\n{tail}")
+                if broken:
+                    print("mutants: these selections do not pass unmutated, so they can kill nothing honestly:",
+                          *broken, sep="\n", file=sys.stderr)
+                    return 1
+            print(f"{len(chosen)} mutant(s), {len(trees)} at a time, timeout {args.timeout:g} s")
+            outcomes = []
+            futures = {pool.submit(in_a_tree, run_mutant, m, args.python, args.timeout): m for m in chosen}
+            for fut in concurrent.futures.as_completed(futures):
+                m = futures[fut]
+                o = fut.result()
+                outcomes.append(o)
+                print(f"  {o.verdict:8s} {o.seconds:6.1f} s  {m.name}" + (f"  ({o.detail})" if o.verdict == "timeout" else ""),
+                      flush=True)
+
+    by_name = {o.name: o for o in outcomes}
+    killed = [m for m in chosen if by_name[m.name].verdict in ("killed", "timeout")]
+    survived = [m for m in chosen if by_name[m.name].verdict == "survived"]
+    errors = [m for m in chosen if by_name[m.name].verdict == "error"]
+    for m in survived:
+        print(f"SURVIVED {m.name}: {m.description}\n  {m.file}; pytest {m.tests}")
+    for m in errors:
+        print(f"ERROR    {m.name}: {by_name[m.name].detail}")
+    counted = len(killed) + len(survived)
+    ratio = len(killed) / counted if counted else 0.0
+    print(f"killed {len(killed)} of {counted} mutants ({ratio:.1%}); {len(errors)} error(s); "
+          f"{time.perf_counter() - t_start:.0f} s with {args.jobs} job(s)")
+    if errors:
+        return 1
+    return 0 if ratio >= args.fail_under else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
