@@ -14,7 +14,7 @@ from storykit.generate.voice import pick_voice, synthesize
 from storykit.generate.voice.base import Speech
 from storykit.stitch.ffmpeg import ensure_ffmpeg, probe
 from storykit.stitch.mix import measure_loudness, mix_audio
-from storykit.stitch.narration import LEAD_S, line_windows, narrate_story
+from storykit.stitch.narration import LEAD_S, TAIL_S, line_windows, narrate_story
 from storykit.story import make_story
 
 TRIPLES = {
@@ -131,16 +131,17 @@ def _tone(seconds, rate=16000):
     return (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
 
 
-def test_each_line_sits_after_the_incoming_transition_and_before_the_outgoing_one():
+def test_each_line_sits_after_the_incoming_transition_and_ends_before_the_next_scene():
     script = plan(*TRIPLES["en"], num_scenes=3, num_frames=16)
     clips = _clips(3)
     lengths = {0: 0.5, 1: 3.7, 2: 0.4}  # scene 1's line is far longer than its 2 s
     speeches = {k: Speech(_tone(s), 16000, "test", "tone", f"line {k}") for k, s in lengths.items()}
     story, narration = narrate_story(clips, script, speeches, fps=24, transition="crossfade", title=True)
     windows = line_windows(story)
-    for line, (lo, hi) in zip(narration.lines, windows):
+    for line, (lo, hi), (a, b) in zip(narration.lines, windows, story.spans):
         assert line.start == pytest.approx(lo + LEAD_S)
-        assert line.end <= hi and line.end - line.start == pytest.approx(lengths[line.scene], abs=1e-3)
+        assert hi == b / 24 and line.end <= hi - TAIL_S + 1e-9  # never into the next scene
+        assert line.end - line.start == pytest.approx(lengths[line.scene], abs=1e-3)
     k = story.metadata["transition_lengths"][0]
     assert windows[1][0] * 24 == story.spans[1][0] + k - k // 2  # after the crossfade has finished
     assert all(a.end < b.start for a, b in zip(narration.lines, narration.lines[1:]))
@@ -185,7 +186,9 @@ def test_music_is_ducked_under_speech_and_the_mix_is_minus_16_lufs(tmp_path):
     bed_alone, bed_ducked = _band(quiet, 1400, 1600), _band(speaking, 1400, 1600)
     assert bed_ducked < 0.5 * bed_alone  # the music dips by more than 6 dB while the line is spoken
     assert _band(speaking, 150, 250) > 5 * _band(quiet, 150, 250)  # and the speech is on top
-    assert float(measure_loudness(out)["input_i"]) == pytest.approx(-16, abs=0.7)
+    assert measure_loudness(out) == pytest.approx(-16, abs=0.7)  # EBU R128 integrated, as a meter reads it
+    peak = np.abs(mixed).max()
+    assert 20 * np.log10(peak) <= -1.3  # the limiter held the peaks near -1.5 dBFS
 
 
 # -- the main job -----------------------------------------------------------------------------

@@ -55,7 +55,10 @@ def test_mms_speaks_arabic_from_a_local_folder_and_says_its_licence(mms_root, mo
     engine, notes = pick_voice("ar")
     assert (engine.name, engine.voice) == ("mms", "facebook/mms-tts-ara")
     assert "CC-BY-NC 4.0" in notes[0] and "non-commercial" in notes[0]
+    import torch
+
     one = synthesize(engine, "ثعلب أحمر صغير", cache_dir=False)
+    torch.manual_seed(1234)  # whatever else used torch's random numbers meanwhile
     two = synthesize(engine, "ثعلب أحمر صغير", cache_dir=False)
     assert one.sample_rate == 16000 and len(one.samples) > 0
     assert np.array_equal(one.samples, two.samples)  # VITS samples noise: a fixed seed makes it reproducible

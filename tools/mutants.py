@@ -329,9 +329,99 @@ CLIP_BUDGET = [
     ),
 ]
 
+NARRATION = [
+    Mutant(
+        "narration-starts-in-the-crossfade", "storykit/stitch/narration.py",
+        'incoming.append(0 if name == "cut" else k - k // 2)', "incoming.append(0)",
+        "a line starts while the incoming crossfade still shows the previous scene",
+        "tests/test_narration.py -k after_the_incoming_transition",
+    ),
+    Mutant(
+        "narration-without-lead", "storykit/stitch/narration.py",
+        "start = lo + LEAD_S", "start = lo",
+        "each line starts on the scene's first frame, with no lead-in",
+        "tests/test_narration.py -k after_the_incoming_transition",
+    ),
+    Mutant(
+        "narration-track-at-espeak-rate", "storykit/stitch/narration.py",
+        "a = int(round(line.start * self.sample_rate))", "a = int(round(line.start * 22050))",
+        "the track places samples at espeak's 22,050 Hz whatever the voice's rate: lines drift off their scenes",
+        "tests/test_narration.py -k after_the_incoming_transition",
+    ),
+    Mutant(
+        "narration-never-holds", "storykit/stitch/narration.py",
+        "                held[c.scene_index] += math.ceil(short[c.scene_index] * c.fps) + 1",
+        "                held[c.scene_index] += 0",
+        "a scene too short for its line is not lengthened",
+        "tests/test_narration.py -k incoming_transition",
+    ),
+    Mutant(
+        "narration-no-ducking", "storykit/stitch/mix.py",
+        "sidechaincompress=threshold=0.02:ratio=12",
+        "sidechaincompress=threshold=0.02:ratio=1",
+        "the music bed stays as loud while a line is spoken",
+        "tests/test_narration.py -k ducked",
+    ),
+    Mutant(
+        "narration-kanji-spelled", "storykit/generate/voice/espeak.py",
+        "            text = kana_reading(text)  # espeak-ng reads kana",
+        "            text = text  # espeak-ng reads kana",
+        "espeak-ng says \"Chinese letter\" for every kanji",
+        "tests/test_narration.py -k kanji",
+    ),
+    Mutant(
+        "narration-cache-ignored", "storykit/generate/voice/base.py",
+        "    if path is not None and path.is_file():",
+        "    if False:",
+        "every line is synthesised again on every run",
+        "tests/test_narration.py -k cached",
+    ),
+    Mutant(
+        "narration-mms-unseeded", "storykit/generate/voice/mms.py",
+        "            torch.manual_seed(SEED)",
+        "            pass",
+        "MMS-TTS gives different samples for the same line",
+        "tests/test_voices.py -k mms",
+    ),
+    Mutant(
+        "studio-line-edit-lost", "storykit/studio/widgets.py",
+        "            changes[\"text\"] = row[\"line\"].value",
+        "            pass",
+        "an edited narration line in the studio is never spoken",
+        "tests/test_studio_narration.py -k only_that_line",
+    ),
+]
+
+RAY = [
+    Mutant(
+        "ray-one-worker-per-story", "storykit/cluster.py",
+        "n = max(1, min(n, len(todo)))", "n = max(1, len(todo))",
+        "a worker (and a model load) per story instead of one per GPU",
+        "tests/test_storybench_ray.py -k in_process_ray",
+    ),
+]
+
+SEGMENTED_EXPORT = [
+    Mutant(
+        "segment-key-without-caption-text", "storykit/stitch/segments.py",
+        'parts["captions"].append([digest, max(a, ca) - a, min(b, cb) - a])',
+        'parts["captions"].append([None, max(a, ca) - a, min(b, cb) - a])',
+        "a segment's key ignores its caption's text: an edited caption exports the old one from the cache",
+        "tests/test_segments.py -k caption_change",
+    ),
+    Mutant(
+        "segment-key-without-clip", "storykit/stitch/segments.py",
+        'parts["clips"].append([clip_ids[k], lo - s, hi - s, lo - a])',
+        'parts["clips"].append([None, lo - s, hi - s, lo - a])',
+        "a segment's key ignores which clip fills it: an edited scene exports its stale segment",
+        "tests/test_segments.py -k reencodes_only_the_edited_scene",
+    ),
+]
+
+# Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
-    *CLIP_BUDGET,
+    *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT,
 ]
 
 

@@ -6,10 +6,11 @@
 
 What a video editor would do, with ffmpeg:
 
-1. the music bed is set 12 LU under the speech (both measured with `loudnorm`) and ducked
+1. the music bed is set 12 LU under the speech (both measured with `ebur128`) and ducked
    further while anyone speaks (`sidechaincompress`, keyed by the narration);
-2. the mix is normalised to -16 LUFS integrated, -1.5 dBTP (EBU R128 through `loudnorm`, two
-   passes: measure, then one linear gain, so speech keeps its dynamics);
+2. the mix is normalised to -16 LUFS integrated (EBU R128, measured with ffmpeg's `ebur128`
+   as it is mixed, then one linear gain, so speech keeps its dynamics), its peaks held under
+   -1.5 dBFS by a look-ahead limiter (`alimiter`);
 3. it is written as 48 kHz stereo 16-bit WAV lasting exactly `duration` seconds.
 
 The export muxes that one file into each video once (AAC in MP4, Opus in WebM); a GIF
@@ -18,7 +19,6 @@ has no sound.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -46,27 +46,24 @@ def _run(args: list[str]) -> str:
     return proc.stderr
 
 
-def _loudnorm_json(stderr: str) -> dict:
-    blocks = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
-    if not blocks:
-        raise InvalidInput("ffmpeg's loudnorm printed no measurement")
-    return json.loads(blocks[-1])
+_SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-?inf|nan) LUFS")
+_FMT = f"aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
 
 
-def measure_loudness(path, *, duration: float | None = None) -> dict:
-    """loudnorm's measurement of a sound file: input_i (LUFS), input_tp, input_lra, input_thresh, target_offset."""
+def _integrated(stderr: str) -> float | None:
+    """The integrated loudness in ebur128's summary, or None for silence."""
+    found = _SUMMARY.findall(stderr)
+    if not found:
+        raise InvalidInput("ffmpeg's ebur128 printed no loudness summary")
+    value = float(found[-1])
+    return value if math.isfinite(value) and value > -70 else None  # -70 LUFS: BS.1770's absolute gate
+
+
+def measure_loudness(path, *, duration: float | None = None) -> float | None:
+    """Integrated loudness of a sound file in LUFS (EBU R128, as 48 kHz stereo), None for silence."""
     cut = ["-t", f"{duration:.3f}"] if duration else []
-    err = _run(["-v", "info", "-i", str(path), *cut, "-af",
-                f"loudnorm=I={TARGET_LUFS}:TP={TRUE_PEAK}:LRA=20:print_format=json", "-f", "null", "-"])
-    return _loudnorm_json(err)
-
-
-def _finite(x) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+    return _integrated(_run(["-v", "info", "-i", str(path), *cut, "-af", f"{_FMT},ebur128=framelog=quiet",
+                             "-f", "null", "-"]))
 
 
 def mix_audio(voice: np.ndarray | None, voice_rate: int, out: str | os.PathLike, *, duration: float,
@@ -91,40 +88,35 @@ def mix_audio(voice: np.ndarray | None, voice_rate: int, out: str | os.PathLike,
     tmp_voice = out.with_name(out.stem + ".voice.wav")
     premix = out.with_name(out.stem + ".premix.wav")
     report: dict = {"target_lufs": TARGET_LUFS}
-    fmt = f"aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
     try:
         # 1. The parts: the narration as a WAV, the music measured so it can sit under the speech.
         if voice is not None:
             write_wav(tmp_voice, voice, voice_rate)
         if voice is not None and music is not None:
-            v_i = _finite(measure_loudness(tmp_voice)["input_i"])
-            m_i = _finite(measure_loudness(music, duration=duration)["input_i"])
+            v_i, m_i = measure_loudness(tmp_voice), measure_loudness(music, duration=duration)
             bed_db = (v_i - BED_UNDER_LU - m_i) if (v_i is not None and m_i is not None) else -BED_UNDER_LU
             report.update(bed_gain_db=round(bed_db, 2), ducking="sidechaincompress")
-            graph = (f"[0:a]{fmt},asplit=2[v][key];"
-                     f"[1:a]{fmt},volume={bed_db:.2f}dB,apad=whole_dur={d},atrim=end={d}[bed];"
+            graph = (f"[0:a]{_FMT},asplit=2[v][key];"
+                     f"[1:a]{_FMT},volume={bed_db:.2f}dB,apad=whole_dur={d},atrim=end={d}[bed];"
                      "[bed][key]sidechaincompress=threshold=0.02:ratio=12:attack=15:release=400[ducked];"
-                     f"[ducked][v]amix=inputs=2:duration=first:normalize=0,atrim=end={d}[mix]")
+                     f"[ducked][v]amix=inputs=2:duration=first:normalize=0,atrim=end={d}")
             inputs = ["-i", str(tmp_voice), "-i", str(music)]
         else:
-            graph = f"[0:a]{fmt},apad=whole_dur={d},atrim=end={d}[mix]"
+            graph = f"[0:a]{_FMT},apad=whole_dur={d},atrim=end={d}"
             inputs = ["-i", str(tmp_voice if voice is not None else music)]
-        # 2. The mix, unnormalised, in the final format (loudness is measured on what is written).
-        _run(["-v", "error", *inputs, "-filter_complex", graph, "-map", "[mix]", "-t", d, "-c:a", "pcm_s16le",
-              str(premix)])
-        # 3. EBU R128 in two passes: measure, then one linear gain to -16 LUFS (true peak -1.5 dBTP).
-        m = measure_loudness(premix)
-        report["measured_lufs"] = _finite(m["input_i"])
-        if report["measured_lufs"] is None:  # silence: nothing to normalise
-            norm = ""
-        else:
-            norm = (f"loudnorm=I={TARGET_LUFS}:TP={TRUE_PEAK}:LRA=20:measured_I={m['input_i']}:measured_TP={m['input_tp']}"
-                    f":measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:offset={m['target_offset']}"
-                    ":linear=true,")
-        # loudnorm's dynamic fallback (used when one gain would pass the peak limit) shifts its timestamps:
-        # restamp by sample count so `-t` keeps every sample.
-        _run(["-v", "error", "-i", str(premix), "-af", f"{norm}aresample={RATE},asetpts=N/SR/TB,apad=whole_dur={d},atrim=end={d}", "-t", d,
-              "-ar", str(RATE), "-ac", "2", "-c:a", "pcm_s16le", str(out)])
+        # 2. The mix, unnormalised, measured as it is written (ebur128 passes the sound through).
+        err = _run(["-v", "info", *inputs, "-filter_complex", f"{graph},ebur128=framelog=quiet[mix]", "-map", "[mix]",
+                    "-t", d, "-c:a", "pcm_s16le", str(premix)])
+        measured = _integrated(err)
+        report["measured_lufs"] = None if measured is None else round(measured, 2)
+        # 3. One linear gain to -16 LUFS (speech keeps its dynamics); a look-ahead limiter keeps the
+        #    peaks under -1.5 dBFS (latency compensated, so nothing moves), then restamped by sample count.
+        gain = 0.0 if measured is None else TARGET_LUFS - measured
+        report["gain_db"] = round(gain, 2)
+        limit = 10 ** (TRUE_PEAK / 20)
+        _run(["-v", "error", "-i", str(premix), "-af",
+              f"volume={gain:.2f}dB,alimiter=limit={limit:.3f}:level=false:latency=true,asetpts=N/SR/TB,"
+              f"apad=whole_dur={d},atrim=end={d}", "-t", d, "-ar", str(RATE), "-ac", "2", "-c:a", "pcm_s16le", str(out)])
     finally:
         tmp_voice.unlink(missing_ok=True)
         premix.unlink(missing_ok=True)

@@ -7,7 +7,8 @@ NarrationLine(scene=0, start=0.79, end=2.84, text='We are in a misty bamboo fore
 
 Each scene with a sentence gets its line, synthesised first (`generate.voice`), so its
 real duration is known. A line starts `LEAD_S` after the scene's incoming transition
-has finished and ends `TAIL_S` before its outgoing transition begins; a scene too short
+has finished and ends `TAIL_S` before the next scene begins (it may carry into the first
+half of the outgoing transition, where this scene still weighs most); a scene too short
 for its line is lengthened by **holding its last frame** (at the clips' own rate, before
 retiming and transitions), and the story is stitched again until every line fits.
 `Narration.held` records how many frames each scene was held, and subtitles follow the
@@ -31,7 +32,7 @@ from .timeline import Story, stitch
 __all__ = ["NarrationLine", "Narration", "narrate_story", "script_language", "line_windows", "speak_lines"]
 
 LEAD_S = 0.25  # air before a line, after the picture has settled
-TAIL_S = 0.35  # air after it, before the next transition starts
+TAIL_S = 0.3  # air after it, before the next scene starts
 MAX_FITS = 8
 
 
@@ -100,11 +101,11 @@ def speak_lines(script: Script, engine, *, speed: float = 1.0, cache_dir=None) -
 
 
 def line_windows(story: Story) -> list[tuple[float, float]]:
-    """Per scene, the seconds ``[lo, hi)`` where a line may sound: after its incoming transition, before its outgoing one.
+    """Per scene, the seconds ``[lo, hi)`` where a line may sound: after its incoming transition, before the next scene.
 
     Transition rules (see `timeline`): a scene's span starts ``K // 2`` frames into a
     crossfade of K frames (a dip: at its middle), so ``K - K // 2`` more frames pass before
-    the picture is settled; the outgoing transition takes the last ``K' // 2`` frames of it.
+    the picture is settled. The span ends where the next scene starts to weigh most.
     """
     meta, fps = story.metadata, story.fps
     names, lengths = meta.get("transitions", []), meta.get("transition_lengths", [])
@@ -112,8 +113,7 @@ def line_windows(story: Story) -> list[tuple[float, float]]:
     incoming = [title_k - title_k // 2]  # the title card dips to black into the first scene
     for name, k in zip(names, lengths):
         incoming.append(0 if name == "cut" else k - k // 2)
-    outgoing = [0 if name == "cut" else k // 2 for name, k in zip(names, lengths)] + [0]
-    return [((a + i) / fps, (b - o) / fps) for (a, b), i, o in zip(story.spans, incoming, outgoing)]
+    return [((a + i) / fps, b / fps) for (a, b), i in zip(story.spans, incoming)]
 
 
 def narrate_story(clips: list[Clip], script: Script, speeches: dict, *, engine_info: dict | None = None,

@@ -99,6 +99,10 @@ class Studio:
         names = ["auto", "animatic", "lightning"]
         self.backend = w.Dropdown(options=names if self._backend_obj is None else [self._backend_obj.name],
                                   value=backend if isinstance(backend, str) else self._backend_obj.name, description="Backend")
+        # Narration: who reads each scene's line aloud ("auto": the best voice for the script's language).
+        self.voice = w.Dropdown(options=_voice_options(), value="auto", description="Voice",
+                                tooltip="auto: the most natural voice here for the script's language; none: a silent video")
+        self._speakers: dict = {}
         # Continuity: one character image for every scene (IP-Adapter), scenes that hand over.
         self.reference = w.Text(value="", placeholder="character image path (optional)", description="Reference")
         self.reference_upload = w.FileUpload(accept="image/*", multiple=False, description="Upload image")
@@ -126,7 +130,7 @@ class Studio:
         self.app = w.VBox([
             w.HTML("<h3>storykit studio</h3>"),
             self.setting, self.character, self.action,
-            w.HBox([self.style, self.num_scenes]), w.HBox([self.steps, self.seed, self.backend]),
+            w.HBox([self.style, self.num_scenes]), w.HBox([self.steps, self.seed, self.backend, self.voice]),
             w.HBox([self.reference, self.reference_upload, self.portrait_button]), w.HBox([self.ip_adapter_scale, self.handoff]),
             w.HBox([self.plan_button, self.render_button, self.export_button, self.progress, self.status]),
             self.log, self.scene_box, self.story_out,
@@ -213,6 +217,29 @@ class Studio:
         self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
         return ref
 
+    def hear(self, index: int):
+        """Speaks scene `index`'s line (0-based) as edited in its row, and plays it there.
+
+        Lines are cached by engine, voice, text and speed: editing one line re-synthesises
+        only that line, here and at Export.
+        """
+        from IPython.display import HTML
+
+        script = self._script_with_edits()
+        speaker = self._speaker(script)
+        if speaker is None:
+            raise StorykitError("the voice is 'none': choose a voice to hear the line")
+        scene = script.scene(index)
+        if not scene.text.strip():
+            raise StorykitError(f"Scene {index + 1} has no line to speak: write one in its narration box")
+        speech = self._speak(speaker, scene.text)
+        out = self.rows[index]["audio"]
+        out.outputs = ()
+        out.append_display_data(HTML(speech._repr_html_()))
+        self._say(f"Scene {index + 1}: {speech.duration:.1f} s of speech, {speech.engine} voice {speech.voice!r}"
+                  + (" (cached)" if speech.cached else ""), row=index)
+        return speech
+
     def export(self, path: str | os.PathLike | None = None, *, gif: bool = True):
         """Writes MP4 (+ GIF), subtitles and a manifest; never overwrites an earlier export.
 
@@ -241,8 +268,22 @@ class Studio:
         clips = [self.clips[s.index] for s in script.scenes]
         if config.reference is not None:  # the character image beside the story, named in the manifest
             config.reference.save(out.with_name(out.stem + ".reference.png"))
+        narration = self._narrate(script, clips)  # every line inside its scene: the story may be stitched again
         manifest = build_manifest(script, clips, self.story, backend_info=engine.describe(), config=config)
-        self.last_export = export_story(self.story, out, formats=formats, manifest=manifest)
+        manifest["narration"] = None if narration is None else narration.to_manifest()
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="storykit-mix-") as folder:
+            track = None
+            if narration is not None:
+                from ..stitch.mix import mix_audio
+
+                track = Path(folder) / "narration-mix.wav"
+                manifest["narration"]["mix"] = mix_audio(narration.track(self.story.duration), narration.sample_rate,
+                                                         track, duration=self.story.duration)
+            self.last_export = export_story(self.story, out, formats=formats, manifest=manifest, audio=track)
+        if narration is not None and gif:
+            self._say("The GIF has no sound; the narration is in the MP4.")
         self._progress(1, 1, "Exported")
         self._say("Exported: " + ", ".join(str(p) for p in self.last_export.paths))
         return self.last_export
@@ -253,12 +294,50 @@ class Studio:
 
         display(self.app)
 
+    def _speaker(self, script: Script):
+        """The voice engine for the dropdown's choice and the script's language (None for "none")."""
+        from ..generate.voice import pick_voice
+        from ..stitch.narration import script_language
+
+        choice, language = self.voice.value, script_language(script)
+        key = (choice, language)
+        if key not in self._speakers:
+            narrate, voice = (choice, None) if choice in ("auto", "none") else ("auto", choice)
+            engine, notes = pick_voice(language, narrate, voice)
+            for note in notes:
+                self._say(f"Note: {note}")
+            self._speakers[key] = engine
+        return self._speakers[key]
+
+    def _speak(self, speaker, text: str):
+        from ..generate.voice import synthesize
+
+        return synthesize(speaker, text)
+
+    def _narrate(self, script: Script, clips: list):
+        """Speaks every line (cached), restitches so each fits inside its scene; None when the voice is "none"."""
+        from ..stitch.narration import narrate_story, script_language
+
+        speaker = self._speaker(script)
+        if speaker is None or not any(s.text.strip() for s in script.scenes):
+            return None
+        speeches = {s.index: self._speak(speaker, s.text) for s in script.scenes if s.text.strip()}
+        story, narration = narrate_story(clips, script, speeches, engine_info=speaker.describe(),
+                                         language=script_language(script), **self._stitch_options(script))
+        self._set_story(story, f"{script.title} — narrated by {speaker.name} {speaker.voice}")
+        return narration
+
     def _build_rows(self):
         w = self._w
         self.rows = []
         for scene in self.script.scenes:
             row = {
                 "prompt": w.Textarea(value=scene.prompt, layout=w.Layout(width="98%", height="80px")),
+                # what the narrator says (the scene's sentence, also its caption); ▶ speaks it
+                "line": w.Textarea(value=scene.text, placeholder="what the narrator says",
+                                   layout=w.Layout(width="90%", height="44px")),
+                "hear": w.Button(description="▶", tooltip="hear this line", layout=w.Layout(width="44px")),
+                "audio": w.Output(),
                 "camera": w.Dropdown(options=list(CAMERA_MOVES), value=scene.camera, description="Camera"),
                 "num_frames": w.BoundedIntText(value=scene.num_frames, min=1, max=64, description="Frames"),
                 "seed": w.BoundedIntText(value=scene.seed, min=0, max=2**32 - 1, description="Seed"),
@@ -270,6 +349,7 @@ class Studio:
                 "status": w.HTML(value=""),  # this row's newest message (its errors show here)
             }
             row["button"].on_click(lambda _, i=scene.index: self._click(self.render_scene, i, row=i))
+            row["hear"].on_click(lambda _, i=scene.index: self._click(self.hear, i, row=i))
             self.rows.append(row)
         for r in self.rows:
             for k in ("camera", "num_frames", "seed"):
@@ -279,7 +359,8 @@ class Studio:
             w.HBox([
                 w.VBox([
                     w.HTML(f"<b>Scene {s.index + 1} · {html.escape(s.beat)}</b> — {html.escape(s.text)}"),
-                    r["prompt"], w.HBox([r["camera"], r["num_frames"]]), w.HBox([r["seed"], r["button"]]), r["status"],
+                    r["prompt"], w.HBox([r["line"], r["hear"]]), r["audio"],
+                    w.HBox([r["camera"], r["num_frames"]]), w.HBox([r["seed"], r["button"]]), r["status"],
                 ], layout=w.Layout(flex="1 1 auto")),
                 r["preview"],
             ], layout=w.Layout(border_bottom="1px solid #ddd", padding="4px 0"))
@@ -300,6 +381,7 @@ class Studio:
                                 "(it replaces the scenes below)")
         for scene, row in zip(list(self.script.scenes), self.rows):
             changes = {k: row[k].value for k in ("prompt", "camera", "num_frames", "seed")}
+            changes["text"] = row["line"].value
             if any(getattr(scene, k) != v for k, v in changes.items()):
                 try:
                     self.script.edit(scene.index, **changes)
@@ -350,14 +432,17 @@ class Studio:
 
         self._progress(0, 1, "Stitching…")
         # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
-        first = self.clips[script.scenes[0].index]
-        k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
-        story = stitch([self.clips[s.index] for s in script.scenes], script, fps=24, title=True, captions=True,
-                       transition_frames=min(64, k))
+        story = stitch([self.clips[s.index] for s in script.scenes], script, **self._stitch_options(script))
         self._set_story(story, f"{script.title} — {engine.name} backend")
         self._story_keys = self._keys(script, config)
         self._progress(1, 1, "Done")
         return story
+
+    def _stitch_options(self, script: Script) -> dict:
+        # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
+        first = self.clips[script.scenes[0].index]
+        k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
+        return {"fps": 24, "title": True, "captions": True, "transition_frames": min(64, k)}
 
     def _set_story(self, story, title: str = "", note: str = ""):
         """Shows `story` in the player, or clears it (with a note saying why) when None."""
@@ -411,7 +496,8 @@ class Studio:
             self.rows[row]["status"].value = line
 
     def _buttons(self) -> list:
-        return [self.plan_button, self.render_button, self.export_button, *(r["button"] for r in self.rows)]
+        return [self.plan_button, self.render_button, self.export_button,
+                *(b for r in self.rows for b in (r["button"], r["hear"]))]
 
     def _click(self, fn, *args, row: int | None = None):
         """A button press: ignored while work runs, or when it queued up during the last job."""
@@ -442,6 +528,15 @@ class Studio:
             if self.progress.description.endswith("…") or self.progress.description.startswith("Scene"):
                 self.progress.description = "Stopped"
             self._busy = None
+
+
+def _voice_options() -> list[str]:
+    """The voice dropdown: auto, none, then every voice this machine has."""
+    from ..generate.voice import list_voices
+
+    voices = list_voices()
+    names = [v for v in voices.get("kokoro", []) if os.environ.get("STORYKIT_KOKORO")] + voices.get("espeak", [])
+    return ["auto", "none", *names]
 
 
 def _downscale(frames: np.ndarray, width: int) -> np.ndarray:

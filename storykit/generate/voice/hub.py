@@ -15,6 +15,18 @@ from ..lightning.weights import hub_reachable
 __all__ = ["find_files"]
 
 
+def _maybe_cached(repo: str) -> bool:
+    """Whether the Hugging Face cache has a folder for `repo` (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)."""
+    import os
+
+    hub = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
+    if not hub:
+        home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache",
+                                                         "huggingface")
+        hub = os.path.join(home, "hub")
+    return (Path(hub).expanduser() / f"models--{repo.replace('/', '--')}").is_dir()
+
+
 def find_files(repo: str, filenames: list[str], *, folder=None, env: str, what: str, download: bool = False) -> list[Path]:
     """Paths of `filenames`: in `folder` (or $`env`), else the HF cache of `repo`, else downloaded if `download`."""
     import os
@@ -27,10 +39,12 @@ def find_files(repo: str, filenames: list[str], *, folder=None, env: str, what: 
         if missing:
             raise MissingWeights(f"{what}: {', '.join(missing)} not in {str(folder)!r}; fetch them with {command}")
         return paths
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        try_to_load_from_cache = None
+    try_to_load_from_cache = None
+    if _maybe_cached(repo):  # importing huggingface_hub costs ~0.5 s: only when the repo's folder is there
+        try:
+            from huggingface_hub import try_to_load_from_cache
+        except ImportError:
+            pass
     if try_to_load_from_cache is not None:
         found = [try_to_load_from_cache(repo, f) for f in filenames]
         if all(isinstance(p, str) for p in found):
