@@ -4,6 +4,7 @@
     storykit render --setting ... --character ... --action ... -o story.mp4
     storykit info [--device]
     storykit cache info|clear|prune [--max 2GiB]
+    storykit studio [--port 8866] [--backend auto|animatic|lightning] [--output-dir DIR]
     storykit storybench render TASK_FILE --out DIR [--samples S] [--ray [ADDRESS]]
     storykit storybench ground-truth TASK_FILE --videos DIR --out DIR
 
@@ -173,6 +174,12 @@ def cmd_cache(args) -> int:
         print(f"storykit: deleted {cache.prune()} least recently used clips")
     print(cache.info())
     return 0
+
+
+def cmd_studio(args) -> int:
+    from .studio.serve import serve
+
+    return serve(port=args.port, backend=args.backend, output_dir=args.output_dir, size=args.size)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -364,6 +371,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", default=None, help="the cache folder (default $STORYKIT_CACHE or ~/.cache/storykit/clips)")
     p.add_argument("--max", default=None, metavar="SIZE", help="the cap, e.g. 2GiB, 500MB or none (default $STORYKIT_CACHE_MAX or 5GiB)")
     p.set_defaults(func=cmd_cache)
+
+    p = sub.add_parser(
+        "studio",
+        help="serve the Studio as a web page on this machine (Voilà; no code shown)",
+        description="Serve the Studio (plan, edit, render, watch, export) as a web page on 127.0.0.1 for a "
+        "workshop, with Voilà: no notebook, no code cells. Prints the address; Ctrl-C stops it.",
+        epilog="example:\n  storykit studio\n  storykit studio --port 8900 --backend animatic --output-dir workshop-out",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--backend", default="auto", choices=("auto", "lightning", "animatic"), help="the backend it starts with (default auto)")
+    p.add_argument("--output-dir", default="storykit-out", metavar="DIR", help="where Export writes (default storykit-out)")
+    p.add_argument("--size", type=int, default=None, help="frame height and width in pixels (default 512, 256 for Lightning on a CPU)")
+    p.set_defaults(func=cmd_studio)
+    for subparser in sub.choices.values():  # an unknown option shows that command's own help
+        subparser.set_defaults(_parser=subparser)
+        for action in subparser._subparsers._group_actions if subparser._subparsers else ():
+            for inner in action.choices.values():  # storybench render
+                inner.set_defaults(_parser=inner)
     return parser
 
 
@@ -400,7 +426,12 @@ def _short_numbers(message: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # e.g. `storykit cache info --bogus`: that command's help, not the top-level usage
+        where = getattr(args, "_parser", parser)
+        where.print_help(sys.stderr)
+        print(f"\n{where.prog}: error: unrecognized arguments: {' '.join(unknown)}", file=sys.stderr)
+        return 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

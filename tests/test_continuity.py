@@ -391,7 +391,7 @@ def test_studio_reference_and_handoff(backend, tmp_path):
     studio.steps.value = 2
     studio.plan()
     for row in studio.rows:
-        row["num_frames"].value = 4
+        row["seconds"].value = 0.5  # 4 frames at 8 fps
     buf = io.BytesIO()
     picture(7).save(buf, format="PNG")
     import datetime

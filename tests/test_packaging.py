@@ -66,17 +66,6 @@ def test_clip_vocabulary_ships_with_the_package():
     assert (Path(storykit.__file__).parent / "plan" / "data" / "bpe_simple_vocab_16e6.txt.gz").stat().st_size > 1_000_000
 
 
-def test_notebooks_are_committed_without_outputs():
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert len(notebooks) >= 5
-    for nb_path in notebooks:
-        nb = json.loads(nb_path.read_text())
-        for cell in nb["cells"]:
-            if cell["cell_type"] == "code":
-                assert not cell.get("outputs"), f"{nb_path.name} has outputs: strip them"
-                assert cell.get("execution_count") is None, f"{nb_path.name} has execution counts"
-
-
 def test_plan_and_info_stay_light():
     # `storykit plan` counts CLIP tokens with the tokenizers library, and `info` reads package
     # metadata: neither imports transformers, torch, mediapy or matplotlib (their start-up costs seconds).

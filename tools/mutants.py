@@ -385,8 +385,8 @@ NARRATION = [
     ),
     Mutant(
         "studio-line-edit-lost", "storykit/studio/widgets.py",
-        "            changes[\"text\"] = row[\"line\"].value",
-        "            pass",
+        "\"text\": row[\"caption\"].value",
+        "\"text\": scene.text",
         "an edited narration line in the studio is never spoken",
         "tests/test_studio_narration.py -k only_that_line",
     ),

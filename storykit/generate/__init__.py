@@ -30,3 +30,20 @@ from .render import render_scene, render_story
 
 __all__ = ["Clip", "RenderConfig", "Backend", "BACKENDS", "get_backend", "render_scene", "render_story",
            "CharacterReference", "load_reference", "make_reference"]
+
+
+def _drop_torchvision_fallback_note() -> None:
+    """Drops one known-harmless message: transformers' "CLIPImageProcessor requires torchvision ... falling back".
+
+    transformers 5 logs it (once per process) when diffusers imports its pipelines on a machine
+    without torchvision. storykit never installs torchvision (0.28 breaks diffusers' import next
+    to torch 2.13 CPU), so the PIL fallback is the intended path. Only that message is filtered,
+    on the one logger that writes it; every other warning still shows.
+    """
+    import logging
+
+    logging.getLogger("transformers.utils.import_utils").addFilter(
+        lambda record: "requires torchvision" not in record.getMessage())
+
+
+_drop_torchvision_fallback_note()

@@ -213,13 +213,23 @@ def _resolve_local(model: str, download: bool) -> tuple[str, bool]:
         if not (path / "config.json").is_file():
             raise LLMWriterError(f"{str(path)!r} has no config.json: not a transformers model folder")
         return str(path), True
-    if download and os.environ.get("HF_HUB_OFFLINE", "0") in ("0", "", "false", "False"):
-        return model, False
+    if model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model:  # a path, not a hub id
+        raise LLMWriterError(f"no model folder at {str(path)!r}")
+    why = ""
+    if download:
+        from ..hub import hub_reachable
+
+        ok, why = hub_reachable()  # seconds, not huggingface_hub's retries; unreachable: the cache may still have it
+        if ok:
+            return model, False
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
         raise LLMWriterError("huggingface-hub is not installed (pip install 'storykit[gen]')") from None
     if not isinstance(try_to_load_from_cache(model, "config.json"), str):
+        if download:
+            reason = f"the hub is not contacted: {why}" if "OFFLINE" in why else f"and it cannot be downloaded: {why}"
+            raise LLMWriterError(f"no model folder or cached hub id {model!r} on this machine ({reason})")
         raise LLMWriterError(
             f"no model folder or cached hub id {model!r} on this machine (the hub is not contacted; "
             "pass a folder, or download=True / --llm-download)"

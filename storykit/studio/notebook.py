@@ -4,6 +4,10 @@ Every notebook's first code cell calls `runtime = storykit.notebook.setup()`:
 it finds Colab, the GPU and any AnimateDiff-Lightning weights, picks the
 backend and the size to use, and prints one short paragraph saying so. In Colab
 without a GPU it says how to get one (Runtime → Change runtime type → T4 GPU).
+
+Every file a notebook writes goes under `runtime.out` (`storykit-out/` beside the
+notebook, which git ignores) and its clip cache under `runtime.cache`, so running
+the notebooks leaves the repository as it was.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import dataclasses
 import importlib.util
 import os
 import sys
+from pathlib import Path
 
 __all__ = ["Runtime", "setup", "in_colab"]
 
@@ -32,6 +37,12 @@ class Runtime:
     reason: str
     memory: str  # Lightning memory preset; "auto" picks the T4-safe one on a 16 GB GPU
     size: int  # frame height and width to render at
+    out: Path = Path("storykit-out")  # where a notebook writes: one folder, ignored by git
+
+    @property
+    def cache(self) -> Path:
+        """The notebooks' clip cache, inside `out`."""
+        return self.out / "cache"
 
     def __str__(self) -> str:
         return f"backend={self.backend} on {self.device}, {self.size}x{self.size}: {self.reason}"
@@ -61,7 +72,8 @@ def setup(*, verbose: bool = True) -> Runtime:
     if env_size.isdigit() and int(env_size) >= 64 and int(env_size) % 8 == 0:
         size = int(env_size)
     # "auto": VAE slicing on a 16 GB T4 (5.6 GiB peak at 512²×16, measured), offload below 12 GiB.
-    rt = Runtime(colab, device, backend, reason, "auto", size)
+    rt = Runtime(colab, device, backend, reason, "auto", size, Path("storykit-out"))
+    rt.out.mkdir(exist_ok=True)
     if verbose:
         print(f"storykit: {rt}")
         if device != "cuda":

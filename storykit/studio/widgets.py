@@ -4,25 +4,35 @@
 >>> studio = Studio()        # doctest: +SKIP
 >>> studio                   # doctest: +SKIP   (displays the app in Jupyter / Colab)
 
-Type a setting, a character and an action, press **Plan**, edit any scene's
-prompt, camera or frames, then **Render all** (or **Render this scene** on one
-row: the cache means only changed scenes render again) and **Export**.
+The app (an ipywidgets `AppLayout`):
 
+- **header**: the triple, style, scenes, story seed, backend and steps; the character
+  reference and handoff; **Plan**, **Render all**, **Export**; a one-line status bar
+  beside a progress bar.
+- **center**: a storyboard strip of scene thumbnails; clicking one opens its editor
+  (prompt, caption, camera, seconds, seed, **▶ Render this scene**) next to a large
+  player for the stitched story.
+- **footer**: the log, collapsible, newest line first, cleared on Plan.
+
+Controls the chosen backend cannot use are disabled, with a tooltip that says why.
 Slow work runs on buttons only. Each button calls a plain method (`plan`,
-`render_all`, `render_scene`, `export`), so notebooks and tests can drive the
-studio without clicking. The newest message always shows on the status line by
-the buttons (and an error on the row whose button was clicked); the full log is
-below. While work runs every button is disabled, so a double click never renders
-twice. The stitched story always matches the scenes: after **Render this scene**
-it is stitched again, and **Export** first renders any scene edited since.
+`render_all`, `render_scene`, `export`), so notebooks and tests drive the studio
+without clicking. While work runs every button is disabled, so a double click never
+renders twice. The stitched story always matches the scenes: after **Render this
+scene** it is stitched again, and **Export** first renders any scene edited since.
+
+This module is longer than 600 lines because the narration (voice, ▶ Hear, the narrated export)
+joined the app late; its plain helpers already live in `parts.py`, and the narration methods are
+the next to move there.
 
 Scenes are numbered from 1 in the app, as in the animatic's frame badge and the
-progress bar; in Python (`script.edit(0, ...)`, `scene.index`, `render_scene(0)`,
-`studio.rows[0]`) they count from 0.
+progress bar; in Python (`script.edit(0, ...)`, `render_scene(0)`, `studio.rows[0]`)
+they count from 0.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
 import os
@@ -31,14 +41,14 @@ import time
 import traceback
 from pathlib import Path
 
-import numpy as np
-
-from ..generate.config import RenderConfig
+from ..errors import StorykitError, require
 from ..generate.backend import default_size, get_backend
 from ..generate.clips import Clip
-from ..errors import StorykitError, require
+from ..generate.config import RenderConfig
 from ..plan.planner import STYLES, plan
-from ..plan.script import CAMERA_MOVES, Script
+from ..plan.script import CAMERA_MOVES, MAX_FRAMES, Script
+from .parts import (STORY_FPS, capabilities, caption_suggestion, downscale, frames_line, free_name, png_bytes, small,
+                    studio_words, thumbnail_png, video_html, with_control_band)
 
 __all__ = ["Studio"]
 
@@ -46,9 +56,10 @@ __all__ = ["Studio"]
 # ran (a double click sent before the browser saw the button disabled): ignore it. A person
 # cannot click again this fast once the button comes back.
 _QUEUED_CLICK_S = 0.1
-PREVIEW_WIDTH = 256
-_OUTPUT_PADDING = 40  # px around an HTML output in JupyterLab (22 measured) and Colab, with a margin
-
+PREVIEW_WIDTH = 256  # a scene's preview in its editor
+PLAYER_WIDTH = 640  # the stitched story, at most this wide (it shrinks with the page)
+THUMB_WIDTH = 120
+_ERROR = "#b00020"
 
 class Studio:
     """An ipywidgets app around plan → render → stitch → export.
@@ -78,40 +89,46 @@ class Studio:
         self.story = None
         self.last_rendered: list[int] = []  # scenes the last action actually rendered (not from cache)
         self.last_export = None
-        self.messages: list[str] = []  # everything the log showed, newest last
+        self.messages: list[str] = []  # what the log shows since the last Plan, oldest first
         self.clip_keys: dict[int, tuple] = {}  # what each clip was rendered from (scene fields, backend, size)
-        self._story_keys: tuple | None = None  # the clip keys the shown story was stitched from
+        self._story_keys: tuple | None = None  # the clip keys and captions the shown story was stitched from
         self._planned_from: tuple | None = None  # the story fields of the last successful Plan
         self._plan_error: str | None = None  # set while the last Plan failed
         self._busy: str | None = None
         self._last_done: dict = {}  # button job → when it last ended (monotonic seconds)
+        self.selected = 0
+        self.rows: list[dict] = []
 
-        # Story inputs.
-        wide = w.Layout(width="95%")
-        self.setting = w.Text(value=setting, description="Setting", layout=wide)
-        self.character = w.Text(value=character, description="Character", layout=wide)
-        self.action = w.Text(value=action, description="Action", layout=wide)
-        self.style = w.Dropdown(options=list(STYLES), value="cinematic", description="Style")
-        self.num_scenes = w.IntSlider(value=5, min=3, max=8, description="Scenes")
-        self.steps = w.Dropdown(options=[1, 2, 3, 4, 8], value=4, description="Steps",
-                                tooltip="AnimateDiff-Lightning steps (3 uses the 2-step model)")
-        self.seed = w.BoundedIntText(value=0, min=0, max=2**32 - 1, description="Seed")
+        # -- header: the story and how to render it
+        label = {"description_width": "80px"}
+        # width "auto": stretched to the column less the widget's margins (100% would overflow by them)
+        self.setting = w.Text(value=setting, description="Setting", style=label, layout=w.Layout(width="auto"))
+        self.character = w.Text(value=character, description="Character", style=label, layout=w.Layout(width="auto"))
+        self.action = w.Text(value=action, description="Action", style=label, layout=w.Layout(width="auto"))
+        cell = w.Layout(width="180px")
+        self.style = w.Dropdown(options=list(STYLES), value="cinematic", description="Style", style=label, layout=cell)
+        self.num_scenes = w.BoundedIntText(value=5, min=3, max=8, description="Scenes", style=label, layout=cell)
+        self.seed = w.BoundedIntText(value=0, min=0, max=2**32 - 1, description="Story seed", style=label,
+                                     layout=w.Layout(width="220px"))
         names = ["auto", "animatic", "lightning"]
         self.backend = w.Dropdown(options=names if self._backend_obj is None else [self._backend_obj.name],
-                                  value=backend if isinstance(backend, str) else self._backend_obj.name, description="Backend")
+                                  value=backend if isinstance(backend, str) else self._backend_obj.name,
+                                  description="Backend", style=label, layout=cell)
+        self.steps = w.Dropdown(options=[1, 2, 3, 4, 8], value=4, description="Steps", style=label, layout=cell)
         # Narration: who reads each scene's line aloud ("auto": the best voice for the script's language).
-        self.voice = w.Dropdown(options=_voice_options(), value="auto", description="Voice",
+        self.voice = w.Dropdown(options=_voice_options(), value="auto", description="Voice", style=label, layout=cell,
                                 tooltip="auto: the most natural voice here for the script's language; none: a silent video")
         self._speakers: dict = {}
         # Continuity: one character image for every scene (IP-Adapter), scenes that hand over.
-        self.reference = w.Text(value="", placeholder="character image path (optional)", description="Reference")
-        self.reference_upload = w.FileUpload(accept="image/*", multiple=False, description="Upload image")
+        self.reference = w.Text(value="", placeholder="character image path (optional)", description="Reference",
+                                style=label, layout=w.Layout(width="300px"))
+        self.reference_upload = w.FileUpload(accept="image/*", multiple=False, description="Upload",
+                                             layout=w.Layout(width="auto"))
         self.ip_adapter_scale = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="Ref. scale",
-                                              tooltip="1 = follow the image only; 0.5 balances it with the prompt")
-        self.handoff = w.Checkbox(value=False, description="Handoff (start each scene from the last frame)")
-        self.portrait_button = w.Button(description="Make reference", icon="user",
-                                        tooltip="render a portrait of the character (Lightning) and use it as the reference")
-        self.portrait_button.on_click(lambda _: self._safely(self.make_reference))
+                                              style=label, layout=w.Layout(width="260px"))
+        self.handoff = w.Checkbox(value=False, description="Handoff", indent=False, layout=w.Layout(width="auto"))
+        self.portrait_button = w.Button(description="Make reference", icon="user", layout=w.Layout(width="auto"))
+        self.portrait_button.on_click(lambda _: self._click(self.make_reference))
         # Buttons: slow work only ever runs here, never on a keystroke.
         self.plan_button = w.Button(description="Plan", button_style="info", icon="list")
         self.render_button = w.Button(description="Render all", button_style="primary", icon="film")
@@ -119,27 +136,50 @@ class Studio:
         self.plan_button.on_click(lambda _: self._click(self.plan))
         self.render_button.on_click(lambda _: self._click(self.render_all))
         self.export_button.on_click(lambda _: self._click(self.export))
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="Idle", style={"description_width": "initial"})
-        # The newest message, always in view next to the buttons; the log keeps them all.
-        # flex-basis 0: the line takes the room left and wraps, never squeezing the buttons.
-        self.status = w.HTML(value="", layout=w.Layout(flex="1 1 0%", min_width="160px", margin="0 0 0 8px"))
-        self.log = w.Output(layout=w.Layout(max_height="160px", overflow="auto"))
-        self.scene_box = w.VBox([])
-        self.story_out = w.Output()
-        self.rows: list[dict] = []
-        self.app = w.VBox([
-            w.HTML("<h3>storykit studio</h3>"),
+        # One line: the newest message, cut with an ellipsis (its whole text is in the log and the tooltip).
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Idle", style={"description_width": "90px"},
+                                      layout=w.Layout(width="240px", flex="0 0 auto"))
+        self.status = w.HTML(value="", layout=w.Layout(flex="1 1 0%", min_width="0", overflow="hidden"))
+        wrap = dict(flex_flow="row wrap", align_items="center", width="100%")
+        header = w.VBox([
+            w.HTML("<h3 style='margin:4px 0'>storykit studio</h3>"),
             self.setting, self.character, self.action,
-            w.HBox([self.style, self.num_scenes]), w.HBox([self.steps, self.seed, self.backend, self.voice]),
-            w.HBox([self.reference, self.reference_upload, self.portrait_button]), w.HBox([self.ip_adapter_scale, self.handoff]),
-            w.HBox([self.plan_button, self.render_button, self.export_button, self.progress, self.status]),
-            self.log, self.scene_box, self.story_out,
-        ])
+            w.Box([self.style, self.num_scenes, self.seed, self.backend, self.steps, self.voice], layout=w.Layout(**wrap)),
+            w.Box([self.reference, self.reference_upload, self.ip_adapter_scale, self.handoff, self.portrait_button],
+                  layout=w.Layout(**wrap)),
+            w.Box([self.plan_button, self.render_button, self.export_button], layout=w.Layout(**wrap)),
+            w.HBox([self.progress, self.status], layout=w.Layout(width="100%", align_items="center")),
+        ], layout=w.Layout(width="100%", overflow="hidden"))
+
+        # -- center: the storyboard strip, the open scene's editor and the player
+        self.strip = w.Box([], layout=w.Layout(flex_flow="row wrap", width="100%"))
+        self.editor = w.Box([w.HTML("<i>Press Plan: the scenes appear here.</i>")],
+                            layout=w.Layout(flex="1 1 320px", min_width="0", padding="0 8px 0 0"))
+        # HTML widgets, not Output areas: no output padding, so no inner scrollbars around the videos.
+        self.player = w.HTML(layout=w.Layout(flex="2 1 400px", min_width="0", max_width=f"{PLAYER_WIDTH}px"))
+        center = w.VBox([self.strip, w.Box([self.editor, self.player], layout=w.Layout(**{**wrap, "align_items": "flex-start"}))],
+                        layout=w.Layout(width="100%", overflow="hidden"))
+
+        # -- footer: the log, newest first
+        self.log = w.HTML(value="")
+        self.log_panel = w.Accordion(children=[self.log], layout=w.Layout(width="auto"))
+        self.log_panel.set_title(0, "Log (newest first)")
+        self.log_panel.selected_index = None  # collapsed
+        self.app = w.AppLayout(header=header, center=center, footer=self.log_panel,
+                               layout=w.Layout(width="100%", max_width="1200px", overflow="hidden"))
+        # Each pane as tall as its content: AppLayout's fr rows would stretch the header to a share of the page;
+        # and columns that may shrink below their content's width (a long status line stays one cut line).
+        self.app.layout.grid_template_rows = "auto auto auto"
+        self.app.layout.grid_template_columns = "minmax(0, 1fr) minmax(0, 2fr) minmax(0, 1fr)"
+        self.backend.observe(lambda _: self._fit_controls(), names="value")
+        self._fit_controls()
 
     # -- plain callbacks --------------------------------------------------------------
     def plan(self) -> Script:
-        """Plans a script from the fields and fills the editable scene table."""
+        """Plans a script from the fields and fills the storyboard; clears the log."""
         self._set_story(None)  # whatever happens next, the old story is no longer this one
+        self.messages = []
+        self.log.value = ""
         self._progress(0, 1, "Planning…")
         try:
             script = plan(self.setting.value, self.character.value, self.action.value,
@@ -152,11 +192,11 @@ class Studio:
         self._build_rows()
         self._progress(1, 1, "Planned")
         self._say(f"Planned {len(self.script.scenes)} scenes ({self.script.duration:.0f} s). "
-                  "Edit any prompt, then Render." + "".join(f"\n{n}" for n in self.script.notes))
+                  "Click a scene to edit it, then Render all." + "".join(f"\n{n}" for n in self.script.notes))
         return self.script
 
     def render_scene(self, index: int) -> Clip:
-        """Applies the row's edits and renders scene `index` (0-based; "Scene index+1" in the app).
+        """Applies the edits and renders scene `index` only (0-based; "Scene index+1" in the app).
 
         Comes from the cache if nothing changed. When every scene has an up-to-date
         clip the story is stitched again, so it always shows this version of the scene.
@@ -194,13 +234,11 @@ class Studio:
 
         drew = drawn_summary([self.clips[s.index] for s in script.scenes])
         if drew:
-            self._say(drew)
+            self._log(drew)
         return [self.clips[s.index] for s in script.scenes]
 
     def make_reference(self):
         """Renders a portrait of the character in the script's style and makes it the reference."""
-        import dataclasses
-
         from ..generate.reference import make_reference
 
         script = self.script or self.plan()
@@ -210,10 +248,8 @@ class Studio:
         ref.save(self.output_dir / "reference.png")
         self.reference_upload.value = ()
         self.reference.value = str(self.output_dir / "reference.png")
-        with self.story_out:
-            from IPython.display import display
-
-            display(ref)
+        self.player.value = (f"<div>Reference portrait</div><img style='max-width:100%' "
+                             f"src='data:image/png;base64,{base64.b64encode(png_bytes(ref.image)).decode()}'>")
         self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
         return ref
 
@@ -223,16 +259,16 @@ class Studio:
         Lines are cached by engine, voice, text and speed: editing one line re-synthesises
         only that line, here and at Export.
         """
-        from IPython.display import HTML
-
         script = self._script_with_edits()
         speaker = self._speaker(script)
         if speaker is None:
             raise StorykitError("the voice is 'none': choose a voice to hear the line")
         scene = script.scene(index)
         if not scene.text.strip():
-            raise StorykitError(f"Scene {index + 1} has no line to speak: write one in its narration box")
+            raise StorykitError(f"Scene {index + 1} has no line to speak: write one in its Caption box")
         speech = self._speak(speaker, scene.text)
+        from IPython.display import HTML
+
         out = self.rows[index]["audio"]
         out.outputs = ()
         out.append_display_data(HTML(speech._repr_html_()))
@@ -255,14 +291,14 @@ class Studio:
         engine, config = self._engine()
         self.output_dir.mkdir(parents=True, exist_ok=True)
         formats = ["mp4"] + (["gif"] if gif else [])
-        out = Path(path) if path else _free_name(self.output_dir / "story.mp4", formats)
+        out = Path(path) if path else free_name(self.output_dir / "story.mp4", formats)
         check_export(out, formats)  # before rendering anything that changed
         outdated = self._outdated(script, config)
         self.last_rendered = []
         for k, i in enumerate(outdated):
             self._progress(k, len(outdated), f"Scene {i + 1} (changed)")
             self._render(script.scene(i), script, engine, config)
-        if outdated or self.story is None or self._story_keys != self._keys(script, config):
+        if outdated or self.story is None or self._story_keys != self._story_key(script, config):
             self._stitch(script, engine, config)
         self._progress(0, 1, "Exporting…")
         clips = [self.clips[s.index] for s in script.scenes]
@@ -285,8 +321,25 @@ class Studio:
         if narration is not None and gif:
             self._say("The GIF has no sound; the narration is in the MP4.")
         self._progress(1, 1, "Exported")
-        self._say("Exported: " + ", ".join(str(p) for p in self.last_export.paths))
+        paths = self.last_export.paths
+        self._say(f"Exported: {', '.join(p.name for p in paths)} in {paths[0].parent if paths else self.output_dir}")
         return self.last_export
+
+    def select(self, index: int) -> None:
+        """Opens scene `index`'s editor (what clicking its thumbnail does)."""
+        if not 0 <= index < len(self.rows):
+            return
+        self.selected = index
+        for i, r in enumerate(self.rows):
+            r["select"].button_style = "info" if i == index else ""
+        self.editor.children = [self.rows[index]["editor"]]
+
+    def update_caption(self, index: int) -> None:
+        """Takes the caption the editor offers after a prompt edit (the "Update caption" button)."""
+        row = self.rows[index]
+        offer = self._caption_offer(index)
+        if offer is not None:
+            row["caption"].value = offer[0]
 
     # -- the widget ---------------------------------------------------------------------
     def _ipython_display_(self):
@@ -330,42 +383,104 @@ class Studio:
     def _build_rows(self):
         w = self._w
         self.rows = []
+        label = {"description_width": "70px"}
         for scene in self.script.scenes:
+            i = scene.index
             row = {
-                "prompt": w.Textarea(value=scene.prompt, layout=w.Layout(width="98%", height="80px")),
-                # what the narrator says (the scene's sentence, also its caption); ▶ speaks it
-                "line": w.Textarea(value=scene.text, placeholder="what the narrator says",
-                                   layout=w.Layout(width="90%", height="44px")),
-                "hear": w.Button(description="▶", tooltip="hear this line", layout=w.Layout(width="44px")),
+                "prompt": w.Textarea(value=scene.prompt, description="Prompt", style=label, rows=4,
+                                     layout=w.Layout(width="auto")),
+                # The caption is the scene's narration line: shown under the scene and in the
+                # subtitles, and what a narration voice reads.
+                "caption": w.Textarea(value=scene.text, description="Caption", style=label, rows=2,
+                                      tooltip="the sentence shown under this scene and in the subtitles (the narration line)",
+                                      layout=w.Layout(width="auto")),
+                "hear": w.Button(description="▶ Hear", tooltip="hear this line in the chosen voice",
+                                 layout=w.Layout(width="auto")),
                 "audio": w.Output(),
-                "camera": w.Dropdown(options=list(CAMERA_MOVES), value=scene.camera, description="Camera"),
-                "num_frames": w.BoundedIntText(value=scene.num_frames, min=1, max=64, description="Frames"),
-                "seed": w.BoundedIntText(value=scene.seed, min=0, max=2**32 - 1, description="Seed"),
-                "button": w.Button(description="Render this scene", icon="refresh", layout=w.Layout(width="auto")),
-                # Room for the PREVIEW_WIDTH px video plus JupyterLab's output padding (20 px on the
-                # right, measured in the browser), so the preview never gets a horizontal scrollbar.
-                "preview": w.Output(layout=w.Layout(width=f"{PREVIEW_WIDTH + _OUTPUT_PADDING}px", flex="0 0 auto",
-                                                    overflow="hidden")),
-                "status": w.HTML(value=""),  # this row's newest message (its errors show here)
+                "offer_text": w.HTML(""),
+                "offer_button": w.Button(description="Update caption", icon="pencil", layout=w.Layout(width="auto")),
+                "camera": w.Dropdown(options=list(CAMERA_MOVES), value=scene.camera, description="Camera", style=label,
+                                     layout=w.Layout(width="200px")),
+                "seconds": w.BoundedFloatText(value=scene.duration, min=1 / scene.fps, max=MAX_FRAMES / scene.fps,
+                                              step=1 / scene.fps, description="Seconds", style=label,
+                                              layout=w.Layout(width="170px")),
+                "seed": w.BoundedIntText(value=scene.seed, min=0, max=2**32 - 1, description="Seed", style=label,
+                                         layout=w.Layout(width="200px")),
+                "frames": w.HTML(""),
+                "button": w.Button(description="Render this scene", icon="play", button_style="primary",
+                                   layout=w.Layout(width="auto")),
+                "drawn": w.HTML(""),  # what the animatic drew, after a render
+                "status": w.HTML(""),  # this scene's newest message (its errors show here)
+                "preview": w.HTML(layout=w.Layout(width="100%", max_width=f"{PREVIEW_WIDTH}px")),
+                "thumb": w.Image(value=thumbnail_png(None, THUMB_WIDTH, f"Scene {i + 1}"), format="png",
+                                 layout=w.Layout(width=f"{THUMB_WIDTH}px", height="auto")),
+                "select": w.Button(description=f"{i + 1} · {scene.beat}", tooltip=scene.text,
+                                   layout=w.Layout(width=f"{THUMB_WIDTH}px")),
             }
-            row["button"].on_click(lambda _, i=scene.index: self._click(self.render_scene, i, row=i))
-            row["hear"].on_click(lambda _, i=scene.index: self._click(self.hear, i, row=i))
+            row["line"] = row["caption"]  # the narration line (narration's name for it)
+            row["narration"] = w.Box([row["hear"], row["audio"]], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+            row["offer"] = w.HBox([row["offer_text"], row["offer_button"]],
+                                  layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"))
+            row["button"].on_click(lambda _, i=i: self._click(self.render_scene, i, row=i))
+            row["select"].on_click(lambda _, i=i: self.select(i))
+            row["hear"].on_click(lambda _, i=i: self._click(self.hear, i, row=i))
+            row["offer_button"].on_click(lambda _, i=i: self.update_caption(i))
+            # Cheap work only on keystrokes: the offer and the frame counts; rendering waits for a button.
+            row["prompt"].observe(lambda _, i=i: self._refresh_offer(i), names="value")
+            row["caption"].observe(lambda _, i=i: self._refresh_offer(i), names="value")
+            row["seconds"].observe(lambda ch, r=row, fps=scene.fps: setattr(r["frames"], "value", small(
+                frames_line(ch["new"], fps))), names="value")
+            row["frames"].value = small(frames_line(scene.duration, scene.fps))
+            row["editor"] = w.VBox([
+                w.HTML(f"<b>Scene {i + 1} · {html.escape(scene.beat)}</b>"),
+                row["prompt"], row["caption"], row["narration"], row["offer"],
+                w.Box([row["camera"], row["seconds"], row["seed"]], layout=w.Layout(flex_flow="row wrap")),
+                row["frames"], w.HBox([row["button"]]), row["status"], row["drawn"], row["preview"],
+            ], layout=w.Layout(width="100%"))
+            row["card"] = w.VBox([row["thumb"], row["select"]], layout=w.Layout(margin="0 6px 6px 0",
+                                                                                  width=f"{THUMB_WIDTH + 4}px"))
             self.rows.append(row)
-        for r in self.rows:
-            for k in ("camera", "num_frames", "seed"):
-                r[k].layout = w.Layout(width="220px")
-        # One row per scene: its text, prompt and settings on the left, the preview on the right.
-        self.scene_box.children = [
-            w.HBox([
-                w.VBox([
-                    w.HTML(f"<b>Scene {s.index + 1} · {html.escape(s.beat)}</b> — {html.escape(s.text)}"),
-                    r["prompt"], w.HBox([r["line"], r["hear"]]), r["audio"],
-                    w.HBox([r["camera"], r["num_frames"]]), w.HBox([r["seed"], r["button"]]), r["status"],
-                ], layout=w.Layout(flex="1 1 auto")),
-                r["preview"],
-            ], layout=w.Layout(border_bottom="1px solid #ddd", padding="4px 0"))
-            for s, r in zip(self.script.scenes, self.rows)
-        ]
+        self.strip.children = [r["card"] for r in self.rows]
+        self.select(0)
+        self._fit_controls()
+
+    def _caption_offer(self, index: int):
+        """(new caption, old wording, new wording) if the edited prompt replaced wording the caption quotes."""
+        row = self.rows[index]
+        return caption_suggestion(self.script.scenes[index].prompt, row["prompt"].value, row["caption"].value)
+
+    def _refresh_offer(self, index: int) -> None:
+        row = self.rows[index]
+        offer = self._caption_offer(index)
+        if offer is None:
+            row["offer"].layout.display = "none"
+        else:
+            row["offer_text"].value = small(f"The caption still says “{html.escape(offer[1])}”; "
+                                             f"the prompt now says “{html.escape(offer[2])}”.")
+            row["offer"].layout.display = "flex"
+
+    def _capabilities(self) -> dict[str, tuple[bool, str]]:
+        """What the chosen backend can do: name → (can, why not)."""
+        return capabilities(self.backend.value, self._backend_obj)
+
+    def _fit_controls(self) -> None:
+        """Disables (with a tooltip saying why) the controls the backend cannot use; enables the rest."""
+        can = self._capabilities()
+        busy = self._busy is not None
+        tips = {
+            "reference": (self.reference, "character image every scene follows (IP-Adapter)"),
+            "upload": (self.reference_upload, "upload a character image every scene follows"),
+            "scale": (self.ip_adapter_scale, "1 = follow the image only; 0.5 balances it with the prompt"),
+            "handoff": (self.handoff, "start each scene from the previous scene's last frame"),
+            "portrait": (self.portrait_button, "render a portrait of the character and use it as the reference"),
+            "steps": (self.steps, "AnimateDiff-Lightning steps (3 uses the 2-step model)"),
+        }
+        need = {"reference": "reference", "upload": "reference", "scale": "reference", "handoff": "handoff",
+                "portrait": "reference", "steps": "steps"}
+        for key, (widget, tip) in tips.items():
+            ok, why = can[need[key]]
+            widget.disabled = not ok or (busy and isinstance(widget, self._w.Button))
+            widget.tooltip = tip if ok else f"Off: {why}"
 
     def _fields(self) -> tuple:
         return (self.setting.value, self.character.value, self.action.value, self.style.value,
@@ -380,13 +495,14 @@ class Studio:
             raise StorykitError("the story fields changed since the last Plan: press Plan to plan the new story "
                                 "(it replaces the scenes below)")
         for scene, row in zip(list(self.script.scenes), self.rows):
-            changes = {k: row[k].value for k in ("prompt", "camera", "num_frames", "seed")}
-            changes["text"] = row["line"].value
+            changes = {"prompt": row["prompt"].value, "text": row["caption"].value, "camera": row["camera"].value,
+                       "num_frames": max(1, round(row["seconds"].value * scene.fps)), "seed": row["seed"].value}
             if any(getattr(scene, k) != v for k, v in changes.items()):
                 try:
                     self.script.edit(scene.index, **changes)
                 except StorykitError as e:  # the library counts scenes from 0; the app from 1
                     raise type(e)(re.sub(rf"^scene {scene.index}\b", f"Scene {scene.index + 1}:", str(e))) from None
+                self._refresh_offer(scene.index)
         return self.script
 
     def _engine(self):
@@ -396,22 +512,22 @@ class Studio:
         if self._backend_obj is None or (self._backend_key is not None and self._backend_key != key):
             self._backend_obj = get_backend(self.backend.value, num_inference_steps=self.steps.value, **self.backend_kwargs)
             self._backend_key = key
-
         h, w = self.size
         size = default_size(self._backend_obj)
         config = RenderConfig(height=h or size, width=w or size, num_inference_steps=self.steps.value,
-                              fps=24)  # the story's rate: the animatic draws every frame
+                              fps=STORY_FPS)  # the story's rate: the animatic draws every frame
         return self._backend_obj, self._with_continuity(config)
 
     def _key(self, scene, config) -> tuple:
-        """What a clip depends on: the scene's fields, the backend and the render settings."""
+        """What a clip depends on: the scene's fields but its caption, the backend and the render settings."""
         backend = self._backend_key or getattr(self._backend_obj, "name", None)
         reference = getattr(config.reference, "sha256", None)
-        return (dataclasses.astuple(scene), backend, config.height, config.width, config.num_inference_steps,
-                reference, config.ip_adapter_scale if reference else None, config.handoff)
+        return (dataclasses.astuple(dataclasses.replace(scene, text="")), backend, config.height, config.width,
+                config.num_inference_steps, reference, config.ip_adapter_scale if reference else None, config.handoff)
 
-    def _keys(self, script: Script, config) -> tuple:
-        return tuple(self._key(s, config) for s in script.scenes)
+    def _story_key(self, script: Script, config) -> tuple:
+        """What the stitched story depends on: every clip and every caption."""
+        return tuple(self._key(s, config) for s in script.scenes), tuple(s.text for s in script.scenes)
 
     def _outdated(self, script: Script, config) -> list[int]:
         """Scenes without a clip, or whose clip was rendered from other settings than they have now."""
@@ -424,17 +540,16 @@ class Studio:
         self.clips[scene.index], self.clip_keys[scene.index] = clip, self._key(scene, config)
         if not clip.metadata.get("cached"):
             self.last_rendered.append(scene.index)
-        self._preview(scene.index, clip)
+        self._show_clip(scene.index, clip)
         return clip
 
     def _stitch(self, script: Script, engine, config):
         from ..stitch.timeline import stitch
 
         self._progress(0, 1, "Stitching…")
-        # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
         story = stitch([self.clips[s.index] for s in script.scenes], script, **self._stitch_options(script))
         self._set_story(story, f"{script.title} — {engine.name} backend")
-        self._story_keys = self._keys(script, config)
+        self._story_keys = self._story_key(script, config)
         self._progress(1, 1, "Done")
         return story
 
@@ -442,61 +557,80 @@ class Studio:
         # captions=True: burned once onto the story, after transitions (the animatic draws none itself)
         first = self.clips[script.scenes[0].index]
         k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
-        return {"fps": 24, "title": True, "captions": True, "transition_frames": min(64, k)}
+        return {"fps": STORY_FPS, "title": True, "captions": True, "transition_frames": min(64, k)}
 
     def _set_story(self, story, title: str = "", note: str = ""):
         """Shows `story` in the player, or clears it (with a note saying why) when None."""
-        from IPython.display import HTML
-
         self.story = story
         if story is None:
             self._story_keys = None
-            self.story_out.outputs = ()
-            if note:
-                self.story_out.append_display_data(HTML(f"<i>{html.escape(note)}</i>"))
+            self.player.value = f"<i>{html.escape(note)}</i>" if note else ""
         else:
-            # a preview: encode at about 256 px (averaged), export keeps the full size
-            _show_video(self.story_out, _downscale(story.frames, PREVIEW_WIDTH), story.fps, title)
+            # a preview at up to PLAYER_WIDTH px (averaged), with room for the controls under the captions
+            frames = with_control_band(downscale(story.frames, PLAYER_WIDTH))
+            self.player.value = video_html(frames, story.fps, title)
 
     def _with_continuity(self, config: RenderConfig) -> RenderConfig:
-        """The reference (upload first, then the path field), its scale and the handoff switch."""
-        import dataclasses
-
+        """The reference (upload first, then the path field), its scale and the handoff switch, if the backend uses them."""
+        can = self._capabilities()
         reference = None
-        uploads = self.reference_upload.value
-        if uploads:
-            from ..generate.reference_image import read_image  # the CLI's loader: a bomb or a bad file is one line
-
-            item = uploads[0] if isinstance(uploads, (list, tuple)) else next(iter(uploads.values()))
-            reference = read_image(bytes(item["content"]), name=f"the uploaded file {item.get('name', '')!r}")
-        elif self.reference.value.strip():
-            reference = self.reference.value.strip()
+        if can["reference"][0]:
+            uploads = self.reference_upload.value
+            if uploads:
+                reference = self._read_upload(uploads[0] if isinstance(uploads, (list, tuple)) else next(iter(uploads.values())))
+            elif self.reference.value.strip():
+                reference = self.reference.value.strip()
         return dataclasses.replace(config, reference=reference, ip_adapter_scale=self.ip_adapter_scale.value,
-                                   handoff=self.handoff.value)
+                                   handoff=self.handoff.value and can["handoff"][0])
 
-    def _preview(self, index: int, clip: Clip):
-        if index < len(self.rows):
-            title = f"{clip.num_frames} frames · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
-            _show_video(self.rows[index]["preview"], _downscale(clip.frames, PREVIEW_WIDTH), clip.fps, title,
-                        width=PREVIEW_WIDTH)
+    def _read_upload(self, item):
+        """The uploaded picture, through the CLI's own image loader (a bomb or a bad file is one line)."""
+        from ..generate.reference_image import read_image
+
+        return read_image(bytes(item["content"]), name=f"the uploaded file {item.get('name', '')!r}")
+
+    def _show_clip(self, index: int, clip: Clip):
+        """The scene's thumbnail, preview and what the animatic drew, from its new clip."""
+        if index >= len(self.rows):
+            return
+        row = self.rows[index]
+        row["thumb"].value = thumbnail_png(clip.frames[len(clip.frames) // 2], THUMB_WIDTH)
+        title = f"{clip.num_frames} frames at {clip.fps:g} fps · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
+        row["preview"].value = video_html(downscale(clip.frames, PREVIEW_WIDTH), clip.fps, title, max_width=PREVIEW_WIDTH)
+        drawn = ""
+        if "drawn" in clip.metadata:
+            from ..generate.animatic.reading import drawn_summary
+
+            drawn = drawn_summary([clip])
+        row["drawn"].value = small(html.escape(drawn))
 
     def _progress(self, value, total, label):
         self.progress.max, self.progress.value, self.progress.description = max(total, 1), value, label
 
-    def _say(self, message: str, *, row: int | None = None, error: bool = False):
-        # append_* writes straight into the widget: no output capture, so it also works
-        # from callbacks, threads and headless runs.
+    def _log(self, message: str) -> None:
+        """Adds `message` to the log, which shows the newest line first."""
+        # Widget values only: no output capture, so it also works from callbacks, threads and headless runs.
         self.messages.append(message)
-        self.log.append_stdout(message + "\n")
-        colour = "#b00020" if error else "#333"
+        entries = "".join(f"<div style='color:{_ERROR if m.startswith(('⚠', 'Traceback')) else '#333'}'>{html.escape(m)}</div>"
+                          for m in reversed(self.messages))
+        self.log.value = (f"<div style='max-height:220px;overflow:auto;font-family:monospace;font-size:90%;"
+                          f"white-space:pre-wrap'>{entries}</div>")
+
+    def _say(self, message: str, *, row: int | None = None, error: bool = False):
+        """`message` in the log and on the status line (and on scene `row`'s editor)."""
+        message = studio_words(message)
+        self._log(message)
+        colour = _ERROR if error else "#333"
         first = html.escape(message.splitlines()[0]) if message else ""
-        line = f'<span style="color:{colour}">{first}</span>'
+        line = (f'<div title="{html.escape(message)}" style="color:{colour};white-space:nowrap;overflow:hidden;'
+                f'text-overflow:ellipsis;padding-left:8px">{first}</div>')
         self.status.value = line
         if row is not None and row < len(self.rows):
             self.rows[row]["status"].value = line
+            self.rows[row]["select"].button_style = "danger" if error else ("info" if row == self.selected else "")
 
     def _buttons(self) -> list:
-        return [self.plan_button, self.render_button, self.export_button,
+        return [self.plan_button, self.render_button, self.export_button, self.portrait_button,
                 *(b for r in self.rows for b in (r["button"], r["hear"]))]
 
     def _click(self, fn, *args, row: int | None = None):
@@ -510,7 +644,7 @@ class Studio:
             self._last_done[job] = time.monotonic()
 
     def _safely(self, fn, *args, row: int | None = None):
-        """Runs a button's callback with every button disabled; errors go to the status line, the row and the log."""
+        """Runs a button's callback with every button disabled; errors go to the status line, the scene and the log."""
         self._busy = getattr(fn, "__name__", "work")
         buttons = self._buttons()
         for b in buttons:
@@ -520,14 +654,15 @@ class Studio:
         except StorykitError as e:
             self._say(f"⚠ {e}", row=row, error=True)
         except Exception as e:  # a bug: show the whole traceback where the user can see it
+            self._log(traceback.format_exc())
             self._say(f"⚠ {type(e).__name__}: {e} (a bug in storykit: the traceback is in the log)", row=row, error=True)
-            self.log.append_stderr(traceback.format_exc())
         finally:
             for b in [*buttons, *self._buttons()]:  # Plan may have made new rows meanwhile
                 b.disabled = False
+            self._busy = None
+            self._fit_controls()  # what the backend cannot use stays off
             if self.progress.description.endswith("…") or self.progress.description.startswith("Scene"):
                 self.progress.description = "Stopped"
-            self._busy = None
 
 
 def _voice_options() -> list[str]:
@@ -537,39 +672,3 @@ def _voice_options() -> list[str]:
     voices = list_voices()
     names = [v for v in voices.get("kokoro", []) if os.environ.get("STORYKIT_KOKORO")] + voices.get("espeak", [])
     return ["auto", "none", *names]
-
-
-def _downscale(frames: np.ndarray, width: int) -> np.ndarray:
-    """Shrinks frames by an integer factor to about `width` px, averaging each block (PIL's box `reduce`).
-
-    Averaging keeps thin strokes (the dots on a caption's i's) that dropping pixels loses.
-    """
-    from PIL import Image
-
-    factor = frames.shape[2] // width
-    if factor <= 1:
-        return frames
-    return np.stack([np.asarray(Image.fromarray(f).reduce(factor)) for f in frames])
-
-
-def _free_name(path: Path, formats=("mp4", "gif")) -> Path:
-    """`path`, or `story-2.mp4`, `story-3.mp4`, ...: the first name none of whose export files exist."""
-    from ..stitch.preflight import export_targets
-
-    n, candidate = 1, path
-    while any(p.exists() for p in export_targets(candidate, formats)):
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
-
-
-def _show_video(out, frames, fps, title, width=None):
-    """Replaces what the Output widget `out` shows with a looping video."""
-    import mediapy
-    from IPython.display import HTML
-
-    from ..stitch.ffmpeg import ensure_ffmpeg
-
-    ensure_ffmpeg()
-    out.outputs = ()
-    out.append_display_data(HTML(mediapy.show_video(frames, fps=fps, title=html.escape(title), width=width, return_html=True)))

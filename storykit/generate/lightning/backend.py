@@ -31,6 +31,7 @@ camera picks a motion LoRA (``motion_lora.CAMERA_LORAS``) at the scene's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -510,7 +511,10 @@ class LightningBackend:
                 ip_adapter_image=ip_adapter_image, ip_adapter_scale=ip_adapter_scale,
                 handoff_image=handoff_image, handoff_strength=handoff_strength,
             )
-            out = call(**kwargs)
+            # The video-to-video pipeline (handoff) casts a force_upcast VAE with `.to(float32)` on every
+            # call, which logs diffusers' empty "should be kept in float32: []" warning each time.
+            with _quiet_cast_warning() if call is not pipe else contextlib.nullcontext():
+                out = call(**kwargs)
             end = time.perf_counter()
         except oom:
             raise InvalidInput(

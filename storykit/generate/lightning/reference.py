@@ -163,11 +163,14 @@ def _attach(backend, pipe, weights: IPAdapterWeights) -> None:
         return
     if getattr(pipe, "_storykit_ip_adapter", None) is not None:
         _detach(pipe)
+    from .compat import quiet_cast_warning
+
     try:
-        pipe.load_ip_adapter(
-            str(weights.root), subfolder=IP_ADAPTER_SUBFOLDER, weight_name=IP_ADAPTER_WEIGHT,
-            image_encoder_folder=IMAGE_ENCODER_FOLDER, local_files_only=True,
-        )
+        with quiet_cast_warning():  # load_ip_adapter casts the UNet with `.to(dtype)`: the same empty warning
+            pipe.load_ip_adapter(
+                str(weights.root), subfolder=IP_ADAPTER_SUBFOLDER, weight_name=IP_ADAPTER_WEIGHT,
+                image_encoder_folder=IMAGE_ENCODER_FOLDER, local_files_only=True,
+            )
     except StorykitError:
         raise
     except Exception as e:  # wrong sizes for this base (an SDXL adapter?), a damaged file
