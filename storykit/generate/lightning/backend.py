@@ -46,6 +46,7 @@ from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
 from . import draft
 from .bases import fetch_base, load_base, prepare_base
+from .compat import quiet_cast_warning as _quiet_cast_warning
 from .motion_lora import (
     DEFAULT_LORA_WEIGHT, MotionLoras, check_motion_lora_file, locate_motion_lora, lora_for_camera, real_names,
 )
