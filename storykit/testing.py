@@ -34,6 +34,7 @@ from .errors import require
 
 __all__ = [
     "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "build_tiny_taesd",
+    "original_motion_lora_state", "convert_motion_lora", "original_sd_state", "build_tiny_single_file",
     "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm",
 ]
 
@@ -64,36 +65,63 @@ class TinyLightning:
     motion_lora_dir: Path | None = None  # one folder per guoyww/animatediff-motion-lora-* repo name
 
 
-_LORA_ATTN = re.compile(r"^(down_blocks\.\d+|up_blocks\.\d+|mid_block)\.motion_modules\.\d+\.transformer_blocks\.\d+\.attn[12]$")
+def original_motion_lora_state(*, seed: int = 0, rank: int = 2, adapter_config: dict | None = None, std: float = 0.5) -> dict:
+    """A random motion LoRA under ORIGINAL AnimateDiff key names, as in guoyww's v2_lora_*.ckpt, e.g.
+    ``down_blocks.0.motion_modules.0.temporal_transformer.transformer_blocks.0.attention_blocks.0.processor.to_q_lora.down.weight``.
+
+    The names come from AnimateDiff's own layout, not from diffusers' modules: per block
+    of `block_out_channels`, `motion_layers_per_block` motion modules going down, one
+    more going up, one in the middle; each a temporal transformer of one block with two
+    attention blocks whose q/k/v/out projections are channels x channels (down: rank x
+    in, up: out x rank). Both halves are random (unlike a fresh LoRA's up = 0), so it moves pixels.
+    """
+    torch = require("torch", "gen")
+    config = {**TINY_ADAPTER_CONFIG, **(adapter_config or {})}
+    channels = list(config["block_out_channels"])
+    per_block = config.get("motion_layers_per_block", 2)
+    modules = [(f"down_blocks.{i}", m, c) for i, c in enumerate(channels) for m in range(per_block)]
+    modules += [(f"up_blocks.{i}", m, c) for i, c in enumerate(reversed(channels)) for m in range(per_block + 1)]
+    if config.get("use_motion_mid_block", True):
+        modules.append(("mid_block", 0, channels[-1]))
+    gen = torch.Generator().manual_seed(seed)
+    state = {}
+    for block, m, c in modules:
+        for attention in (0, 1):
+            prefix = f"{block}.motion_modules.{m}.temporal_transformer.transformer_blocks.0.attention_blocks.{attention}.processor"
+            for proj in ("to_q", "to_k", "to_v", "to_out"):
+                state[f"{prefix}.{proj}_lora.down.weight"] = torch.randn(rank, c, generator=gen) * std
+                state[f"{prefix}.{proj}_lora.up.weight"] = torch.randn(c, rank, generator=gen) * std
+    return state
+
+
+def convert_motion_lora(original: dict) -> dict:
+    """Original AnimateDiff motion-LoRA keys -> the diffusers-format files' keys, exactly as diffusers'
+    scripts/convert_animatediff_motion_lora_to_diffusers.py does it (the guoyww/animatediff-motion-lora-*
+    repos hold its output): the same chain of replacements, then the ``unet.`` prefix."""
+    converted = {}
+    for k, v in original.items():
+        if "pos_encoder" in k:
+            continue
+        converted[
+            k.replace(".norms.0", ".norm1")
+            .replace(".norms.1", ".norm2")
+            .replace(".ff_norm", ".norm3")
+            .replace(".attention_blocks.0", ".attn1")
+            .replace(".attention_blocks.1", ".attn2")
+            .replace(".temporal_transformer", "")
+        ] = v
+    return {f"unet.{k}": v for k, v in converted.items()}
 
 
 def build_tiny_motion_lora(path, *, seed: int = 0, rank: int = 2, adapter_config: dict | None = None, std: float = 0.5) -> Path:
-    """Writes a random motion LoRA for the tiny motion module in the diffusers-format repos' layout.
-
-    Keys are what guoyww/animatediff-motion-lora-* hold, i.e. the output of diffusers'
-    scripts/convert_animatediff_motion_lora_to_diffusers.py on the original v2_lora_*.ckpt:
-    ``unet.<block>.motion_modules.<i>.transformer_blocks.<j>.attn{1,2}.processor.to_{q,k,v,out}_lora.{down,up}.weight``
-    (down: rank x in, up: out x rank). diffusers' peft loader strips ``unet.`` and maps
-    ``.processor.to_q_lora.down`` to ``.to_q.lora_A`` (utils/state_dict_utils.UNET_TO_DIFFUSERS).
-    Unlike a freshly initialised LoRA (up = 0) both halves are random, so it visibly moves pixels.
-    """
-    torch = require("torch", "gen")
-    diffusers = require("diffusers", "gen")
+    """Writes a random motion LoRA for the tiny motion module in the diffusers-format repos' layout:
+    `original_motion_lora_state` converted by `convert_motion_lora`, as guoyww's repos were made."""
     from safetensors.torch import save_file
 
-    adapter = diffusers.MotionAdapter(**(adapter_config or TINY_ADAPTER_CONFIG))
-    gen = torch.Generator().manual_seed(seed)
-    state = {}
-    for name, module in adapter.named_modules():
-        if not _LORA_ATTN.match(name):
-            continue
-        for proj, layer in (("to_q", module.to_q), ("to_k", module.to_k), ("to_v", module.to_v), ("to_out", module.to_out[0])):
-            key = f"unet.{name}.processor.{proj}_lora"
-            state[f"{key}.down.weight"] = torch.randn(rank, layer.in_features, generator=gen) * std
-            state[f"{key}.up.weight"] = torch.randn(layer.out_features, rank, generator=gen) * std
+    state = convert_motion_lora(original_motion_lora_state(seed=seed, rank=rank, adapter_config=adapter_config, std=std))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(path))
+    save_file({k: v.contiguous() for k, v in state.items()}, str(path))
     return path
 
 
@@ -219,7 +247,106 @@ def build_tiny_lightning(root, *, seed: int = 0, vae_blocks: int = 4) -> TinyLig
     )
 
 
-def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 16) -> Path:
+# -- single-file checkpoints in the original Stable Diffusion key layout ------------------------------
+# The reverse of diffusers' single-file conversion (its scripts/convert_diffusers_to_original_stable_diffusion.py
+# maps, generalised from SD's 4 blocks to any block count), so a tiny checkpoint is laid out like
+# toonyou_beta6.safetensors or mistoonAnime_v20.safetensors: model.diffusion_model.*, first_stage_model.*,
+# cond_stage_model.transformer.*. `StableDiffusionPipeline.from_single_file` must read it back exactly.
+_RESNET_TO_LDM = [("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"),
+                  ("conv2", "out_layers.3"), ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection")]
+
+
+def _unet_prefixes(unet) -> list[tuple[str, str, bool]]:
+    """(diffusers prefix, original prefix, is a resnet) for every block of `unet`."""
+    n = unet.config.layers_per_block
+    out = [("time_embedding.linear_1.", "time_embed.0.", False), ("time_embedding.linear_2.", "time_embed.2.", False),
+           ("conv_in.", "input_blocks.0.0.", False), ("conv_norm_out.", "out.0.", False), ("conv_out.", "out.2.", False),
+           ("mid_block.resnets.0.", "middle_block.0.", True), ("mid_block.attentions.0.", "middle_block.1.", False),
+           ("mid_block.resnets.1.", "middle_block.2.", True)]
+    for i, block in enumerate(unet.down_blocks):
+        for j in range(n):
+            out.append((f"down_blocks.{i}.resnets.{j}.", f"input_blocks.{(n + 1) * i + j + 1}.0.", True))
+            if getattr(block, "attentions", None):
+                out.append((f"down_blocks.{i}.attentions.{j}.", f"input_blocks.{(n + 1) * i + j + 1}.1.", False))
+        if block.downsamplers:
+            out.append((f"down_blocks.{i}.downsamplers.0.conv.", f"input_blocks.{(n + 1) * (i + 1)}.0.op.", False))
+    for i, block in enumerate(unet.up_blocks):
+        attention = bool(getattr(block, "attentions", None))
+        for j in range(n + 1):
+            out.append((f"up_blocks.{i}.resnets.{j}.", f"output_blocks.{(n + 1) * i + j}.0.", True))
+            if attention:
+                out.append((f"up_blocks.{i}.attentions.{j}.", f"output_blocks.{(n + 1) * i + j}.1.", False))
+        if block.upsamplers:
+            out.append((f"up_blocks.{i}.upsamplers.0.", f"output_blocks.{(n + 1) * i + n}.{2 if attention else 1}.", False))
+    return out
+
+
+def _to_ldm(state: dict, prefixes, resnet_map, head: str) -> dict:
+    out = {}
+    for key, value in state.items():
+        hf, ldm, resnet = max((p for p in prefixes if key.startswith(p[0])), key=lambda p: len(p[0]))
+        rest = key[len(hf):]
+        if resnet:
+            for new, old in resnet_map:
+                if rest.startswith(new + "."):
+                    rest = old + rest[len(new):]
+                    break
+        out[head + ldm + rest] = value
+    return out
+
+
+def _vae_prefixes(vae) -> list[tuple[str, str, bool]]:
+    out = [("quant_conv.", "quant_conv.", False), ("post_quant_conv.", "post_quant_conv.", False)]
+    for part in ("encoder", "decoder"):
+        out += [(f"{part}.conv_in.", f"{part}.conv_in.", False), (f"{part}.conv_out.", f"{part}.conv_out.", False),
+                (f"{part}.conv_norm_out.", f"{part}.norm_out.", False), (f"{part}.mid_block.attentions.0.", f"{part}.mid.attn_1.", False)]
+        out += [(f"{part}.mid_block.resnets.{k}.", f"{part}.mid.block_{k + 1}.", True) for k in range(2)]
+    for i, block in enumerate(vae.encoder.down_blocks):
+        out += [(f"encoder.down_blocks.{i}.resnets.{j}.", f"encoder.down.{i}.block.{j}.", True) for j in range(len(block.resnets))]
+        if block.downsamplers:
+            out.append((f"encoder.down_blocks.{i}.downsamplers.0.", f"encoder.down.{i}.downsample.", False))
+    last = len(vae.decoder.up_blocks) - 1
+    for i, block in enumerate(vae.decoder.up_blocks):
+        out += [(f"decoder.up_blocks.{i}.resnets.{j}.", f"decoder.up.{last - i}.block.{j}.", True) for j in range(len(block.resnets))]
+        if block.upsamplers:
+            out.append((f"decoder.up_blocks.{i}.upsamplers.0.", f"decoder.up.{last - i}.upsample.", False))
+    return out
+
+
+def original_sd_state(unet, vae, text_encoder) -> dict:
+    """The three components' weights under a single-file SD1.x checkpoint's original key names."""
+    state = _to_ldm(unet.state_dict(), _unet_prefixes(unet), _RESNET_TO_LDM, "model.diffusion_model.")
+    vae_state = {}
+    for key, value in vae.state_dict().items():  # mid attention: diffusers' linear layers were 1x1 convs
+        for new, old in (("group_norm.", "norm."), ("to_q.", "q."), ("to_k.", "k."), ("to_v.", "v."), ("to_out.0.", "proj_out.")):
+            if ".mid_block.attentions.0." + new in key:
+                key = key.replace(".mid_block.attentions.0." + new, ".mid_block.attentions.0." + old)
+                value = value[:, :, None, None] if value.ndim == 2 else value
+        vae_state[key] = value
+    state.update(_to_ldm(vae_state, _vae_prefixes(vae), [("conv_shortcut", "nin_shortcut")], "first_stage_model."))
+    # SD1.x files hold CLIP under cond_stage_model.transformer.text_model.* (transformers 5 drops "text_model.")
+    state.update({"cond_stage_model.transformer." + ("" if k.startswith("text_model.") else "text_model.") + k: v
+                  for k, v in text_encoder.state_dict().items()})
+    return state
+
+
+def build_tiny_single_file(base_folder, path) -> Path:
+    """Writes the tiny diffusers base at `base_folder` as one original-layout .safetensors checkpoint."""
+    diffusers = require("diffusers", "gen")
+    transformers = require("transformers", "gen")
+    from safetensors.torch import save_file
+
+    base_folder = Path(base_folder)
+    unet = diffusers.UNet2DConditionModel.from_pretrained(base_folder / "unet")
+    vae = diffusers.AutoencoderKL.from_pretrained(base_folder / "vae")
+    text_encoder = transformers.CLIPTextModel.from_pretrained(base_folder / "text_encoder")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in original_sd_state(unet, vae, text_encoder).items()}, str(path))
+    return path
+
+
+def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 16, encoder_config: dict | None = None) -> Path:
     """Writes a tiny IP-Adapter for `unet` in h94/IP-Adapter's layout; returns the folder.
 
     ``models/ip-adapter_sd15.safetensors`` holds what diffusers' `load_ip_adapter`
@@ -228,7 +355,8 @@ def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 1
     cross-attention layer in UNet order, ``ip_adapter.{1,3,5,...}.to_{k,v}_ip.weight``
     (odd ids: the original numbering counted self-attention layers too).
     ``models/image_encoder/`` is a tiny `CLIPVisionModelWithProjection`
-    (config.json + model.safetensors), like the real ViT-H/14 folder.
+    (config.json + model.safetensors), like the real ViT-H/14 folder; `encoder_config`
+    (CLIPVisionConfig arguments) gives it another size, e.g. ViT-H/14's for bench/gpu_smoke.py.
     """
     torch = require("torch", "gen")
     transformers = require("transformers", "gen")
@@ -237,12 +365,11 @@ def build_tiny_ip_adapter(root, unet, *, seed: int = 0, image_embed_dim: int = 1
     models = Path(root) / "models"
     models.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed + 77)
-    encoder = transformers.CLIPVisionModelWithProjection(
-        transformers.CLIPVisionConfig(
-            hidden_size=_WIDTH, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
-            image_size=32, patch_size=8, projection_dim=image_embed_dim,
-        )
-    )
+    encoder = transformers.CLIPVisionModelWithProjection(transformers.CLIPVisionConfig(**(encoder_config or dict(
+        hidden_size=_WIDTH, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
+        image_size=32, patch_size=8, projection_dim=image_embed_dim,
+    ))))
+    image_embed_dim = encoder.config.projection_dim
     encoder.save_pretrained(models / "image_encoder", safe_serialization=True)
 
     cross = unet.config.cross_attention_dim

@@ -49,3 +49,54 @@ def test_the_tool_rewrites_another_url(tmp_path):
     assert "colab.research.google.com/github/someone/storykit-fork/blob/main/notebooks/01_planning.ipynb" in out["01_planning.ipynb"]
     assert 'STORYKIT_REPO = \\"https://github.com/someone/storykit-fork\\"' in out["01_planning.ipynb"]
     assert "github/someone/storykit-fork/blob/main/notebooks/05_studio.ipynb" in out["README.md"]
+
+
+def test_the_default_address_is_one_no_stranger_can_own():
+    tool = _tool()
+    owner = tool.repository_owner(tool.repository_url())
+    assert tool.owner_is_safe(owner), (
+        f"[project.urls] Repository's owner {owner!r} is a name anyone could register on GitHub: every install cell "
+        "would install their code; keep YOUR_GITHUB_USER until published, then add the owner to PUBLISHED_OWNERS"
+    )
+    # GitHub names are case-insensitive and allow letters, digits and single hyphens only.
+    for registrable in ("storykit", "Storykit", "story-kit", "a1"):
+        assert not tool.owner_is_safe(registrable), registrable
+    for impossible in ("YOUR_GITHUB_USER", "-storykit", "story--kit", "x" * 40):
+        assert tool.owner_is_safe(impossible), impossible
+
+
+def _run_install_cell(source: str, monkeypatch, env_repo=None):
+    import subprocess
+    import sys
+    import types
+
+    calls = []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", lambda args, **k: calls.append(args))
+    if env_repo is None:
+        monkeypatch.delenv("STORYKIT_REPO", raising=False)
+    else:
+        monkeypatch.setenv("STORYKIT_REPO", env_repo)
+    exec(compile(source, "install-cell", "exec"), {})
+    return calls
+
+
+def test_unpublished_install_cell_stops_with_one_line_until_a_fork_is_named(monkeypatch):
+    import pytest
+
+    tool = _tool()
+    source = tool.INSTALL_CELL.format(url="https://github.com/YOUR_GITHUB_USER/storykit", placeholder=tool.PLACEHOLDER_OWNER)
+    with pytest.raises(SystemExit) as e:
+        _run_install_cell(source, monkeypatch)
+    message = str(e.value.code)
+    assert "\n" not in message and "STORYKIT_REPO" in message and "fork" in message
+    calls = _run_install_cell(source, monkeypatch, env_repo="https://github.com/someone/storykit-fork")
+    assert calls and calls[0][-1] == "storykit[gen] @ git+https://github.com/someone/storykit-fork"
+    # A published address installs straight away.
+    calls = _run_install_cell(tool.INSTALL_CELL.format(url="https://github.com/someone/sk", placeholder=tool.PLACEHOLDER_OWNER), monkeypatch)
+    assert calls[0][-1] == "storykit[gen] @ git+https://github.com/someone/sk"
+    # And every committed notebook carries that stop.
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        (cell,) = [c for c in nbformat.read(path, as_version=4).cells if "colab" in c.metadata.get("tags", [])]
+        with pytest.raises(SystemExit):
+            _run_install_cell(cell.source, monkeypatch)

@@ -79,12 +79,29 @@ def test_step_count_selects_checkpoint(tiny_backend, tiny_lightning, steps, ckpt
     assert np.allclose(loaded.numpy(), load_file(tiny_lightning.checkpoints[ckpt])[key].numpy())
 
 
+def _unet_calls(backend, **kwargs) -> list[tuple[int, float]]:
+    """(batch, timestep) of every UNet evaluation in one generate call: what the pipeline really ran."""
+    backend.load(kwargs.get("num_inference_steps", 4))
+    seen = []
+    hook = backend.pipe.unet.register_forward_pre_hook(
+        lambda module, args, kw={}: seen.append((int(args[0].shape[0]), float(args[1]))), with_kwargs=False)
+    try:
+        backend.generate("a fox", **kwargs)
+    finally:
+        hook.remove()
+    return seen
+
+
 def test_scheduler_and_guidance_follow_the_model_card(tiny_backend):
-    _, meta = tiny_backend.generate("a fox", **SMALL)
+    # The card: 4 steps on the 4-step model, CFG 1 (one UNet batch per step, no negative branch),
+    # Euler with trailing timesteps over linear betas: t = 999, 749, 499, 249.
+    assert _unet_calls(tiny_backend, **FOUR) == [(1, 999.0), (1, 749.0), (1, 499.0), (1, 249.0)]
+    assert _unet_calls(tiny_backend, **SMALL) == [(1, 999.0), (1, 499.0)]  # 2 steps on the 2-step model
     config = tiny_backend.pipe.scheduler.config
     assert type(tiny_backend.pipe.scheduler).__name__ == "EulerDiscreteScheduler"
     assert config.timestep_spacing == "trailing" and config.beta_schedule == "linear"
-    assert meta["guidance_scale"] == 1.0 and meta["negative_prompt"] is None
+    # The same measure sees guidance when it is asked for: CFG doubles the batch.
+    assert _unet_calls(tiny_backend, **{**SMALL, "guidance_scale": 7.5}) == [(2, 999.0), (2, 499.0)]
 
 
 def test_long_clip_uses_free_noise(tiny_backend):
@@ -365,3 +382,27 @@ def test_memory_presets_keep_the_pixels(tiny_lightning, tiny_backend):
     with pytest.raises(InvalidInput) as e:
         LightningBackend(base_model=tiny_lightning.base_model, memory="tiny")
     one_line(e.value)
+
+
+def test_auto_memory_picks_t4_on_a_t4_from_measured_peaks(tiny_lightning, monkeypatch):
+    import torch
+
+    from storykit.generate.lightning import weights
+
+    gib = 2**30
+    colab_t4 = 15_835_660_288  # what torch reports for Colab's T4 (14.7 GiB)
+    assert weights.memory_preset_for(colab_t4) == "t4"
+    assert weights.memory_preset_for(24 * gib) == "slicing"
+    assert weights.memory_preset_for(40 * gib) == "none" and weights.memory_preset_for(80 * gib) == "none"
+    # Each choice is the fastest preset whose measured 16-frame peak fits a third of the card.
+    for total in (8 * gib, colab_t4, 24 * gib, 48 * gib):
+        preset = weights.memory_preset_for(total)
+        faster = {"t4": "slicing", "slicing": "none", "none": None}[preset]
+        assert preset == "t4" or weights.MEASURED_PEAK_GIB[preset] <= total / gib / 3
+        assert faster is None or weights.MEASURED_PEAK_GIB[faster] > total / gib / 3
+    # The backend asks the card, on CUDA only.
+    backend = LightningBackend(base_model=tiny_lightning.base_model, checkpoint=tiny_lightning.checkpoint_dir, device="cpu")
+    assert backend._memory_preset() == "none"
+    backend.device = "cuda"
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda d: type("P", (), {"total_memory": colab_t4})())
+    assert backend._memory_preset() == "t4" and backend.describe()["memory"] == "t4"

@@ -147,7 +147,7 @@ def test_style_picks_the_base_model_unless_one_is_named(tiny_lightning, monkeypa
     anime = dataclasses.replace(example_script(1), style="anime")
     cinematic = example_script(1)
     by_style = LightningBackend(checkpoint=tiny_lightning.checkpoint_dir, device="cpu")
-    assert by_style.base_model_for(anime) == weights.BASE_MODELS["anime"] == "Yntec/mistoonAnime2"
+    assert by_style.base_model_for(anime) == weights.BASE_MODELS["anime"] == "nicoleng/mistoon_anime"
     assert by_style.base_model_for(cinematic) == weights.DEFAULT_BASE_MODEL
     assert by_style.base_model_for(dataclasses.replace(cinematic, style="claymation")) == weights.BASE_MODELS["3d"]
     named = LightningBackend(base_model="cartoon", checkpoint=tiny_lightning.checkpoint_dir, device="cpu")
@@ -356,3 +356,116 @@ def test_a_missing_camera_lora_fails_before_any_scene_renders(tiny_lightning, tm
         render_story(script, backend, RenderConfig(height=64, width=64, num_inference_steps=2), cache_dir=False,
                      progress=False)
     assert "nowhere" in one_line(e.value) and rendered == []
+
+
+# -- an original AnimateDiff LoRA, converted as diffusers does, lands layer by layer -------------
+
+_ORIGINAL_KEY = __import__("re").compile(
+    r"(?P<block>(?:down|up)_blocks\.\d+|mid_block)\.motion_modules\.(?P<m>\d+)\.temporal_transformer"
+    r"\.transformer_blocks\.(?P<t>\d+)\.attention_blocks\.(?P<a>[01])\.processor\.(?P<proj>to_q|to_k|to_v|to_out)_lora"
+    r"\.(?P<half>down|up)\.weight"
+)
+
+
+def _peft_weight(unet, original_key: str, adapter: str):
+    """The peft tensor that must hold `original_key`'s weights, found by walking the UNet's modules
+    (attention_blocks.0 is AnimateDiff's first temporal attention, attn1; .1 is attn2; down is lora_A)."""
+    m = _ORIGINAL_KEY.fullmatch(original_key)
+    assert m, original_key
+    if m["block"] == "mid_block":
+        block = unet.mid_block
+    else:
+        kind, index = m["block"].split(".")
+        block = getattr(unet, kind)[int(index)]
+    transformer = block.motion_modules[int(m["m"])].transformer_blocks[int(m["t"])]
+    attention = transformer.attn1 if m["a"] == "0" else transformer.attn2
+    layer = attention.to_out[0] if m["proj"] == "to_out" else getattr(attention, m["proj"])
+    return (layer.lora_A if m["half"] == "down" else layer.lora_B)[adapter].weight
+
+
+def _lora_from(original: dict, folder, *, swap_attentions=False):
+    from safetensors.torch import save_file
+
+    from storykit.testing import convert_motion_lora
+
+    converted = convert_motion_lora(original)
+    if swap_attentions:  # a converter that sends every attn1 LoRA to attn2 and back
+        converted = {k.replace(".attn1.", ".attnX.").replace(".attn2.", ".attn1.").replace(".attnX.", ".attn2."): v
+                     for k, v in converted.items()}
+    folder.mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in converted.items()}, str(folder / "diffusion_pytorch_model.safetensors"))
+    return folder
+
+
+def _loaded_unet(tiny, folder):
+    backend = fresh_backend(tiny, motion_loras={"zoom_in": folder})
+    backend.generate("a fox", camera="zoom_in", num_frames=2, height=64, width=64, num_inference_steps=1)
+    return backend.pipe.unet
+
+
+def test_an_original_animatediff_lora_lands_in_exactly_its_own_layers(tiny_lightning, tmp_path):
+    import torch
+
+    from storykit.testing import original_motion_lora_state
+
+    original = original_motion_lora_state(seed=11)
+    assert "down_blocks.0.motion_modules.0.temporal_transformer.transformer_blocks.0.attention_blocks.0.processor.to_q_lora.down.weight" in original
+    unet = _loaded_unet(tiny_lightning, _lora_from(original, tmp_path / "zoom"))
+    for key, tensor in original.items():
+        assert torch.equal(_peft_weight(unet, key, "zoom_in"), tensor), key
+    # ... and nothing else got a LoRA: two tensors in the file per peft layer in the UNet.
+    layers = [n for n, _ in unet.named_modules() if n.endswith("lora_A.zoom_in")]
+    assert 2 * len(layers) == len(original) and all(".motion_modules." in n for n in layers)
+
+
+def test_a_swapped_mapping_fails_the_layer_check(tiny_lightning, tmp_path):
+    """The check above can fail: attn1 <-> attn2 swapped in conversion puts tensors in the wrong layers."""
+    import torch
+
+    from storykit.testing import original_motion_lora_state
+
+    original = original_motion_lora_state(seed=11)
+    unet = _loaded_unet(tiny_lightning, _lora_from(original, tmp_path / "swapped", swap_attentions=True))
+    wrong = [k for k, v in original.items() if not torch.equal(_peft_weight(unet, k, "zoom_in"), v)]
+    assert len(wrong) == len(original)
+
+
+def test_the_loader_makes_the_documented_diffusers_call(tiny_lightning, monkeypatch):
+    """pipe.load_lora_weights(folder, weight_name="diffusion_pytorch_model.safetensors", adapter_name=camera)."""
+    backend = fresh_backend(tiny_lightning)
+    backend.load(2)
+    calls = []
+    real = backend.pipe.load_lora_weights
+    monkeypatch.setattr(backend.pipe, "load_lora_weights", lambda *a, **k: (calls.append((a, k)), real(*a, **k))[1])
+    backend.generate("a fox", camera="tilt_up", num_frames=2, height=64, width=64, num_inference_steps=2)
+    ((args, kwargs),) = calls
+    assert args == (str(tiny_lightning.motion_lora_dir / "animatediff-motion-lora-tilt-up"),)
+    assert kwargs == {"weight_name": "diffusion_pytorch_model.safetensors", "adapter_name": "tilt_up"}
+
+
+def test_a_garbage_or_misfitting_motion_lora_fails_before_any_scene_renders(tiny_lightning, tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from storykit.generate import render_story
+
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "diffusion_pytorch_model.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}")
+    wide = tmp_path / "wide"  # the right names, but rank x 16 where the motion module is 8 wide
+    wide.mkdir()
+    key = "unet.down_blocks.0.motion_modules.0.transformer_blocks.0.attn1.processor.to_q_lora.down.weight"
+    save_file({key: torch.zeros(2, 16)}, str(wide / "diffusion_pytorch_model.safetensors"))
+    nowhere = tmp_path / "no-such-layer"
+    nowhere.mkdir()
+    save_file({key.replace("motion_modules.0", "motion_modules.7"): torch.zeros(2, 8)}, str(nowhere / "diffusion_pytorch_model.safetensors"))
+    for folder, fragment in ((garbage, "not a readable safetensors"), (wide, "(2, 16)"), (nowhere, "motion_modules.7")):
+        backend = fresh_backend(tiny_lightning, motion_loras={"pan_left": folder})
+        script = example_script(3, num_frames=2)
+        script.edit(2, camera="pan_left")
+        rendered = []
+        real = backend.render_scene
+        backend.render_scene = lambda *a, **k: rendered.append(a[0].index) or real(*a, **k)
+        with pytest.raises(InvalidInput) as e:
+            render_story(script, backend, RenderConfig(height=64, width=64, num_inference_steps=2), cache_dir=False, progress=False)
+        assert fragment in one_line(e.value) and rendered == [], (folder.name, str(e.value))

@@ -198,13 +198,13 @@ HANDOFF = [
         "tests/test_continuity.py -k last_frame",
     ),
     Mutant(
-        "handoff-strength-ignored", "storykit/generate/lightning/reference.py",
-        '"video": [still] * num_frames, "strength": handoff_strength, ', '"video": [still] * num_frames, ',
+        "handoff-strength-ignored", "storykit/generate/continuity.py",
+        '"video": video, "strength": strength, ', '"video": video, ',
         "the handoff strength never reaches the pipeline; diffusers' default 0.8 runs (planted bug 3)",
         "tests/test_continuity.py -k denoising_steps",
     ),
     Mutant(
-        "handoff-enforces-all-steps", "storykit/generate/lightning/reference.py",
+        "handoff-enforces-all-steps", "storykit/generate/continuity.py",
         '"enforce_inference_steps": False}', '"enforce_inference_steps": True}',
         "video-to-video runs every step of a stretched schedule instead of int(steps * strength)",
         "tests/test_continuity.py -k denoising_steps",

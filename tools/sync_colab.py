@@ -13,6 +13,14 @@ torch (CUDA), ipywidgets and matplotlib, and pip keeps them since they satisfy
 storykit's ranges; JupyterLab and ipykernel are never installed there (they
 conflict with Colab's own, googlecolab/colabtools#2837). A reader can install
 from elsewhere with the cell's form field or the STORYKIT_REPO environment variable.
+
+Until storykit is published, Repository is https://github.com/YOUR_GITHUB_USER/storykit:
+GitHub owner names allow only letters, digits and single hyphens, so no one can
+ever register that owner (an address like github.com/storykit/... could be claimed
+by a stranger, and every install cell would then install their code). While the
+address is that placeholder the install cell stops with one line asking for a fork.
+Publishing under a real owner? Add it to PUBLISHED_OWNERS in the same commit
+(tests/test_colab.py refuses any other registrable owner).
 """
 
 from __future__ import annotations
@@ -24,14 +32,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BRANCH = "main"
+# The unpublished default's owner: "_" is a character GitHub owner names can never contain.
+PLACEHOLDER_OWNER = "YOUR_GITHUB_USER"
+# Registrable owners the maintainers have published storykit under (none yet).
+PUBLISHED_OWNERS: tuple[str, ...] = ()
+# What GitHub accepts as a user or organisation name (1-39 characters).
+GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 INSTALL_CELL = '''# Colab only: install storykit[gen]. Colab's own torch, ipywidgets and matplotlib are kept as they are.
-# Installing from a fork? Edit the field, or set the STORYKIT_REPO environment variable.
+# Set the field (or the STORYKIT_REPO environment variable) to the GitHub repository to install from.
 import os, sys
 STORYKIT_REPO = "{url}"  # @param {{type:"string"}}
 if "google.colab" in sys.modules:
     import subprocess
     repo = os.environ.get("STORYKIT_REPO") or STORYKIT_REPO
+    if "/{placeholder}/" in repo:
+        raise SystemExit("storykit has no published address yet: set STORYKIT_REPO above (or the STORYKIT_REPO environment variable) to your fork, e.g. https://github.com/you/storykit")
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"storykit[gen] @ git+{{repo}}"], check=True)'''
 
 _BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/notebooks/([\w.-]+\.ipynb)")
@@ -46,6 +62,19 @@ def repository_url(root: Path = ROOT) -> str:
     if not url:
         raise SystemExit("pyproject.toml has no [project.urls] Repository")
     return url.rstrip("/").removesuffix(".git")
+
+
+def repository_owner(url: str) -> str:
+    """'YOUR_GITHUB_USER' for https://github.com/YOUR_GITHUB_USER/storykit."""
+    m = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", url)
+    if not m:
+        raise SystemExit(f"Repository {url!r} is not a https://github.com/OWNER/NAME URL (Colab opens GitHub notebooks)")
+    return m[1]
+
+
+def owner_is_safe(owner: str) -> bool:
+    """True if no stranger can own `owner`: it is not a name GitHub would register, or it is ours."""
+    return not GITHUB_OWNER.fullmatch(owner) or owner.lower() in {o.lower() for o in PUBLISHED_OWNERS}
 
 
 def badge_url(url: str, notebook: str) -> str:
@@ -66,7 +95,7 @@ def synced_notebook(path: Path, url: str) -> str:
     nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "colab" in cell.metadata.get("tags", []):
-            cell.source = INSTALL_CELL.format(url=url)
+            cell.source = INSTALL_CELL.format(url=url, placeholder=PLACEHOLDER_OWNER)
         else:
             cell.source = _badges(cell.source, url)
     return nbformat.writes(nb) + "\n"

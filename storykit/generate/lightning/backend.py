@@ -45,13 +45,16 @@ from ..continuity import handoff_frame
 from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
 from . import draft
-from .motion_lora import DEFAULT_LORA_WEIGHT, MotionLoras, locate_motion_lora, lora_for_camera, real_names
+from .bases import fetch_base, load_base, prepare_base
+from .compat import quiet_cast_warning as _quiet_cast_warning
+from .motion_lora import (
+    DEFAULT_LORA_WEIGHT, MotionLoras, check_motion_lora_file, locate_motion_lora, lora_for_camera, real_names,
+)
 from .reference import check_continuity, conditioning, reference_fields
 from .windows import enable_windows
-from .compat import dtype_kwarg as _dtype_kwarg, quiet_cast_warning as _quiet_cast_warning
 from .weights import (
     BASE_MODELS, CONTEXT_FRAMES, CONTEXT_STRIDE, MEMORY_PRESETS, REPO_ID, base_for_style, checkpoint_steps,
-    estimate_cpu_seconds, fetch_base_model, locate_checkpoint, resolve_base_model,
+    base_source, estimate_cpu_seconds, locate_checkpoint, memory_preset_for, resolve_base_model,
 )
 
 __all__ = [
@@ -104,7 +107,7 @@ class LightningBackend:
     num_inference_steps: default steps (1, 2, 3, 4 or 8); a RenderConfig passed to render_scene wins.
     device/dtype: 'auto' → storykit.generate.device (cuda → mps → cpu; fp16 on CUDA).
     memory: 't4' = VAE slicing + model CPU offload (least memory), 'slicing' = VAE slicing only, 'none',
-        or 'auto': t4 under 12 GiB of GPU memory, slicing under 20 GiB (a 16 GB T4), else none.
+        or 'auto': from measured peaks (weights.memory_preset_for): t4 on a 15 GiB T4, slicing on 24 GiB, else none.
     motion_adapter_config: MotionAdapter(**config); None is AnimateDiff v2's layout that Lightning uses.
     ip_adapter: IP-Adapter weights for character references: a folder laid out like h94/IP-Adapter
         or a hub id ($STORYKIT_IP_ADAPTER; default h94/IP-Adapter), loaded only when a reference is used.
@@ -212,6 +215,12 @@ class LightningBackend:
             return {k: str(v) for k, v in source.items()}
         return None if source is None else str(source)
 
+    @staticmethod
+    def _base_revision(base: str) -> dict:
+        # a pinned preset's commit is part of what it renders with ({} for folders and unpinned ids)
+        revision = base_source(base).revision
+        return {"base_revision": revision} if revision else {}
+
     def _draft_fields(self) -> dict:
         # only drafts add fields, so full-VAE cache keys stay as they were
         return {"vae_decoder": "tiny", **draft.tiny_vae_id(self.tiny_vae)} if self.vae_decoder == "tiny" else {}
@@ -226,6 +235,7 @@ class LightningBackend:
         fields = {
             "backend": self.name,
             "base_model": self.base_model_for(script),
+            **self._base_revision(self.base_model_for(script)),
             "checkpoint_sha256": sha,
             "motion_adapter_config": self.motion_adapter_config,
             "prompt": scene.prompt,
@@ -251,11 +261,15 @@ class LightningBackend:
 
     def check_script(self, script: Script, config: RenderConfig) -> None:
         """Checks what `script` needs before any scene renders: every camera's motion LoRA
-        (a missing one fails now, not at its scene), a reference's IP-Adapter weights and the
-        handoff settings."""
+        (a missing or garbage file fails now, not at its scene), a reference's IP-Adapter
+        weights, the draft decoder and the handoff settings."""
         for source in dict.fromkeys(lora_for_camera(s.camera, self.motion_loras) for s in script.scenes):
             if source is not None:
-                locate_motion_lora(source)  # local, cached or fetched; offline and absent: MissingWeights
+                path = locate_motion_lora(source)  # local, cached or fetched; offline and absent: MissingWeights
+                check_motion_lora_file(path, source=source, adapter_config=self.motion_adapter_config)
+        prepare_base(self.base_model_for(script), num_inference_steps=config.num_inference_steps)  # no pickle: one line now
+        if self.vae_decoder == "tiny":  # its sha256 goes into every draft key: known before scene 0
+            draft.locate_tiny_vae(self.tiny_vae)
         check_continuity(self, script, config)
 
     # -- loading --------------------------------------------------------------------
@@ -264,8 +278,7 @@ class LightningBackend:
             return self.memory
         if self.device.startswith("cuda"):
             torch = require("torch", "gen")
-            total = torch.cuda.get_device_properties(torch.device(self.device)).total_memory
-            return "t4" if total < 12 * 2**30 else "slicing" if total < 20 * 2**30 else "none"
+            return memory_preset_for(torch.cuda.get_device_properties(torch.device(self.device)).total_memory)
         return "none"
 
     def _read_motion_state(self, path: Path) -> dict:
@@ -326,15 +339,10 @@ class LightningBackend:
     def _load_pipeline(self, path: Path, base: str):
         """Builds the card's pipeline: base SD1.5 + Lightning motion module + Euler trailing/linear."""
         diffusers = require("diffusers", "gen")
-        folder = fetch_base_model(base, num_inference_steps=self.num_inference_steps)
+        files = fetch_base(base, num_inference_steps=self.num_inference_steps)
         adapter = self._adapter_from_state(self._read_motion_state(path))
         try:
-            with _quiet_cast_warning():
-                pipe = diffusers.AnimateDiffPipeline.from_pretrained(
-                    str(folder), motion_adapter=adapter, feature_extractor=None,
-                    use_safetensors=True,  # never unpickle a .bin
-                    **{_dtype_kwarg(): self.dtype},
-                )
+            pipe = load_base(files, adapter, self.dtype)
         except StorykitError:
             raise
         except Exception as e:  # missing or broken files: keep the real reason, in one line
@@ -386,7 +394,7 @@ class LightningBackend:
             return self.pipe
         self.pipe = self.loras = None  # free the old pipeline before building the next
         self.pipe = self._load_pipeline(path, base)
-        self.loras = MotionLoras(self.motion_loras)
+        self.loras = MotionLoras(self.motion_loras, adapter_config=self.motion_adapter_config)
         self._loaded_checkpoint, self._loaded_base, self.base_model = path, base, base
         return self.pipe
 

@@ -18,12 +18,14 @@ import os
 from pathlib import Path
 
 from ...errors import InvalidInput, MissingWeights, require
+from .compat import dtype_kwarg
 
-__all__ = ["VAE_DECODERS", "TINY_VAE_REPO", "resolve_tiny_vae", "load_tiny_vae", "tiny_vae_id"]
+__all__ = ["VAE_DECODERS", "TINY_VAE_REPO", "resolve_tiny_vae", "locate_tiny_vae", "load_tiny_vae", "tiny_vae_id"]
 
 VAE_DECODERS = ("full", "tiny")
 TINY_VAE_REPO = "madebyollin/taesd"  # TAESD for SD1.x latents (taesdxl is for SDXL: wrong latent space)
 _WEIGHTS = "diffusion_pytorch_model.safetensors"
+_FILES = ("config.json", _WEIGHTS)
 
 
 def check_vae_decoder(vae_decoder: str) -> str:
@@ -58,21 +60,39 @@ def tiny_vae_id(source: str) -> dict:
     return {"tiny_vae": source, "tiny_vae_sha256": file_sha256(weights) if weights and weights.is_file() else None}
 
 
+def locate_tiny_vae(source: str) -> Path:
+    """The folder holding the tiny VAE: a local folder, the cached hub snapshot, or downloaded now.
+
+    Called before the first scene renders (LightningBackend.check_script), so the
+    weights' sha256 is in every draft clip's cache key from the first scene on.
+    """
+    folder = _local_folder(source)
+    if folder is not None:
+        if not (folder / _WEIGHTS).is_file():
+            raise InvalidInput(f"tiny VAE folder {str(folder)!r} has no {_WEIGHTS} (only safetensors are loaded)")
+        return folder
+    from .weights import _is_repo_id, _looks_like_path, download_file
+
+    if _looks_like_path(source) or not _is_repo_id(source):
+        raise MissingWeights(f"no tiny VAE folder at {source!r}; {_hint(source)}")
+    try:
+        found = [download_file(source, name, what="tiny VAE") for name in _FILES]
+    except MissingWeights:
+        raise MissingWeights(f"the tiny VAE {source!r} is not on this machine; {_hint(source)}") from None
+    return found[-1].parent
+
+
+def _hint(source: str) -> str:
+    repo = source if "/" in source and not source.startswith((".", "/")) else TINY_VAE_REPO
+    return f"download it with `hf download {repo} --local-dir FOLDER` and pass tiny_vae=FOLDER (or set STORYKIT_TINY_VAE)"
+
+
 def load_tiny_vae(source: str, dtype):
     """AutoencoderTiny from a folder (config.json + diffusion_pytorch_model.safetensors) or a hub id."""
-    from .compat import dtype_kwarg
-
     diffusers = require("diffusers", "gen")
-    folder = _local_folder(source)
-    if folder is not None and not (folder / _WEIGHTS).is_file():
-        raise InvalidInput(f"tiny VAE folder {str(folder)!r} has no {_WEIGHTS} (only safetensors are loaded)")
+    folder = locate_tiny_vae(source)
     try:
         # use_safetensors=True: a pickled .bin is never loaded.
-        return diffusers.AutoencoderTiny.from_pretrained(str(folder or source), use_safetensors=True, **{dtype_kwarg(): dtype})
+        return diffusers.AutoencoderTiny.from_pretrained(str(folder), use_safetensors=True, **{dtype_kwarg(): dtype})
     except Exception as e:
-        if folder is not None:
-            raise InvalidInput(f"could not load the tiny VAE from {str(folder)!r} ({type(e).__name__})") from None
-        raise MissingWeights(
-            f"the tiny VAE {source!r} is not on this machine; download it with "
-            f"`hf download {source} --local-dir FOLDER` and pass tiny_vae=FOLDER (or set STORYKIT_TINY_VAE)"
-        ) from None
+        raise InvalidInput(f"could not load the tiny VAE from {str(folder)!r} ({type(e).__name__})") from None

@@ -37,6 +37,7 @@ __all__ = [
     "LORA_FILENAME",
     "lora_for_camera",
     "locate_motion_lora",
+    "check_motion_lora_file",
     "MotionLoras",
 ]
 
@@ -125,11 +126,76 @@ def locate_motion_lora(source: str) -> Path:
     return download_file(source, LORA_FILENAME, what="motion LoRA")
 
 
+# A converted key, what diffusers' scripts/convert_animatediff_motion_lora_to_diffusers.py writes:
+#   unet.<block>.motion_modules.<i>.transformer_blocks.<j>.attn{1,2}.processor.to_{q,k,v,out}_lora.{down,up}.weight
+# or the same layer in peft's spelling (unet.<...>.attn1.to_q.lora_A.weight), which diffusers also loads.
+_ATTN = r"unet\.(?P<attn>(?:(?:down|up)_blocks\.\d+|mid_block)\.motion_modules\.\d+\.transformer_blocks\.\d+\.attn[12])"
+_LORA_KEYS = (
+    re.compile(_ATTN + r"\.processor\.to_(?P<proj>q|k|v|out)_lora\.(?P<half>down|up)\.weight"),
+    re.compile(_ATTN + r"\.to_(?P<proj>q|k|v|out)(?:\.0)?\.lora_(?P<half>A|B)\.weight"),
+)
+
+
+def _lora_layer(key: str) -> tuple[str, bool] | None:
+    """('down_blocks.0.motion_modules.0.transformer_blocks.0.attn1.to_out.0', is_down) for a LoRA key, else None."""
+    for pattern in _LORA_KEYS:
+        m = pattern.fullmatch(key)
+        if m:
+            proj = "out.0" if m["proj"] == "out" else m["proj"]
+            return f"{m['attn']}.to_{proj}", m["half"] in ("down", "A")
+    return None
+
+
+def check_motion_lora_file(path, *, source: str | None = None, adapter_config: dict | None = None) -> None:
+    """Reads a motion LoRA's safetensors header (names, shapes; no tensor data) and refuses what cannot load.
+
+    Every key must be a motion-module LoRA key; with `adapter_config` (the MotionAdapter's
+    arguments) each must also name a layer of that motion module, with down (rank x in)
+    and up (out x rank) shapes that fit it. Runs before any scene renders.
+    """
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(path)
+    label = repr(source or path.name)
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except (SafetensorError, OSError, ValueError) as e:
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+        raise InvalidInput(f"motion LoRA {label} ({path.name}) is not a readable safetensors file ({reason}); download it again") from None
+    bad = [k for k in shapes if _lora_layer(k) is None]
+    if bad or not shapes:
+        raise InvalidInput(
+            f"{label} is not a diffusers-format AnimateDiff motion LoRA (e.g. key {(bad or ['<none>'])[0]!r}); "
+            "use a guoyww/animatediff-motion-lora-* repo"
+        )
+    if adapter_config is None:
+        return
+    layers = _motion_linears(adapter_config)
+    for key, shape in shapes.items():
+        layer, down = _lora_layer(key)
+        fits = layer in layers and len(shape) == 2 and (shape[1] == layers[layer][0] if down else shape[0] == layers[layer][1])
+        if not fits:
+            raise InvalidInput(f"motion LoRA {label} does not fit this motion module ({key}: {shape})")
+
+
+def _motion_linears(adapter_config: dict) -> dict:
+    """'down_blocks.0.motion_modules.0.transformer_blocks.0.attn1.to_q' -> (in, out) of MotionAdapter(**config)."""
+    diffusers = require("diffusers", "gen")
+    from accelerate import init_empty_weights
+
+    with init_empty_weights():
+        adapter = diffusers.MotionAdapter(**adapter_config)
+    return {n: (m.in_features, m.out_features) for n, m in adapter.named_modules()
+            if ".motion_modules." in n and ".attn" in n and type(m).__name__ == "Linear"}
+
+
 class MotionLoras:
     """The motion LoRAs loaded into one pipeline: each loaded once, switched with set_adapters."""
 
-    def __init__(self, motion_loras=None):
+    def __init__(self, motion_loras=None, *, adapter_config: dict | None = None):
         self.motion_loras = motion_loras
+        self.adapter_config = adapter_config  # MotionAdapter(**adapter_config): what each file must fit
         self.loaded: dict[str, str] = {}  # adapter name (= camera) -> source
         self.active: tuple[str, float] | None = None
 
@@ -138,33 +204,9 @@ class MotionLoras:
 
     def _load(self, pipe, camera: str, source: str) -> None:
         require("peft", "gen")  # diffusers' LoRA loading runs on peft
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
-
         path = locate_motion_lora(source)
+        check_motion_lora_file(path, source=source, adapter_config=self.adapter_config)
         try:
-            state = load_file(str(path))
-        except (SafetensorError, OSError) as e:
-            reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
-            raise InvalidInput(f"motion LoRA {path.name} is not a readable safetensors file ({reason})") from None
-        bad = [k for k in state if not (k.startswith("unet.") and ".motion_modules." in k and "lora" in k)]
-        if bad or not state:
-            raise InvalidInput(
-                f"{source!r} is not a diffusers-format AnimateDiff motion LoRA (e.g. key {(bad or ['<none>'])[0]!r}); "
-                "use a guoyww/animatediff-motion-lora-* repo"
-            )
-        # Point each key at the UNet's own module (FreeNoise's split inference renamed some).
-        modules = real_names(pipe.unet, params=False)
-        renamed = {}
-        for key, value in state.items():
-            parts = key.removeprefix("unet.").split(".")
-            # The longest leading path that names a module: the attention for the converted files
-            # ("...attn1.processor.to_q_lora.down.weight"), the Linear for peft-style ones (".to_q.lora_A").
-            cut = next((i for i in range(len(parts) - 1, 0, -1) if ".".join(parts[:i]) in modules), None)
-            if cut is None:
-                raise InvalidInput(f"motion LoRA {source!r} does not fit this motion module (no layer for {key!r})")
-            renamed[".".join(["unet", modules[".".join(parts[:cut])], *parts[cut:]])] = value
-        try:  # a dict, not a path: diffusers then never looks for (or unpickles) other files
             # Quiet two expected notices: peft's "a second adapter" and diffusers' "no text-encoder
             # keys" (motion LoRAs touch only the UNet's motion modules).
             log = logging.getLogger("diffusers.loaders.lora_base")
@@ -173,7 +215,10 @@ class MotionLoras:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Already found a `peft_config`")
                 try:
-                    pipe.load_lora_weights(renamed, adapter_name=camera)
+                    # The call diffusers documents and the Lightning demo Space makes. It finds the
+                    # layers by name because windows.py leaves the motion modules unwrapped; the
+                    # file is the .safetensors located above, so no pickle is ever looked for.
+                    pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=camera)
                 finally:
                     log.setLevel(level)
         except (ValueError, KeyError, RuntimeError) as e:

@@ -14,8 +14,9 @@ $STORYKIT_IP_ADAPTER) is used as is; a hub id is downloaded once into the
 Hugging Face cache. Only safetensors are loaded: a `.bin` (a pickle, which can
 run code when loaded) is refused.
 
-The handoff (storykit.generate.continuity) runs `AnimateDiffVideoToVideoPipeline.from_pipe(pipe)`:
-the same modules, no second copy of any model.
+The handoff (storykit.generate.continuity.start_from_frames) runs
+`AnimateDiffVideoToVideoPipeline.from_pipe(pipe, vae=pipe.vae)`: the same modules,
+no second copy of any model, and a draft decoder (AutoencoderTiny) passes too.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import InvalidInput, MissingWeights, StorykitError, require
+from ...errors import InvalidInput, MissingWeights, StorykitError
 from ..cache import file_sha256
 from ..reference_image import CharacterReference, check_ip_adapter_scale, load_reference
 
@@ -40,7 +41,9 @@ IP_ADAPTER_SUBFOLDER = "models"
 IP_ADAPTER_WEIGHT = "ip-adapter_sd15.safetensors"  # the same weights as ip-adapter_sd15.bin, without pickle
 IMAGE_ENCODER_FOLDER = "image_encoder"  # inside `models/`: CLIP ViT-H/14 (CLIPVisionModelWithProjection)
 _ENCODER_FILES = ("config.json", "model.safetensors")
-MAX_HANDOFF_FRAMES = 32  # one motion-module window; longer scenes would need FreeNoise in video-to-video too
+# Video-to-video attends over all of a scene's frames at once (16 is one FreeNoise window, 32 is
+# the motion module's motion_max_seq_length, its positional-embedding table): past 32 it cannot run.
+MAX_HANDOFF_FRAMES = 32
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,10 +194,6 @@ def _detach(pipe) -> None:
     pipe._storykit_ip_adapter = None
 
 
-_FREE_NOISE_ATTRS = ("_free_noise_context_length", "_free_noise_context_stride", "_free_noise_weighting_scheme",
-                     "_free_noise_noise_type", "_free_noise_prompt_interpolation_callback")
-
-
 def conditioning(backend, pipe, kwargs: dict, *, ip_adapter_image=None, ip_adapter_scale: float = 0.5,
                  handoff_image=None, handoff_strength: float = 0.75):
     """The call to make and its keyword arguments: `pipe` as is, with IP-Adapter, and/or video-to-video.
@@ -216,25 +215,13 @@ def conditioning(backend, pipe, kwargs: dict, *, ip_adapter_image=None, ip_adapt
                              "ip_adapter": weights.source}
     if handoff_image is None:
         return pipe, kwargs, meta
-    diffusers = require("diffusers", "gen")
-    Image = require("PIL.Image", "gen", "pillow")
+    from ..continuity import start_from_frames
+
     frame = np.asarray(handoff_image)
     if frame.ndim != 3 or frame.shape[-1] != 3 or frame.dtype != np.uint8:
         raise InvalidInput(f"handoff_image must be an (H, W, 3) uint8 frame, got {frame.shape} {frame.dtype}")
-    num_frames = kwargs.pop("num_frames")
     # The previous scene's last frame, held for the whole clip: the new scene starts from its layout.
-    still = Image.fromarray(frame)
-    from .compat import quiet_cast_warning
-
-    with quiet_cast_warning():  # from_pipe re-casts the shared modules to their own dtype, which only logs a warning
-        v2v = diffusers.AnimateDiffVideoToVideoPipeline.from_pipe(pipe)
-    v2v.set_progress_bar_config(**getattr(pipe, "_progress_bar_config", {}))
-    # FreeNoise lives in the shared UNet (set up at load) and in a few pipeline attributes that
-    # from_pipe does not copy: without them the windowed motion blocks see the wrong shapes.
-    for name in _FREE_NOISE_ATTRS:
-        if hasattr(pipe, name):
-            setattr(v2v, name, getattr(pipe, name))
-    kwargs = {**kwargs, "video": [still] * num_frames, "strength": handoff_strength, "enforce_inference_steps": False}
+    v2v, kwargs = start_from_frames(pipe, frame, kwargs, strength=handoff_strength)
     meta["handoff"] = {"strength": handoff_strength, "denoising_steps": int(kwargs["num_inference_steps"] * handoff_strength),
                        "pipeline": "AnimateDiffVideoToVideoPipeline"}
     return v2v, kwargs, meta

@@ -7,6 +7,7 @@ Face cache. Missing weights raise MissingWeights with the command that fetches t
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import re
@@ -18,14 +19,19 @@ from ...errors import InvalidInput, MissingWeights, StorykitError
 __all__ = [
     "REPO_ID",
     "BASE_MODELS",
+    "BASE_SOURCES",
+    "BaseSource",
+    "base_source",
     "DEFAULT_BASE_MODEL",
     "CHECKPOINT_FOR_STEPS",
     "MEMORY_PRESETS",
+    "memory_preset_for",
     "checkpoint_filename",
     "locate_checkpoint",
     "resolve_base_model",
     "base_for_style",
-    "fetch_base_model",
+    "cached_base",
+    "COMPONENT_WEIGHTS",
     "check_no_pickles",
     "download_commands",
     "hub_reachable",
@@ -38,20 +44,82 @@ REPO_ID = "ByteDance/AnimateDiff-Lightning"
 # Base-model presets, one table. The card: "AnimateDiff-Lightning produces the best results
 # when used with stylized base models"; it lists realistic bases (epiCRealism, Realistic Vision,
 # DreamShaper, AbsoluteReality, ...) and anime/cartoon ones (ToonYou, IMP, Mistoon Anime,
-# DynaVision, RCNZ Cartoon 3d, MajicMix Reverie). These four hub ids are the ones its demo
-# Space loads (diffusers format), so each is known to run with the distilled motion module.
-BASE_MODELS = {
-    "realistic": "emilianJR/epiCRealism",  # the card's own example; photographic looks
-    "cartoon": "frankjoshua/toonyou_beta6",  # ToonYou beta 6: flat, drawn, storybook looks
-    "anime": "Yntec/mistoonAnime2",  # Mistoon Anime v2: cel-shaded anime
-    "3d": "Lykon/DreamShaper",  # DreamShaper: rendered, tactile looks (clay, miniatures)
+# DynaVision, RCNZ Cartoon 3d, MajicMix Reverie). Every preset loads without unpickling anything:
+# diffusers folders with safetensors, or one single-file .safetensors checkpoint (original SD key
+# layout, read by diffusers' `StableDiffusionPipeline.from_single_file` with `config` = a pinned
+# diffusers repo's configs; its components then build the AnimateDiffPipeline, bases.py).
+
+
+@dataclasses.dataclass(frozen=True)
+class BaseSource:
+    """Where a preset's SD1.5 weights come from on the Hub, pinned, with the evidence for it."""
+
+    repo: str
+    revision: str | None  # a 40-hex commit; None only where no full hash could be verified (see evidence)
+    single_file: str | None = None  # a root .safetensors checkpoint, loaded with from_single_file
+    config: tuple[str, str] | None = None  # (repo, revision) of the diffusers configs describing the single file
+    evidence: str = ""
+
+
+# Evidence: the Hub's own file listings (model pages / tree / blob / commit pages), read through
+# storykit's search tool in December; sizes as the Hub shows them.
+BASE_SOURCES = {
+    # emilianJR/epiCRealism, main: model_index.json + unet/ vae/ text_encoder/ holding safetensors since
+    # commit 6522cf8 "Adding `safetensors` variant of this model (#3)" (the latest of 5 commits). The
+    # listing pages show only that short hash; its 40-hex form could not be read through the search
+    # tool, so this preset is NOT pinned: it follows main (the metadata check before any download
+    # still refuses it in one line if a component has no safetensors).
+    "realistic": BaseSource("emilianJR/epiCRealism", None, evidence="diffusers folders with safetensors; main at 6522cf8 (full hash unverified)"),
+    # frankjoshua/toonyou_beta6 @ 9bb5e1c5 ("update model", 2 commits): root toonyou_beta6.safetensors
+    # (2.3 GB, "Safe") beside diffusers folders whose weights are pickles (vae/diffusion_pytorch_model.bin,
+    # safety_checker/pytorch_model.bin). So: the single file, described by the same commit's configs
+    # (model_index.json, unet/ vae/ text_encoder/ config.json, tokenizer/ vocab.json + merges.txt).
+    "cartoon": BaseSource(
+        "frankjoshua/toonyou_beta6", "9bb5e1c5be60ab664ec80bff429126e0844ac9fe", single_file="toonyou_beta6.safetensors",
+        config=("frankjoshua/toonyou_beta6", "9bb5e1c5be60ab664ec80bff429126e0844ac9fe"),
+        evidence="tree/9bb5e1c5be60ab664ec80bff429126e0844ac9fe: toonyou_beta6.safetensors 2.3 GB + configs",
+    ),
+    # Mistoon Anime v2 (the card's "Mistoon Anime"). Yntec/mistoonAnime2 has no file listing we could
+    # find (conversions of its time shipped .bin), so: nicoleng/mistoon_anime @ ce6c5318 "Upload
+    # mistoonAnime_v20.safetensors" (LFS sha256 c35e1054c0a18d7d761541dd2a991d8567ef0af78f4d909cb118fb568f16822c,
+    # 2,132,626,066 bytes; the same sha256 as babyduck123/for_vast's copy). That repo holds no configs,
+    # so SD1.5's diffusers configs come from the "3d" preset's pinned commit.
+    "anime": BaseSource(
+        "nicoleng/mistoon_anime", "ce6c53181ee6e911ccb9bbfba9706541989c1b6f", single_file="mistoonAnime_v20.safetensors",
+        config=("Lykon/dreamshaper-8", "a7e52b98680b1ba8ff7bce97c7f9f2e2e5337917"),
+        evidence="commit/ce6c53181ee6e911ccb9bbfba9706541989c1b6f adds mistoonAnime_v20.safetensors (2.13 GB)",
+    ),
+    # Lykon/dreamshaper-8 @ a7e52b98 ("Update README.md", main; weights from 63591be "Duplicate from
+    # lykon-models/dreamshaper-8"): text_encoder/model.safetensors (492 MB), vae/ and text_encoder/
+    # fp16 safetensors, safety_checker/model.safetensors seen at that commit; the unet/ listing itself was
+    # not among the pages read (the repo is tagged Safetensors; the metadata check names it if absent).
+    # Replaces Lykon/DreamShaper, whose diffusers folders ("DreamShaper 7 diffusers upload") are .bin.
+    "3d": BaseSource(
+        "Lykon/dreamshaper-8", "a7e52b98680b1ba8ff7bce97c7f9f2e2e5337917",
+        evidence="blob/a7e52b98680b1ba8ff7bce97c7f9f2e2e5337917/{vae,text_encoder,safety_checker}/*.safetensors",
+    ),
 }
+BASE_MODELS = {name: source.repo for name, source in BASE_SOURCES.items()}  # preset -> hub repo id
 DEFAULT_BASE_MODEL = BASE_MODELS["realistic"]
 # Steps -> which distilled checkpoint. The card: "3 steps on the 2-step model works well".
 CHECKPOINT_FOR_STEPS = {1: 1, 2: 2, 3: 2, 4: 4, 8: 8}
-# Peak GPU memory for 512x512x16 fp16 (bench/RESULTS.md, H100): none 12.6 GiB, "slicing" 5.6 GiB,
-# "t4" 3.5 GiB. The offload costs ~3x per scene, so "auto" uses it only on small cards.
 MEMORY_PRESETS = ("auto", "none", "slicing", "t4")
+# Measured peak GPU memory allocated, 512x512x16 frames, fp16, 4 steps, CFG 1 (bench/RESULTS.md, H100).
+MEASURED_PEAK_GIB = {"none": 12.6, "slicing": 5.6, "t4": 3.5}
+# "auto" takes the fastest preset whose measured peak is at most a third of the card: those runs had
+# no CFG (which doubles the UNet batch), no IP-Adapter (its ViT-H image encoder is 1.2 GiB in fp16),
+# no handoff and 16 frames (decoded frames grow with scene length). So a 15 GiB T4 (5.0 GiB) gets
+# "t4", a 24 GiB card "slicing", a 40 GiB or larger one "none". Offload costs ~3x per scene.
+AUTO_MEMORY_FRACTION = 1 / 3
+
+
+def memory_preset_for(total_bytes: int) -> str:
+    """The preset "auto" picks on a GPU with `total_bytes` of memory (see MEASURED_PEAK_GIB)."""
+    budget = total_bytes / 2**30 * AUTO_MEMORY_FRACTION
+    for preset in ("none", "slicing"):
+        if MEASURED_PEAK_GIB[preset] <= budget:
+            return preset
+    return "t4"
 # AnimateDiff (and Lightning, distilled from it) trained its motion module on 16-frame clips; longer
 # scenes are denoised in overlapping 16-frame FreeNoise windows (Qiu et al. 2023, arXiv:2310.15169).
 CONTEXT_FRAMES = 16
@@ -97,12 +165,18 @@ def _local_name(repo: str) -> str:
 
 
 def download_commands(num_inference_steps=4, base_model=None, *, checkpoint_repo: str = REPO_ID) -> list[str]:
-    """The two `hf download` commands that fetch the Lightning checkpoint and the base model."""
+    """The `hf download` commands that fetch the Lightning checkpoint and the base model (a pinned preset at its commit)."""
     base = base_model if base_model and _is_repo_id(str(base_model)) else DEFAULT_BASE_MODEL
-    return [
-        f"hf download {checkpoint_repo} {checkpoint_filename(num_inference_steps)} --local-dir lightning",
-        f'hf download {base} --exclude "*.bin" --exclude "*.ckpt" --exclude "safety_checker/*" --local-dir {_local_name(base)}',
-    ]
+    source = base_source(base)
+    rev = f" --revision {source.revision}" if source.revision else ""
+    if source.single_file:  # into the HF cache, where base_model=<repo> finds it
+        cfg_repo, cfg_rev = source.config
+        base_cmd = (f"hf download {base} {source.single_file}{rev}` and "
+                    f'`hf download {cfg_repo} --revision {cfg_rev} --include "*.json" --include "tokenizer/*"')
+    else:
+        base_cmd = (f'hf download {base}{rev} --exclude "*.bin" --exclude "*.ckpt" --exclude "safety_checker/*" '
+                    f"--local-dir {_local_name(base)}")
+    return [f"hf download {checkpoint_repo} {checkpoint_filename(num_inference_steps)} --local-dir lightning", base_cmd]
 
 
 def missing_weights(reason: str, num_inference_steps=4, base_model=None, *, checkpoint_repo: str = REPO_ID) -> MissingWeights:
@@ -113,7 +187,8 @@ def missing_weights(reason: str, num_inference_steps=4, base_model=None, *, chec
                              "(or set STORYKIT_LIGHTNING_CKPT); or use backend='animatic' for the offline storyboard")
         err.cli = f"{reason}; fetch it once with `{ckpt_cmd}`, then add --checkpoint lightning; or use --backend animatic"
         return err
-    base = _local_name(base_model if base_model and _is_repo_id(str(base_model)) else DEFAULT_BASE_MODEL)
+    repo = base_model if base_model and _is_repo_id(str(base_model)) else DEFAULT_BASE_MODEL
+    base = repo if base_source(repo).single_file else _local_name(repo)  # single files stay in the HF cache
     fetch = f"{reason}; fetch both once with `{ckpt_cmd}` and `{base_cmd}`, then "
     err = MissingWeights(
         fetch + f"pass checkpoint='lightning', base_model='{base}' (or set STORYKIT_LIGHTNING_CKPT / STORYKIT_BASE_MODEL); "
@@ -197,13 +272,13 @@ def _looks_like_path(s: str) -> bool:
     return s.startswith(("/", "./", "../", "~", "\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", s)) or s.count("/") > 1
 
 
-def _hf_cached(repo_id: str, filename: str) -> str | None:
+def _hf_cached(repo_id: str, filename: str, revision: str | None = None) -> str | None:
     """Path of `filename` if it is already in the Hugging Face cache (no network)."""
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
         return None
-    found = try_to_load_from_cache(repo_id, filename)
+    found = try_to_load_from_cache(repo_id, filename, revision=revision)
     return found if isinstance(found, str) else None
 
 
@@ -252,6 +327,14 @@ def base_for_style(style: str | None) -> str:
     return look.base if look is not None and look.base in BASE_MODELS else "realistic"
 
 
+def base_source(repo: str) -> BaseSource:
+    """The pinned source of a preset's repo; any other hub id: its main branch as diffusers folders."""
+    for source in BASE_SOURCES.values():
+        if source.repo == repo:
+            return source
+    return BaseSource(repo, None)
+
+
 def resolve_base_model(base_model=None) -> str:
     """The SD1.5 base: a preset name (see BASE_MODELS), a hub repo id or a local folder."""
     source = base_model or os.environ.get("STORYKIT_BASE_MODEL") or DEFAULT_BASE_MODEL
@@ -281,39 +364,34 @@ def check_no_pickles(folder) -> None:
             )
 
 
-def fetch_base_model(source: str, *, num_inference_steps=4) -> Path:
-    """A local folder for the base model: the folder itself, or a hub snapshot of only what the pipeline loads."""
-    if Path(source).is_dir():
-        check_no_pickles(source)
-        return Path(source)
-    from huggingface_hub import snapshot_download
+# What each component of a diffusers base must hold (pickled .bin weights are never loaded).
+COMPONENT_WEIGHTS = {"unet": "unet/diffusion_pytorch_model.safetensors", "vae": "vae/diffusion_pytorch_model.safetensors",
+                     "text_encoder": "text_encoder/model.safetensors"}
 
-    ok, why = hub_reachable()
-    try:
-        if ok:
-            return Path(snapshot_download(source, allow_patterns=BASE_ALLOW_PATTERNS))
-        return Path(snapshot_download(source, allow_patterns=BASE_ALLOW_PATTERNS, local_files_only=True))
-    except Exception as e:
-        if not ok:
-            raise missing_weights(f"base model {source} is not downloaded and {why}", num_inference_steps, source) from None
-        reason = (str(e).strip().splitlines() or [""])[0][:160]
-        raise MissingWeights(
-            f"could not download base model {source!r} ({type(e).__name__}: {reason}); "
-            f"fetch it with `{download_commands(num_inference_steps, source)[1]}` and pass its folder"
-        ) from None
+
+def cached_base(repo: str) -> tuple[Path, Path | None] | None:
+    """(diffusers folder or configs folder, single file or None) if the base is complete in the HF cache."""
+    source = base_source(repo)
+    if source.single_file:
+        ckpt = _hf_cached(repo, source.single_file, source.revision)
+        index = _hf_cached(source.config[0], "model_index.json", source.config[1])
+        return (Path(index).parent, Path(ckpt)) if ckpt and index else None
+    index = _hf_cached(repo, "model_index.json", source.revision)
+    if not index:
+        return None
+    folder = Path(index).parent
+    return (folder, None) if all((folder / w).is_file() for w in COMPONENT_WEIGHTS.values()) else None
 
 
 def _base_on_disk(source: str) -> tuple[bool, str]:
     if Path(source).is_dir():
         return True, f"base model folder {source}"
-    index = _hf_cached(source, "model_index.json")
-    if not index:
-        return False, f"base model {source!r} is not in the Hugging Face cache"
-    snapshot = Path(index).parent
-    for part in ("unet", "vae", "text_encoder"):
-        if not any(snapshot.glob(f"{part}/*.safetensors")):  # pickled .bin weights are never loaded
-            return False, f"base model {source!r} is only partly downloaded ({part} safetensors weights missing)"
-    return True, f"base model {source} (Hugging Face cache)"
+    if cached_base(source) is not None:
+        return True, f"base model {source} (Hugging Face cache)"
+    spec = base_source(source)
+    if not spec.single_file and _hf_cached(source, "model_index.json", spec.revision):
+        return False, f"base model {source!r} is only partly downloaded (safetensors weights missing)"
+    return False, f"base model {source!r} is not in the Hugging Face cache"
 
 
 def local_weights_status(base_model=None, checkpoint=None, num_inference_steps=4) -> tuple[bool, str]:
