@@ -233,10 +233,10 @@ def _lightning_options(engine, options: dict, script) -> dict:
 
 def _check_weights(engine, script) -> None:
     """Lightning's checkpoint and base model are here (or fetched now): one line if not, before any story."""
-    from .generate.lightning.weights import fetch_base_model
+    from .generate.lightning.bases import fetch_base
 
     engine.describe()  # locates (or downloads) the checkpoint
-    fetch_base_model(engine.base_model_for(script), num_inference_steps=engine.num_inference_steps)
+    fetch_base(engine.base_model_for(script), num_inference_steps=engine.num_inference_steps)
 
 
 def _record_ok(path: Path, record: Path, params_key: str, verify: bool) -> tuple[dict | None, str]:

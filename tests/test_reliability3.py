@@ -354,6 +354,12 @@ def test_a_bad_reference_file_is_one_line_on_the_command_line(tmp_path, capsys, 
     assert no_drawing == []
 
 
+class _ReferenceBackend(FakeBackend):
+    """A fake that declares IP-Adapter support, so the Studio reads its upload (the animatic's Studio ignores it)."""
+
+    supports_reference = True
+
+
 @pytest.mark.parametrize("name", sorted(BAD_IMAGES))
 def test_a_bad_upload_in_the_studio_is_one_line_and_no_bug(tmp_path, name):
     pytest.importorskip("ipywidgets")
@@ -361,7 +367,7 @@ def test_a_bad_upload_in_the_studio_is_one_line_and_no_bug(tmp_path, name):
 
     from storykit.studio.widgets import Studio
 
-    backend = FakeBackend()
+    backend = _ReferenceBackend()
     studio = Studio(backend=backend, cache_dir=False, output_dir=tmp_path / "out", height=64, width=64)
     studio.num_scenes.value = 3
     studio.plan()
@@ -390,7 +396,7 @@ def test_the_studio_and_the_command_line_share_the_loader(monkeypatch, tmp_path)
     monkeypatch.setattr(reference_image, "read_image", lambda source, **k: seen.append(type(source)) or real(source, **k))
     Image.new("RGB", (96, 96), (10, 200, 30)).save(tmp_path / "ok.png")
     reference_image.load_reference(tmp_path / "ok.png")
-    studio = Studio(backend=FakeBackend(), cache_dir=False, output_dir=tmp_path / "out", height=64, width=64)
+    studio = Studio(backend=_ReferenceBackend(), cache_dir=False, output_dir=tmp_path / "out", height=64, width=64)
     studio.num_scenes.value = 3
     studio.plan()
     buf = io.BytesIO()
