@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .sketch import Layer, Sketch, mix, shade
+from .sketch import Layer, Sketch, mix, shade, spread
 
 __all__ = ["draw_room", "furniture"]
 
 _WALL = (236, 214, 178)
 _MID_BASE = 0.65  # scenery.MID_BASE: where the back wall meets the floor
 _PICTURES = ((110, 160, 210), (230, 160, 90), (130, 190, 120), (200, 120, 150))
-
-
-def _spread(c: Sketch, rng, step: float, jitter: float = 0.4) -> list[float]:
-    """x positions across the sketch, about `step` pixels apart."""
-    xs, x = [], c.x0 - step * rng.uniform(0, 1)
-    while x < c.x1 + step:
-        xs.append(x + step * rng.uniform(-jitter, jitter))
-        x += step
-    return xs
 
 
 def _window(c: Sketch, pal, x: float, W: int, H: int, lit: float) -> float:
@@ -110,14 +101,14 @@ def furniture(c: Sketch, world, pal, rng, W: int, H: int, base: float) -> None:
     if room == "kitchen":  # one long counter with a stove and a sink
         c.rect(c.x0, base - 0.16 * H, c.x1, base + 0.01 * H, mix(wood, (250, 250, 250), 0.3))
         c.rect(c.x0, base - 0.17 * H, c.x1, base - 0.15 * H, (200, 200, 206))
-        for x in _spread(c, rng, 0.45 * W, 0.1):
+        for x in spread(c, rng, 0.45 * W, 0.1):
             c.rect(x, base - 0.165 * H, x + 0.14 * W, base - 0.155 * H, (60, 60, 66))  # the hob
             for k in (0.03, 0.09):
                 c.circle(x + k * W + 0.01 * W, base - 0.17 * H, 0.012 * W, (40, 40, 44))
             c.rect(x + 0.01 * W, base - 0.13 * H, x + 0.13 * W, base - 0.02 * H, (90, 90, 98))  # the oven door
             c.rect(x + 0.03 * W, base - 0.12 * H, x + 0.11 * W, base - 0.06 * H, (40, 40, 48))
         return
-    for x in _spread(c, rng, 0.3 * W if room != "library" else 0.22 * W):
+    for x in spread(c, rng, 0.3 * W if room != "library" else 0.22 * W):
         kind = {"classroom": 1, "library": 0}.get(room, int(rng.integers(3)))
         if kind == 0:  # a bookcase
             w, h = 0.16 * W, 0.32 * H

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 from . import rooms
-from .sketch import Color, Layer, Sketch, _rgba, mix, shade
+from .sketch import Color, Layer, Sketch, _rgba, mix, shade, spread
 
 __all__ = [
     "Palette",
@@ -126,15 +126,6 @@ def _xs(c: Sketch, W: int, n: int = 96) -> np.ndarray:
     return np.linspace(c.x0 - 2, c.x1 + 2, n) / W  # in frame widths
 
 
-def _spread(c: Sketch, rng, step: float, jitter: float = 0.4) -> list[float]:
-    """x positions across the sketch, about `step` pixels apart."""
-    xs, x = [], c.x0 - step * rng.uniform(0, 1)
-    while x < c.x1 + step:
-        xs.append(x + step * rng.uniform(-jitter, jitter))
-        x += step
-    return xs
-
-
 def _points(c: Sketch, xs, ys, color) -> None:
     """One-pixel dots at frame resolution, drawn as 2x2 blocks in a single call."""
     ss = c.ss
@@ -206,7 +197,7 @@ def draw_back(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my
         X = xs * W
         for layer, (amp, k) in enumerate(((0.32, 0.95), (0.2, 0.8))):
             ridge = np.full_like(X, horizon + 0.02 * H)
-            for px in _spread(c, rng, W * (0.3 + 0.1 * layer)):
+            for px in spread(c, rng, W * (0.3 + 0.1 * layer)):
                 h = rng.uniform(0.6, 1.0) * amp * H
                 ridge = np.minimum(ridge, horizon + 0.02 * H - h + np.abs(X - px) * rng.uniform(0.9, 1.5))
             ridge += rng.normal(0, 0.003 * H, X.shape)
@@ -218,7 +209,7 @@ def draw_back(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my
         col = pal.tone("building", 0, 0.9)
         night = pal.time in ("night", "dusk")
         wx, wy = [], []
-        for x in _spread(c, rng, 0.07 * W, 0.3):
+        for x in spread(c, rng, 0.07 * W, 0.3):
             w, h = rng.uniform(0.04, 0.08) * W, rng.uniform(0.1, 0.3) * H
             top = horizon + 0.04 * H - h
             c.rect(x, top, x + w, c.y1, col)
@@ -257,12 +248,12 @@ def draw_back(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my
                 c.rect(tx - 0.006 * W, base_y - (h - 0.05) * H, tx + 0.006 * W, base_y - (h - 0.08) * H, win)
         if far == "conifers":
             col = pal.tone("pine", 0, 1.05)
-            for x in _spread(c, rng, 0.035 * W):
+            for x in spread(c, rng, 0.035 * W):
                 y, h = float(np.interp(x / W, xs, ridge)) + 0.02 * H, rng.uniform(0.07, 0.14) * H
                 c.polygon([(x - h * 0.28, y), (x, y - h), (x + h * 0.28, y)], col)
         elif far == "bamboo":  # faint stalks in the distance
             col = mix(pal.tone("bamboo", 0, 0.95), pal.haze, 0.3)
-            for x in _spread(c, rng, 0.09 * W):
+            for x in spread(c, rng, 0.09 * W):
                 w = rng.uniform(0.006, 0.01) * W
                 c.rect(x, c.y0, x + w, horizon + 0.05 * H, col)
         band = 0.45 if pal.mist else 0.2
@@ -311,7 +302,7 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
         for row in range(5):
             y = H * (0.545 + row * 0.026)
             crest = mix(water, (255, 255, 255), 0.45 + 0.08 * row)
-            for x in _spread(c, rng, W * (0.13 - row * 0.015), 0.45):
+            for x in spread(c, rng, W * (0.13 - row * 0.015), 0.45):
                 w = W * rng.uniform(0.025, 0.05) * (1 + row * 0.3)
                 c.arc(x, y, w, w * 0.16, 200, 340, max(1.0, 0.0035 * H * (1 + row * 0.4)), crest)
         # wet sand and the foam line where the sea meets the beach
@@ -331,7 +322,7 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
         crown = pal.tone("autumn" if leaves else ("jungle" if mid == "jungle" else "tree"), 1)
         light, trunk, pine = shade(crown, 1.22), pal.tone("trunk", 1), pal.tone("pine", 1)
         step = {"trees": 0.13, "hills": 0.32, "jungle": 0.16}[mid] * W
-        for x in _spread(c, rng, step):
+        for x in spread(c, rng, step):
             h = rng.uniform(0.22, 0.36) * H * (1.3 if mid == "jungle" else 1.0) * (0.6 if mid == "hills" else 1.0)
             if mid == "trees" and rng.random() < 0.4:
                 _pine(c, x, at(x) + 0.02 * H, h * 1.1, pine, trunk)
@@ -339,7 +330,7 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
                 _tree(c, x, at(x) + 0.02 * H, h, trunk, crown, light, sun_left)
         if mid == "jungle":  # hanging vines
             vine = pal.tone("jungle", 1, 0.8)
-            for x in _spread(c, rng, 0.07 * W):
+            for x in spread(c, rng, 0.07 * W):
                 L = rng.uniform(0.1, 0.35) * H
                 c.line([(x, c.y0), (x + 0.01 * W, c.y0 + L * 0.5), (x, c.y0 + L)], max(1.0, 0.005 * H), vine)
         if mid == "hills":  # flowers in the meadow
@@ -353,7 +344,7 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
                 stalk = mix(stalk, pal.haze, 0.25)
             node = shade(stalk, 0.72)
             leaf = mix(pal.tone("bamboo_dark", 1 if depth == 0 else 2, k), pal.haze, 0.25 * (1 - depth))
-            for x in _spread(c, rng, W * (0.16 if depth else 0.11)):
+            for x in spread(c, rng, W * (0.16 if depth else 0.11)):
                 w = rng.uniform(0.02, 0.032) * W * (1 if depth else 0.7)
                 bottom = at(x) + 0.03 * H
                 c.rect(x - w / 2, c.y0, x + w / 2, bottom, stalk)
@@ -375,7 +366,7 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
         neon = "neon" in world.weather
         win_lit = (255, 214, 130)
         glows = []
-        for x in _spread(c, rng, W * (0.16 if mid == "buildings" else 0.22), 0.25):
+        for x in spread(c, rng, W * (0.16 if mid == "buildings" else 0.22), 0.25):
             y = base + 0.02 * H
             if mid == "buildings":
                 w, h = rng.uniform(0.1, 0.16) * W, rng.uniform(0.22, 0.5) * H
@@ -410,21 +401,21 @@ def draw_mid(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, my:
         return layer
     elif mid == "dunes":
         cactus = pal.tone("cactus", 1)
-        for x in _spread(c, rng, 0.4 * W):
+        for x in spread(c, rng, 0.4 * W):
             y, h, w = at(x) + 0.03 * H, rng.uniform(0.1, 0.16) * H, 0.018 * W
             c.rect(x - w, y - h, x + w, y, cactus, radius=w)
             c.line([(x, y - h * 0.45), (x - 3 * w, y - h * 0.5), (x - 3 * w, y - h * 0.8)], w * 1.4, cactus)
             c.line([(x, y - h * 0.6), (x + 2.6 * w, y - h * 0.62), (x + 2.6 * w, y - h * 0.9)], w * 1.3, cactus)
     elif mid in ("rocks", "craters"):
         rock = "space_rock" if mid == "craters" else "rock"
-        for x in _spread(c, rng, 0.22 * W):
+        for x in spread(c, rng, 0.22 * W):
             y, r = at(x) + 0.03 * H, rng.uniform(0.04, 0.09) * H
             top, right = (x + r * 0.2, y - r * 1.3), (x + r * 1.3, y - r * 0.6)
             c.polygon([(x - r * 1.4, y), (x - r, y - r * 0.9), top, right, (x + r * 1.5, y)], pal.tone(rock, 1, 1.05))
             c.polygon([top, right, (x + r * 1.5, y), (x + r * 0.3, y)], pal.tone(rock, 1, 0.8))  # the shaded side
         if mid == "rocks":
             pine, trunk = pal.tone("pine", 1), pal.tone("trunk", 1)
-            for x in _spread(c, rng, 0.25 * W):
+            for x in spread(c, rng, 0.25 * W):
                 _pine(c, x, at(x) + 0.02 * H, rng.uniform(0.14, 0.24) * H, pine, trunk)
     layer = c.finish()
     # haze between the middle distance and the ground
@@ -449,7 +440,7 @@ def draw_ground(world, pal: Palette, rng, W: int, H: int, x0: float, x1: float, 
             c.rect(x, top, x + 0.004 * W, top + 0.06 * H, shade(walk, 0.8))
         if "neon" in world.weather:  # coloured reflections on the wet street
             road = pal.tone("road", 2)
-            for x in _spread(c, rng, 0.2 * W):
+            for x in spread(c, rng, 0.2 * W):
                 ncol = ((255, 80, 190), (80, 230, 255), (180, 110, 255))[int(rng.integers(3))]
                 c.rect(x, top + 0.09 * H, x + 0.03 * W, c.y1, mix(road, ncol, 0.3))
         line = mix(pal.tone("road", 2), (236, 220, 150), 0.7)

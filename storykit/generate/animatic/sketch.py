@@ -185,6 +185,11 @@ class Layer:
         return self.img.convert("RGB" if opaque else "RGBA")
 
 
-# -- palettes ---------------------------------------------------------------------------
+def spread(c: Sketch, rng, step: float, jitter: float = 0.4) -> list[float]:
+    """x positions across the sketch, about `step` pixels apart."""
+    xs, x = [], c.x0 - step * rng.uniform(0, 1)
+    while x < c.x1 + step:
+        xs.append(x + step * rng.uniform(-jitter, jitter))
+        x += step
+    return xs
 
-# Sky and light per time of day: (sky top, sky at horizon), haze colour, light tint
