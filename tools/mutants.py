@@ -417,11 +417,31 @@ SEGMENTED_EXPORT = [
         "tests/test_segments.py -k reencodes_only_the_edited_scene",
     ),
 ]
+DRAWN_HONESTY = [
+    Mutant(
+        "drawn-lists-what-is-off-screen", "storykit/generate/animatic/cast.py",
+        'if box is not None:\n                out.append({**thing.to_dict(), "box": box})',
+        'if True:\n                out.append({**thing.to_dict(), "box": box})',
+        "`drawn` lists a thing in scenes where it is not on screen (the lost violin while it is searched for)",
+        "tests/test_animatic_acting.py -k lost_violin",
+    ),
+]
+
+STUDIO = [
+    Mutant(
+        "studio-render-this-scene-renders-all", "storykit/studio/widgets.py",
+        "clip = self._render(scene, script, engine, config)",
+        "clip = [self._render(s, script, engine, config) for s in script.scenes][index]",
+        "\"Render this scene\" renders every scene (a warm cache would hide it)",
+        "tests/test_widgets.py -k fresh_plan",
+    ),
+]
+
 
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
-    *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT,
+    *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
 ]
 
 
