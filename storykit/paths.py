@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["storykit_home", "default_cache_dir", "check_file_name", "name_max", "fitted_name", "exists"]
+__all__ = ["storykit_home", "default_cache_dir", "check_file_name", "name_max", "fitted_name", "exists", "sha256_of_file"]
 
 # POSIX file systems (ext4, APFS, tmpfs, ...) allow 255 bytes per name and 4096 per path.
 NAME_MAX, PATH_MAX = 255, 4096
@@ -75,6 +75,15 @@ def fitted_name(stem: str, room: int) -> str:
     tag = "~" + hashlib.sha256(data).hexdigest()[:8]
     head = data[: max(0, room - len(tag))].decode("utf-8", "ignore")  # "ignore" drops a cut character
     return head + tag
+
+
+def sha256_of_file(path) -> str:
+    """The file's sha256 (hex), read in 4 MiB blocks so a 908 MB checkpoint never sits in memory."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _short(text: str, keep: int = 40) -> str:

@@ -54,7 +54,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import InvalidInput
-from ..paths import default_cache_dir, storykit_home
+from ..paths import default_cache_dir, sha256_of_file, storykit_home
 from .clips import Clip
 
 __all__ = ["ClipCache", "CacheInfo", "open_cache", "file_sha256", "parse_size", "check_cache_location",
@@ -521,11 +521,7 @@ def file_sha256(path: str | os.PathLike) -> str:
         known = {}
     digest = known.get(ident)
     if not (isinstance(digest, str) and len(digest) == 64):
-        h = hashlib.sha256()
-        with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 22), b""):
-                h.update(block)
-        digest = h.hexdigest()
+        digest = sha256_of_file(p)
         known[ident] = digest
         try:  # a read-only home only costs a re-hash next run
             store.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidInput, require
+from ..paths import sha256_of_file
 
 __all__ = [
     "CharacterReference",
@@ -56,14 +57,6 @@ def pixels_sha256(image) -> str:
     """sha256 of an RGB PIL image's size and pixels (independent of how it was stored)."""
     h = hashlib.sha256(f"{image.width}x{image.height}|RGB|".encode())
     h.update(image.tobytes())
-    return h.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
     return h.hexdigest()
 
 
@@ -122,7 +115,7 @@ class CharacterReference:
         """What a manifest records: the file (by name and sha256) and the pixels' sha256."""
         entry = {"source": self.source, "width": self.image.width, "height": self.image.height, "pixels_sha256": self.sha256}
         if self.path is not None and self.path.is_file():
-            entry.update(file=self.path.name, path=str(self.path.resolve()), sha256=_file_sha256(self.path))
+            entry.update(file=self.path.name, path=str(self.path.resolve()), sha256=sha256_of_file(self.path))
         if self.prompt:
             entry["prompt"] = self.prompt
         return entry

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import hashlib
 import json
 import math
 import os
@@ -47,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInput, StorykitError
-from ..paths import check_file_name, exists
+from ..paths import check_file_name, exists, sha256_of_file
 from ..plan.script import narrate
 from .encode import MP4_CRF, MP4_PRESET, WEBM_CRF
 from .publish import Staging, remove_stale_temps, write_text
@@ -205,7 +204,7 @@ def export_story(
                 "files": [p.name for p in [*videos.values(), srt, vtt, narration] if p is not None],
                 "subtitles": srt is not None,
                 "audio": None if audio_path is None else {
-                    "file": audio_path.name, "sha256": _sha256(audio_path), "muxed": has_audio,
+                    "file": audio_path.name, "sha256": sha256_of_file(audio_path), "muxed": has_audio,
                 },
                 "mp4_crf": MP4_CRF,
                 "mp4_preset": MP4_PRESET,
@@ -555,9 +554,3 @@ def replay_inputs(manifest: dict) -> Replay:
     return Replay(script, backend, config, {k: v for k, v in manifest["stitch"].items() if k in _STITCH_KEYS})
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidInput
+from ..paths import sha256_of_file as file_sha256  # public here: the resume records name it
 from ..generate.clips import Clip, check_frames
 from ..plan.script import Script
 from ..plan.storybench import STORYBENCH_FPS
@@ -97,14 +98,6 @@ def side_by_side(samples: Sequence[np.ndarray]) -> np.ndarray:
     if len(shapes) != 1:
         raise InvalidInput(f"all samples of a story must have one shape, got {sorted(shapes)}")
     return np.concatenate(samples, axis=2)
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def storybench_npz_bytes(video: np.ndarray, frames: Sequence[int], texts: Sequence[str], *, compress: bool = True) -> bytes:
