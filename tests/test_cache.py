@@ -61,6 +61,46 @@ def test_format_1_entries_still_read(tmp_path):
     assert np.array_equal(cache.get("a" * 64).frames, clip.frames)
 
 
+def test_format_2_zstd_entries_still_read(tmp_path):
+    """Format 2 hashed the decompressed frames; such entries still read back (format 3 hashes the compressed bytes)."""
+    cache = ClipCache(tmp_path)
+    clip = Clip(_drawing(), fps=8, scene_index=0, metadata={"backend": "animatic"})
+    path = cache.put("b" * 64, clip)
+    with np.load(path) as z:
+        arrays = dict(z)
+    meta = str(arrays["metadata"])
+    arrays["format"] = np.array(2)
+    arrays["checksum"] = np.array(cache_mod._checksum(clip.frames, meta))  # format 2's rule
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    assert np.array_equal(cache.get("b" * 64).frames, clip.frames)
+
+
+@pytest.mark.parametrize("change", ["a compressed byte", "the shape", "one byte fewer", "other frames, well compressed"])
+def test_a_zstd_entry_whose_compressed_frames_changed_is_damaged(tmp_path, capsys, change):
+    """The checksum covers the compressed bytes and the shape: any change means render again, never other frames."""
+    cache = ClipCache(tmp_path)
+    clip = Clip(_drawing(), fps=8, scene_index=0, metadata={"backend": "animatic"})
+    path = cache.put("c" * 64, clip)
+    with np.load(path) as z:
+        arrays = dict(z)
+    if change == "a compressed byte":
+        arrays["frames_zstd"] = arrays["frames_zstd"].copy()
+        arrays["frames_zstd"][len(arrays["frames_zstd"]) // 2] ^= 0x40
+    elif change == "other frames, well compressed":  # only the checksum can tell
+        other = clip.frames.copy()
+        other[0, 0, 0] ^= 1
+        arrays["frames_zstd"] = cache_mod._encode_frames(other, "zstd")[1]["frames_zstd"]
+    elif change == "the shape":
+        arrays["shape"] = arrays["shape"][[0, 2, 1, 3]] if arrays["shape"][1] != arrays["shape"][2] else arrays["shape"] * [2, 1, 1, 1]
+    else:
+        arrays["frames_zstd"] = arrays["frames_zstd"][:-1]
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    assert cache.get("c" * 64) is None
+    assert "damaged" in capsys.readouterr().err and not path.exists()
+
+
 @pytest.mark.parametrize("text, value", [("5GiB", 5 * 2**30), ("500MB", 500 * 10**6), ("1.5 k", 1500), (123, 123), ("none", None)])
 def test_parse_size(text, value):
     assert parse_size(text) == value

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import nbformat
+from storykit.testing import lazy_module
+
+nbformat = lazy_module("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,6 +4,8 @@ pipeline actually received (a spy on the call, UNet evaluations, VAE encodes), n
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -12,7 +14,7 @@ from storykit.generate import RenderConfig, render_story
 from storykit.generate.cache import ClipCache
 from storykit.testing import build_tiny_taesd, example_script
 
-pytest.importorskip("diffusers")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("diffusers") is None, reason="needs the gen extra")
 
 
 def picture(seed: int = 0) -> Image.Image:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
-pytest.importorskip("diffusers")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("diffusers") is None, reason="needs the gen extra")
 
 from storykit.errors import InvalidInput, MissingWeights  # noqa: E402
 from storykit.generate import RenderConfig  # noqa: E402

@@ -8,7 +8,6 @@ import os
 import re
 import sys
 
-import mediapy
 import numpy as np
 import pytest
 
@@ -21,6 +20,9 @@ from storykit.stitch import build_manifest, export_story, load_manifest, replay_
 from storykit.stitch.ffmpeg import ensure_ffmpeg, probe, run_ffmpeg
 from storykit.plan import Scene, Script, Triple
 from storykit.stitch import stitch
+from storykit.testing import lazy_module
+
+mediapy = lazy_module("mediapy", setup=lambda m: ensure_ffmpeg())
 
 
 def make_clips(k=3, n=16, h=64, w=64):

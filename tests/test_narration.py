@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import wave
 
 import numpy as np
 import pytest
@@ -180,6 +181,12 @@ def test_music_is_ducked_under_speech_and_the_mix_is_minus_16_lufs(tmp_path):
     out = tmp_path / "mix.wav"
     report = mix_audio(voice, rate, out, duration=6.0, music=music)
     assert report["ducking"] == "sidechaincompress"
+    with wave.open(str(out)) as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, 48000)  # music keeps its stereo
+    alone = tmp_path / "voice.wav"
+    mix_audio(voice, rate, alone, duration=6.0)
+    with wave.open(str(alone)) as w:
+        assert (w.getnchannels(), w.getframerate()) == (1, 48000)  # one voice: one channel
     mixed = decode_audio(out)
     assert len(mixed) == pytest.approx(6 * RATE, abs=RATE * 0.02)
     quiet, speaking = mixed[int(0.5 * RATE) : int(1.5 * RATE)], mixed[int(2.8 * RATE) : int(3.8 * RATE)]
@@ -205,7 +212,7 @@ def test_render_speaks_every_line_inside_its_scene(lang, tmp_path, capsys):
     narration = manifest["narration"]
     assert narration["engine"] == "espeak" and narration["language"] == lang
     info = probe(out)
-    assert info["audio"] and "aac" in info["audio"][0]
+    assert info["audio"] and "aac" in info["audio"][0] and "mono" in info["audio"][0]  # a voice alone: mono AAC
     audio = decode_audio(out)
     duration = manifest["story"]["duration_s"]
     assert len(audio) / RATE == pytest.approx(duration, abs=0.06)  # the track lasts as long as the video

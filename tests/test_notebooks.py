@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from storykit.testing import lazy_module
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -42,7 +45,7 @@ def test_notebook_runs_offline_in_place_quietly_and_leaves_nothing_behind(path, 
     nb.cells = [c for c in nb.cells if c not in skipped]
     before = _untracked()
     # In place, as a reader runs it: the kernel starts in notebooks/.
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs)

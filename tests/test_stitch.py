@@ -323,3 +323,35 @@ def test_captions_are_burned_after_transitions_once_per_scene():
     np.testing.assert_array_equal(once.frames[a1:b1], plain.frames[a1:b1])
     np.testing.assert_array_equal(once.frames[: once.spans[0][1]], capt.frames[: capt.spans[0][1]])
     assert once.metadata["captions_already_drawn"] == [1]
+
+
+# -- holding a clip's last frame (narration's room for a line) -----------------------------
+
+
+@pytest.mark.parametrize("options", [
+    {"fps": 24, "transition": "crossfade", "title": True, "captions": True},   # retimed, blended, overlapped
+    {"fps": 8, "transition": "fade_black"},                                     # same rate, dips
+    {"fps": 24, "interpolate": "none", "transition": "cut"},
+])
+def test_stitch_holding_equals_stitching_clips_that_repeat_their_last_frame(options):
+    from storykit.stitch.timeline import stitch_holding
+
+    clips, hold = scene_clips(3), {0: 5, 1: 0, 2: 3}
+    script = script_for(3)
+    repeated = [Clip(np.concatenate([c.frames, np.repeat(c.frames[-1:], hold[c.scene_index], axis=0)]), c.fps,
+                     c.scene_index, c.metadata) for c in clips]
+    want = stitch(repeated, script, **options)
+    got = stitch_holding(clips, hold, script, **options)
+    assert got.spans == want.spans and got.num_frames == want.num_frames > stitch(clips, script, **options).num_frames
+    assert got.metadata["source_frames"] == [21, 16, 19] == want.metadata["source_frames"]
+    np.testing.assert_array_equal(got.frames, want.frames)
+    assert all(len(c.frames) == 16 for c in clips)  # nothing was copied into the clips
+
+
+def test_stitch_holding_refuses_a_bad_hold_and_bad_options():
+    from storykit.stitch.timeline import stitch_holding
+
+    with pytest.raises(InvalidInput, match="hold must be"):
+        stitch_holding(scene_clips(2), {0: -1})
+    with pytest.raises(InvalidInput, match="unknown stitch option 'fade'"):
+        stitch_holding(scene_clips(2), {0: 1}, fade=2)

@@ -2,7 +2,6 @@
 
 import json
 
-import mediapy
 import numpy as np
 import pytest
 
@@ -10,6 +9,9 @@ from storykit import InvalidInput, plan
 from storykit.cli import main
 from storykit.stitch.ffmpeg import ensure_ffmpeg
 from storykit.story import make_story
+from storykit.testing import lazy_module
+
+mediapy = lazy_module("mediapy", setup=lambda m: ensure_ffmpeg())
 
 FOX = ("a misty bamboo forest at dawn", "a small red fox in a blue scarf", "searches for a lost lantern")
 

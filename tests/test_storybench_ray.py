@@ -5,6 +5,7 @@
 """
 
 import glob
+import importlib.util
 import json
 import os
 import socket
@@ -16,8 +17,10 @@ import numpy as np
 import pytest
 
 from storykit.benchmark import render_storybench
+from storykit.testing import lazy_module
 
-ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the scale extra")
+ray = lazy_module("ray")  # imported by the tests that run here, not by every worker that collects this file
 
 ROOT = Path(__file__).resolve().parents[1]
 STORYBENCH = ROOT / "tests" / "data" / "storybench"  # CC BY 4.0, Google LLC: see NOTICE.md

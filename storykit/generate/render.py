@@ -114,9 +114,12 @@ def render_story(
     """
     from tqdm.auto import tqdm
 
+    from .frame_buffers import keep_frame_buffers
+
     if not isinstance(script, Script):
         raise InvalidInput(f"script must be a Script, got {type(script).__name__}")
     script.validate()
+    keep_frame_buffers()
     if scenes is None:
         chosen = list(script.scenes)
     else:

@@ -312,10 +312,25 @@ def _mux_audio(video: Path, audio: Path, fmt: str, duration: float) -> str | Non
             out.unlink(missing_ok=True)
 
 
+def _channels(audio: Path) -> int:
+    """The channel count of a WAV (2 for any other file: the bit rate for stereo is safe for both)."""
+    import wave
+
+    try:
+        with wave.open(str(audio), "rb") as w:
+            return w.getnchannels()
+    except (OSError, EOFError, wave.Error):
+        return 2
+
+
 def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> str | None:
     from .ffmpeg import run_ffmpeg
 
-    codec = ["-c:a", "aac", "-b:a", "160k"] if fmt == "mp4" else ["-c:a", "libopus", "-b:a", "128k"]
+    mono = _channels(audio) == 1  # a narration alone (stitch.mix): half the bits, half the encoder's work
+    if fmt == "mp4":  # speech alone: ffmpeg's fast AAC search, 0.36 -> 0.15 s CPU for 16 s (music keeps twoloop)
+        codec = ["-c:a", "aac", "-b:a", "96k", "-aac_coder", "fast"] if mono else ["-c:a", "aac", "-b:a", "160k"]
+    else:
+        codec = ["-c:a", "libopus", "-b:a", "64k" if mono else "128k"]
     args = [
         "-v", "error", "-y", "-i", str(video), "-i", str(audio),
         "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *codec,

@@ -11,7 +11,9 @@ What a video editor would do, with ffmpeg:
 2. the mix is normalised to -16 LUFS integrated (EBU R128, measured with ffmpeg's `ebur128`
    as it is mixed, then one linear gain, so speech keeps its dynamics), its peaks held under
    -1.5 dBFS by a look-ahead limiter (`alimiter`);
-3. it is written as 48 kHz stereo 16-bit WAV lasting exactly `duration` seconds.
+3. it is written as 48 kHz 16-bit WAV lasting exactly `duration` seconds: stereo with music,
+   mono for a narration alone (one voice has one channel; a second copy only doubles the
+   AAC encoder's work, 0.8 -> 0.35 s CPU for a 16 s story).
 
 The export muxes that one file into each video once (AAC in MP4, Opus in WebM); a GIF
 has no sound.
@@ -73,7 +75,7 @@ def mix_audio(voice: np.ndarray | None, voice_rate: int, out: str | os.PathLike,
     Args:
         voice: the narration (float32 mono, placed on the story's timeline), or None for music only.
         voice_rate: its sample rate.
-        out: the WAV to write (48 kHz stereo, exactly `duration` seconds).
+        out: the WAV to write (48 kHz, exactly `duration` seconds; stereo with music, else mono).
         music: a sound file laid under the narration, ducked while a line is spoken; cut at `duration`
             (a shorter one ends early).
     """
@@ -116,7 +118,8 @@ def mix_audio(voice: np.ndarray | None, voice_rate: int, out: str | os.PathLike,
         limit = 10 ** (TRUE_PEAK / 20)
         _run(["-v", "error", "-i", str(premix), "-af",
               f"volume={gain:.2f}dB,alimiter=limit={limit:.3f}:level=false:latency=true,asetpts=N/SR/TB,"
-              f"apad=whole_dur={d},atrim=end={d}", "-t", d, "-ar", str(RATE), "-ac", "2", "-c:a", "pcm_s16le", str(out)])
+              f"apad=whole_dur={d},atrim=end={d}", "-t", d, "-ar", str(RATE), "-ac", "1" if music is None else "2",
+              "-c:a", "pcm_s16le", str(out)])
     finally:
         tmp_voice.unlink(missing_ok=True)
         premix.unlink(missing_ok=True)

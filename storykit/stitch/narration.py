@@ -27,7 +27,7 @@ from ..errors import InvalidInput
 from ..generate.clips import Clip
 from ..plan.captions import detect_language
 from ..plan.script import Script
-from .timeline import Story, stitch
+from .timeline import Story, stitch_holding
 
 __all__ = ["NarrationLine", "Narration", "narrate_story", "script_language", "line_windows", "speak_lines"]
 
@@ -128,7 +128,7 @@ def narrate_story(clips: list[Clip], script: Script, speeches: dict, *, engine_i
         raise InvalidInput("speeches must be a dict {scene index: Speech} from speak_lines")
     held = {c.scene_index: 0 for c in clips}
     for _ in range(MAX_FITS):
-        story = stitch(_hold(clips, held), script, **stitch_kwargs)
+        story = stitch_holding(clips, held, script, **stitch_kwargs)
         windows = line_windows(story)
         short = {}
         for c, (lo, hi) in zip(clips, windows):
@@ -167,19 +167,6 @@ def _by_scene(lines, windows, story, clips):
     for ln in lines:
         k = index[ln.scene]
         yield ln, windows[k], story.texts[k].strip() or ln.text
-
-
-def _hold(clips: list[Clip], held: dict[int, int]) -> list[Clip]:
-    """The clips, each with its last frame repeated `held[scene]` more times (the cached clip is untouched)."""
-    out = []
-    for c in clips:
-        n = held.get(c.scene_index, 0)
-        if n <= 0:
-            out.append(c)
-            continue
-        frames = np.concatenate([c.frames, np.repeat(c.frames[-1:], n, axis=0)])
-        out.append(dataclasses.replace(c, frames=frames, metadata={**c.metadata, "held_frames": n}))
-    return out
 
 
 def _resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:

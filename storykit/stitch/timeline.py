@@ -57,7 +57,7 @@ from ..errors import InvalidInput
 from ..plan.script import TRANSITIONS, Script, check_text
 from .retime import Mixer, Retimer, cv2_or_error
 
-__all__ = ["Story", "stitch", "check_stitch_options", "INTERPOLATIONS"]
+__all__ = ["Story", "stitch", "stitch_holding", "check_stitch_options", "INTERPOLATIONS"]
 
 INTERPOLATIONS = ("blend", "none", "flow")
 MAX_TRANSITION_FRAMES = 64
@@ -209,6 +209,30 @@ def stitch(
             left as it is: never two captions.
     """
     # 1. Check inputs.
+    scenes = _scenes_of(clips, script)
+    _check_options(transition, transition_frames, fps, interpolate, title, title_seconds, captions)
+    return _stitch(clips, script, scenes, {}, transition=transition, transition_frames=transition_frames, fps=fps,
+                   interpolate=interpolate, title=title, title_seconds=title_seconds, captions=captions)
+
+
+def stitch_holding(clips: Sequence[Clip], hold: dict[int, int], script: Script | None = None, **options) -> Story:
+    """`stitch`, with each clip's last frame held for ``hold[scene_index]`` more source frames.
+
+    The same Story as stitching clips that repeat their last frame (rule 1 holds past a
+    clip's end), without copying a clip: narration makes room for its lines this way.
+    """
+    if not isinstance(hold, dict) or not all(isinstance(v, int) and v >= 0 for v in hold.values()):
+        raise InvalidInput("hold must be a dict {scene index: frames >= 0}")
+    scenes = _scenes_of(clips, script)
+    import inspect
+
+    defaults = {n: p.default for n, p in inspect.signature(stitch).parameters.items() if n not in ("clips", "script")}
+    options = defaults | check_stitch_options(options)
+    return _stitch(clips, script, scenes, hold, **options)
+
+
+def _scenes_of(clips, script) -> list:
+    """The script's scene of each clip ([] without a script), after checking both."""
     if isinstance(clips, Clip) or not isinstance(clips, (list, tuple)):
         raise InvalidInput(f"clips must be a list of Clip, got {type(clips).__name__}")
     if not clips:
@@ -218,11 +242,12 @@ def stitch(
             raise InvalidInput(f"clips[{k}] is a {type(c).__name__}, not a Clip")
     if script is not None and not isinstance(script, Script):
         raise InvalidInput(f"script must be a Script or None, got {type(script).__name__}")
-    _check_options(transition, transition_frames, fps, interpolate, title, title_seconds, captions)
-    scenes = []
-    if script is not None:
-        for c in clips:
-            scenes.append(script.scene(c.scene_index))  # raises InvalidInput for a clip of another story
+    # raises InvalidInput for a clip of another story
+    return [script.scene(c.scene_index) for c in clips] if script is not None else []
+
+
+def _stitch(clips, script, scenes, hold, *, transition, transition_frames, fps, interpolate, title, title_seconds,
+            captions) -> Story:
     title_text = _title_text(title, script)
     fps = float(fps if fps is not None else clips[0].fps)
 
@@ -240,7 +265,8 @@ def stitch(
             frames = _resize_cover(frames, height, width)
             resized.append(c.scene_index)
         sources.append(frames)
-    sizes = [_retimed_length(len(f), c.fps, fps) for f, c in zip(sources, clips)]
+    source_frames = [len(f) + hold.get(c.scene_index, 0) for f, c in zip(sources, clips)]
+    sizes = [_retimed_length(m, c.fps, fps) for m, c in zip(source_frames, clips)]
 
     # 3. Plan each boundary: which transition, and how many output frames it takes.
     names, lengths = [], []
@@ -287,7 +313,7 @@ def stitch(
     metadata = {
         "options": options,
         "source_fps": [float(c.fps) for c in clips],
-        "source_frames": [c.num_frames for c in clips],
+        "source_frames": source_frames,
         "retimed_frames": sizes,
         "transitions": names,
         "transition_lengths": lengths,
