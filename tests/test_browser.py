@@ -147,3 +147,23 @@ def test_the_studio_page_plans_renders_edits_and_exports_in_chromium(page, tmp_p
     srt = (out / "story.srt").read_text()
     assert "searches for a red balloon" in srt and srt.count("lost lantern") == 1  # scene 3's caption, not scene 4's
     assert (out / "story.gif").exists()
+
+    # The joined MP4 (scene 3 and its transitions encoded again, the other segments reused) plays and seeks
+    # in Chromium's own player: no media error, the manifest's duration, frames decoded, a seek near the end.
+    driver.set_script_timeout(30)
+    driver.get((out / "story.mp4").as_uri())
+    played = driver.execute_async_script("""const done = arguments[arguments.length - 1];
+        const v = document.querySelector('video');
+        if (!v) { done({error: 'no video element'}); return; }
+        v.muted = true;
+        const report = (extra) => done(Object.assign({error: v.error && v.error.code, duration: v.duration,
+            width: v.videoWidth, decoded: v.webkitDecodedFrameCount}, extra));
+        const seek = () => { v.pause(); v.addEventListener('seeked', () => report({seeked: v.currentTime}), {once: true});
+                             v.currentTime = v.duration - 0.3; };
+        v.addEventListener('error', () => report({}));
+        const wait = () => (v.currentTime > 0.4 ? seek() : setTimeout(wait, 50));
+        v.play().then(wait, (e) => report({play: String(e)}));""")
+    assert played.get("error") is None and "play" not in played, played
+    assert played["duration"] == pytest.approx(manifest["story"]["duration_s"], abs=0.05)
+    assert played["width"] == video.shape[2] and played["decoded"] > 5
+    assert played["seeked"] == pytest.approx(played["duration"] - 0.3, abs=0.05)

@@ -355,3 +355,21 @@ def test_stitch_holding_refuses_a_bad_hold_and_bad_options():
         stitch_holding(scene_clips(2), {0: -1})
     with pytest.raises(InvalidInput, match="unknown stitch option 'fade'"):
         stitch_holding(scene_clips(2), {0: 1}, fade=2)
+
+
+def test_caption_compositing_is_the_exact_integer_blend():
+    """(frame * (255 - a) + caption * a) // 255 per pixel, for every value: the shift form must not round differently."""
+    from storykit.stitch import timeline
+
+    layer = timeline._caption_layer("Un petit renard cherche une lanterne perdue dans la forêt.", 96, 160)
+    frames = np.random.default_rng(1).integers(0, 256, (6, 96, 160, 3), np.uint8)
+    frames[0] = 255  # the extremes too
+    frames[1] = 0
+    want = frames.copy()
+    band_h, inv_alpha, top = layer
+    for f in want:
+        band = f[-band_h:]
+        band[...] = ((band.astype(np.uint32) * inv_alpha + top) // 255).astype(np.uint8)
+    timeline._apply_caption(frames, layer)
+    np.testing.assert_array_equal(frames, want)
+    assert (inv_alpha < 255).any()  # the caption covers something

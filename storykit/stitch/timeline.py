@@ -527,12 +527,15 @@ def _apply_caption(frames: np.ndarray, layer: tuple | None) -> None:
     if layer is None or not len(frames):
         return
     band_h, inv_alpha, top = layer
-    acc = np.empty(top.shape, np.uint16)
+    acc, tmp = np.empty(top.shape, np.uint16), np.empty(top.shape, np.uint16)
     for f in frames:
         band = f[f.shape[0] - band_h :]
         np.multiply(band, inv_alpha, out=acc, dtype=np.uint16)
-        acc += top
-        acc //= 255
+        acc += top  # at most 255 * 255
+        np.right_shift(acc, 8, out=tmp)  # acc // 255 without a division: (x + 1 + (x >> 8)) >> 8, exact below 65535
+        acc += tmp
+        acc += 1
+        acc >>= 8
         np.copyto(band, acc, casting="unsafe")
 
 
