@@ -53,11 +53,11 @@ def test_an_address_that_never_answers_fails_in_bounded_time():
         server.listen(8)  # connections complete in the backlog and are never answered
         port = server.getsockname()[1]
         code = ("import sys\nfrom storykit.cluster import connect\nfrom storykit.errors import InvalidInput\n"
-                f"try:\n    connect('127.0.0.1:{port}', timeout=3)\nexcept InvalidInput as e:\n    print(e)\n"
+                f"try:\n    connect('127.0.0.1:{port}', timeout=1)\nexcept InvalidInput as e:\n    print(e)\n"
                 "    sys.stdout.flush()\n    import os; os._exit(0)\n")
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=90,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert r.stdout.strip() == f"the Ray cluster at 127.0.0.1:{port} did not answer within 3 s; " \
+    assert r.stdout.strip() == f"the Ray cluster at 127.0.0.1:{port} did not answer within 1 s; " \
                                "check the address and the port (Ray Client listens on 10001)", r.stderr
 
 
