@@ -17,7 +17,7 @@ Rows (issue #26):
   main      main job CPU ÷ a raw libx264 veryfast CRF 18 encode of the very frames it wrote   goal <= 2.0
   psnr      segmented MP4 vs the single-pass encode of the same story (dB, frames, seconds)  encoder noise
   plan      `storykit plan` ÷ `python -c pass` (wall)                                         goal <= 6
-  suite     the test suite's wall seconds (with --suite)                                      goal <= 90 idle
+  suite     the README's test command's wall seconds (with --suite)                           goal <= 90 idle
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def main() -> None:
     ap.add_argument("--code", action="append", help="a storykit tree to measure (PYTHONPATH); repeatable")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--rows", default=",".join(ROWS), help=f"comma list of {', '.join(ROWS)}")
-    ap.add_argument("--suite", action="store_true", help="also time `python -m pytest -q` (minutes)")
+    ap.add_argument("--suite", action="store_true", help="also time `python -m pytest -n 2` (minutes)")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
     rows = set(args.rows.split(","))
@@ -164,7 +164,7 @@ def main() -> None:
                 render_rows(tree, i, rows, res)
     if args.suite:
         for tree, res in zip(trees, results):
-            t = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            t = run([sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider"],  # README's command
                     {**os.environ, "PYTHONPATH": tree.code}, tree.code)
             res["suite"] = t["wall"]
             res["suite_cpu"] = t["cpu"]
