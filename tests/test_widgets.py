@@ -87,6 +87,36 @@ def test_export_after_an_edit_exports_the_new_story(studio, tmp_path):
     assert np.allclose(old_err[:start], new_err[:start], atol=1)  # scenes 1 and 2 are the same in both
 
 
+def test_the_studio_keeps_its_segments_with_its_clips_and_reencodes_only_the_edit(tmp_path, monkeypatch):
+    """Studio(cache_dir=X) keeps the export's MP4 segments in X too (not in storykit's default cache), and
+    an edit re-encodes only the edited scene's segments; cache_dir=False keeps nothing anywhere."""
+    from storykit.generate.cache import ClipCache
+
+    default = tmp_path / "default-cache"
+    monkeypatch.setenv("STORYKIT_CACHE", str(default))
+    s = Studio(backend="animatic", cache_dir=tmp_path / "mine", output_dir=tmp_path / "out", height=64, width=96)
+    s.num_scenes.value = 3
+    s.plan()
+    s.render_all()
+    s.export(gif=False)
+    first = s.last_export.timings
+    assert first["segments_reused"] == 0 and first["segments_encoded"] >= 3
+    assert ClipCache(tmp_path / "mine").info().segments == first["segments_encoded"]
+    assert not default.exists() or ClipCache(default).info().segments == 0
+    s.rows[1]["prompt"].value += ", at night"
+    s.render_scene(1)
+    s.export(gif=False)
+    again = s.last_export.timings
+    assert 1 <= again["segments_encoded"] <= 3 and again["segments_reused"] >= 2  # scene 2 and its transitions only
+    plain = Studio(backend="animatic", cache_dir=False, output_dir=tmp_path / "out2", height=64, width=96)
+    plain.num_scenes.value = 2
+    plain.plan()
+    plain.render_all()
+    plain.export(gif=False)
+    assert "segments_encoded" not in plain.last_export.timings  # one pass, nothing kept
+    assert not default.exists() or ClipCache(default).info().segments == 0
+
+
 def test_errors_show_in_the_log_and_the_app_stays_usable(studio):
     studio.setting.value = "   "
     studio._safely(studio.plan)

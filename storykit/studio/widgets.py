@@ -317,7 +317,8 @@ class Studio:
                 track = Path(folder) / "narration-mix.wav"
                 manifest["narration"]["mix"] = mix_audio(narration.track(self.story.duration), narration.sample_rate,
                                                          track, duration=self.story.duration)
-            self.last_export = export_story(self.story, out, formats=formats, manifest=manifest, audio=track)
+            self.last_export = export_story(self.story, out, formats=formats, manifest=manifest, audio=track,
+                                            cache_dir=self.cache_dir)  # segments kept with its clips (False: none)
         if narration is not None and gif:
             self._say("The GIF has no sound; the narration is in the MP4.")
         self._progress(1, 1, "Exported")
