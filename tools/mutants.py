@@ -437,11 +437,50 @@ STUDIO = [
     ),
 ]
 
+LEANER_MAIN_JOB = [
+    Mutant(
+        "narration-hold-ignored", "storykit/stitch/timeline.py",
+        "source_frames = [len(f) + hold.get(c.scene_index, 0) for f, c in zip(sources, clips)]",
+        "source_frames = [len(f) for f, c in zip(sources, clips)]",
+        "narration's held frames are dropped: a line runs past its scene into the next",
+        "tests/test_stitch.py -k stitch_holding",
+    ),
+    Mutant(
+        "retimer-run-copied-from-the-wrong-start", "storykit/stitch/retime.py",
+        "dst[a:b] = frames[index[a] : index[a] + b - a]",
+        "dst[a:b] = frames[index[0] + a : index[0] + b]",
+        "a run of frames after a held one is copied from the wrong source frames",
+        "tests/test_stitch.py -k stitch_holding",
+    ),
+    Mutant(
+        "cache-zstd-checksum-not-checked", "storykit/generate/cache.py",
+        'if _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:',
+        'if False:',
+        "a cache entry holding other, validly compressed frames is served as the scene",
+        "tests/test_cache.py -k compressed_frames_changed",
+    ),
+    Mutant(
+        "caption-blend-rounds-down", "storykit/stitch/timeline.py",
+        "        acc += tmp\n        acc += 1\n",
+        "        acc += tmp\n",
+        "burned-in captions are one grey level off where the blend is exact",
+        "tests/test_stitch.py -k exact_integer_blend",
+    ),
+    Mutant(
+        "studio-segments-in-the-default-cache", "storykit/studio/widgets.py",
+        "cache_dir=self.cache_dir)  # segments kept with its clips (False: none)",
+        ")  # segments kept with its clips (False: none)",
+        "the Studio's export keeps segments outside its cache_dir (and with cache_dir=False)",
+        "tests/test_widgets.py -k keeps_its_segments",
+    ),
+]
+
 
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
+    *LEANER_MAIN_JOB,
 ]
 
 
