@@ -298,6 +298,16 @@ def test_a_lost_violin_is_listed_only_in_the_scenes_that_show_it(monkeypatch):
     assert listed_any and hidden_any  # found in some scenes, not yet in others
 
 
+@pytest.mark.parametrize("character, biped", [("an old fisherman", True), ("an old turtle", False),
+                                              ("una tortuga vieja", False)])
+def test_an_elders_grey_hair_and_cane_are_listed_only_where_a_person_is_drawn(character, biped):
+    """A person gets the cane (figures.py); an old turtle is drawn as a turtle, so "old" is listed as not drawn."""
+    clip = render(one_scene("a quiet village", character, "walks"), size=64)
+    traits = [d["what"] for d in clip.metadata["drawn"] if d["role"] == "trait"]
+    old = {"old", "vieja"} & set(clip.metadata["not_drawn"])
+    assert ("grey hair and a cane" in traits) is biped and bool(old) is not biped, (traits, clip.metadata["not_drawn"])
+
+
 @pytest.mark.parametrize("triple,drawn,not_drawn", [
     (("a meadow", "a robot with a red umbrella", "walks"), {"robot", "umbrella"}, set()),
     (("도서관", "작은 고양이", "케이크를 먹는다"), {"고양이", "케이크"}, set()),

@@ -66,8 +66,8 @@ __all__ = [
     "AnimaticBackend",
 ]
 
-# Bump when the drawing changes, so cached clips are redrawn.
-ANIMATIC_VERSION = "5"
+# Bump when the drawing or what a clip says it drew changes, so cached clips are redrawn (6: no cane on animals).
+ANIMATIC_VERSION = "6"
 # The arc's motions, then the verbs' (a scene's `motion` metadata is one of these).
 MOTIONS = ARC + tuple(v for v in VERB_CLASSES if v not in ARC)
 
@@ -511,7 +511,8 @@ class AnimaticBackend(Cast):
                 "camera": scene.camera,
                 "character": look.kind if not subject_icon else reading.subject.what,
                 "drawn": drawn,
-                "not_drawn": list(reading.not_drawn),
+                "not_drawn": list(reading.not_drawn) + [t.word for t in reading.traits  # "an old turtle": no cane
+                                                        if t.how == "figure" and plan_ != "biped"],
                 "drawn_fps": fps,
                 "caption_drawn": bool(self.caption),
                 "timings": {"draw": round(t1 - t0, 4), "frames": round(t2 - t1, 4), "total": round(t2 - t0, 4)},

@@ -246,6 +246,8 @@ class Cast:
             add(t, f"extra:{k}")
         out += [{**t.to_dict(), "box": None} for t in reading.setting]
         for t in reading.traits:  # an animal cook wears the hat; only a figure standing up wears the apron
+            if t.how == "figure" and look_plan != "biped":  # an elder's grey hair and cane: drawn on a person only
+                continue
             d = t.to_dict()
             if "apron" in t.what and (reading.figure == "" or look_plan != "biped"):
                 d["what"] = t.what.replace(" and apron", "")
