@@ -24,6 +24,8 @@ TRIPLES = [
     ("ko", "새벽의 안개 낀 대나무 숲", "파란 목도리를 한 작은 붉은 여우", "잃어버린 등불을 찾는다"),
     ("ru", "туманный бамбуковый лес на рассвете", "маленькая рыжая лиса в синем шарфе", "ищет потерянный фонарь"),
     ("ar", "غابة خيزران ضبابية عند الفجر", "ثعلب أحمر صغير يرتدي وشاحا أزرق", "يبحث عن فانوس مفقود"),
+    ("id", "hutan bambu berkabut saat fajar", "seekor rubah merah kecil", "mencari lentera yang hilang"),
+    ("it", "una foresta di bambù all'alba", "una piccola volpe rossa", "cerca una lanterna perduta"),
     ("und", "🌲🌫️🌅", "🦊🧣", "🔍🏮"),
 ]
 IDS = [f"{t[0]}-{i}" for i, t in enumerate(TRIPLES)]
@@ -73,6 +75,16 @@ def test_other_languages_are_kept_as_typed(lang, setting, character, action):
         assert action in captions and (character[1:] in captions or lang in ("ja", "zh", "ko"))
     opening = f"{character.rstrip('.')}, {action.rstrip('.')}".casefold()
     assert all(s.prompt.casefold().startswith(opening) for s in script.scenes)
+
+
+def test_indonesian_gets_its_own_lines_and_a_japanese_noun_keeps_its_no():
+    """Indonesian is told apart (its classifiers), with Indonesian connecting lines, not English ones;
+    '小さな男の子' is referred to as '男の子' (a boy), not '子' (a child)."""
+    script = plan("pantai saat matahari terbenam", "seekor kucing kecil", "mencari bintang jatuh", num_scenes=6)
+    texts = [s.text for s in script.scenes]
+    assert texts[-1] == "Tamat." and "Tapi itu tidak mudah." in texts and script.title.startswith("Seekor kucing kecil")
+    script = plan("雨の東京の路地", "傘をさした小さな男の子", "迷子の子猫を助ける", num_scenes=5)
+    assert script.title == "男の子は迷子の子猫を助ける"
 
 
 def test_short_reference_after_the_first_full_mention():

@@ -84,15 +84,18 @@ _STOPWORDS = {
            "petit", "petite", "cherche"},
     "de": {"der", "die", "das", "ein", "eine", "einen", "einem", "im", "mit", "und", "auf", "dem", "den", "für",
            "sucht", "kleiner", "kleine"},
-    "it": {"il", "lo", "gli", "uno", "nel", "nella", "per", "di", "della", "piccolo", "piccola", "cerca"},
+    "it": {"il", "lo", "gli", "uno", "una", "nel", "nella", "per", "di", "della", "piccolo", "piccola", "cerca", "all", "alla"},
     "pt": {"um", "uma", "os", "do", "da", "no", "na", "com", "em", "seu", "sua", "pequeno", "pequena", "procura"},
+    # Indonesian: classifiers (seekor, sebuah, seorang) and particles; not "di", which Italian shares
+    "id": {"seekor", "sebuah", "seorang", "sang", "yang", "ke", "dari", "dan", "dengan", "untuk", "saat", "pada",
+           "dalam", "kecil", "besar", "mencari", "sedang", "hilang"},
 }
 _SCRIPTS = (("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("HANGUL", "ko"), ("CJK", "zh"), ("CYRILLIC", "ru"),
             ("ARABIC", "ar"), ("HEBREW", "he"), ("DEVANAGARI", "hi"), ("GREEK", "el"), ("THAI", "th"))
 
 
 def detect_language(texts: list[str]) -> str:
-    """A language code for the triple: en, es, fr, de, it, pt, ja, zh, ko, ru, ar, he, hi, el, th, or 'und'.
+    """A language code for the triple: en, es, fr, de, it, pt, id, ja, zh, ko, ru, ar, he, hi, el, th, or 'und'.
 
     Non-Latin scripts are told by their characters (kana anywhere means Japanese);
     Latin text by its function words; ASCII text without any counts as English,
@@ -275,6 +278,7 @@ _LINES = {
     "ko": ("하지만 쉽지 않다.", "무언가 눈길을 끈다.", "끝."),
     "ar": ("لكن الأمر ليس سهلاً.", "شيء ما يلفت الانتباه.", "النهاية."),
     "hi": ("लेकिन यह आसान नहीं है।", "कुछ ध्यान खींचता है।", "समाप्त।"),
+    "id": ("Tapi itu tidak mudah.", "Sesuatu menarik perhatian.", "Tamat."),
 }
 
 
@@ -411,6 +415,7 @@ def voice_for(setting: str, character: str, action: str) -> Voice:
     return Voice(lang, setting, character, action, _head_final_short(character, lang))
 
 
+_JA_NO_NOUNS = ("男の子", "女の子", "男の人", "女の人")
 _MEASURE = ("一只", "一个", "一位", "一条", "一头", "一匹", "一群", "两只", "一名")
 
 
@@ -423,6 +428,8 @@ def _head_final_short(character: str, lang: str) -> str:
     character exactly as typed.
     """
     text = character.strip()
+    if lang == "ja" and text.endswith(_JA_NO_NOUNS):  # nouns with の inside: '小さな男の子' -> '男の子', not '子'
+        return next(n for n in _JA_NO_NOUNS if text.endswith(n))
     if lang == "ja":
         kinds = [unicodedata.name(ch, "").split(" ")[0] for ch in text]
         if kinds and kinds[-1] in ("KATAKANA", "CJK"):

@@ -27,7 +27,7 @@ MMS_FILES = ["config.json", "model.safetensors", "vocab.json", "tokenizer_config
 # The writer's languages → ISO 639-3 codes of facebook/mms-tts-* repos (ja and zh have none).
 MMS_FOR_LANGUAGE = {
     "en": "eng", "es": "spa", "fr": "fra", "de": "deu", "pt": "por", "ru": "rus", "ar": "ara", "he": "heb",
-    "hi": "hin", "ko": "kor", "el": "ell", "th": "tha",
+    "hi": "hin", "ko": "kor", "el": "ell", "th": "tha", "id": "ind",  # facebook/mms-tts-ind: model.safetensors
 }
 SEED = 0  # VITS samples noise: one fixed seed per line makes every synthesis reproducible
 
