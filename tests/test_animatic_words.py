@@ -103,3 +103,20 @@ def test_the_c_stemmers_stem_every_name_word_as_the_pure_python_ones_do():
             assert fast[lang].stemWord(word) == pure.stemWord(word), (lang, word)
             checked += 1
     assert checked > 3000
+
+
+@pytest.mark.parametrize("setting, time, word", [
+    ("una foresta di bambù all'alba", "dawn", "all'alba"),   # 🌅 "sunrise" in CLDR Italian
+    ("pantai saat matahari terbenam", None, "matahari"),      # ☀ "sun" in CLDR Indonesian
+    ("夜の港町", "night", "夜"),
+])
+def test_the_time_of_day_lights_the_sky_and_is_never_an_icon_on_the_ground(setting, time, word):
+    reading = read_story(Triple(setting, "a fox", "runs"))
+    sky = {"🌅", "🌄", "🌇", "🌆", "🌃", "🌙", "☀"}
+    assert not sky & {t.icon for t in reading.landmarks}, reading.landmarks
+    listed = [t.what for t in reading.setting if t.word == word]
+    assert listed == ([f"{time} sky"] if time else ["sun"]), reading.setting
+    if time:
+        from storykit.generate.animatic.words import world_look
+
+        assert world_look(reading.world_text).time == time

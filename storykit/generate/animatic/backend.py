@@ -66,7 +66,8 @@ __all__ = [
     "AnimaticBackend",
 ]
 
-# Bump when the drawing or what a clip says it drew changes, so cached clips are redrawn (6: no cane on animals).
+# Bump when the drawing or what a clip says it drew changes, so cached clips are redrawn
+# (6: no cane on animals; sunrise, sunset and night words light the sky instead of standing on the ground).
 ANIMATIC_VERSION = "6"
 # The arc's motions, then the verbs' (a scene's `motion` metadata is one of these).
 MOTIONS = ARC + tuple(v for v in VERB_CLASSES if v not in ARC)

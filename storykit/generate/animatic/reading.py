@@ -201,6 +201,7 @@ def _in_world(element: str, w) -> bool:
         or w.mid == "rocks", "snow": w.ground == "snow" or "snow" in w.weather, "room": w.far == "wall",
         "kitchen": w.far == "wall", "planet and stars": w.far == "planet", "mist": "mist" in w.weather,
         "rain": "rain" in w.weather, "petals": "petals" in w.weather, "falling leaves": "leaves" in w.weather,
+        "sun": w.time in ("day", "dawn", "dusk") and not {"rain", "storm"} & set(w.weather),  # scenery.Sky's sun
     }
     if element.endswith(" sky"):
         return w.time == element[: -len(" sky")]
@@ -322,6 +323,13 @@ def _subject(character: str, char_matches):
     return pick[2], pick[3]
 
 
+# Emoji whose CLDR names are a time of day or the sky's light: the world's sky and light (world_look's
+# words), never icons standing on the ground. None: the daytime sky, which always has its sun.
+_SKY_ICONS = {"sunrise": "dawn", "sunrise over mountains": "dawn", "sunset": "dusk", "cityscape at dusk": "dusk",
+              "night with stars": "night", "crescent moon": "night", "milky way": "night", "sun": None,
+              "sun with face": None, "sun behind cloud": None}
+
+
 @functools.lru_cache(maxsize=64)
 def _read(setting: str, character: str, action: str) -> StoryReading:
     not_drawn: list[str] = []
@@ -434,6 +442,14 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     q_spans = [(i, i + len(w)) for i, _, w in lexicon.find_words(setting, "traits")]
     for m in icons.find(setting):
         if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits} or m.word in q_words:
+            continue
+        if m.concept in _SKY_ICONS:  # "all'alba" (🌅), "matahari" (☀): the sky's light, not things on the ground
+            time = _SKY_ICONS[m.concept]
+            if time and time not in world_words:
+                world_words.add(time)
+                setting_things.append(Thing("setting", f"{time} sky", m.word, "", "scenery"))
+            elif not time:
+                setting_things.append(Thing("setting", "sun", m.word, "", "scenery"))
             continue
         if any(a <= m.start < b for a, b in q_spans):  # "el fondo del mar" is under the sea, not a fondue
             continue
