@@ -107,7 +107,8 @@ def test_the_c_stemmers_stem_every_name_word_as_the_pure_python_ones_do():
 
 @pytest.mark.parametrize("setting, time, word", [
     ("una foresta di bambù all'alba", "dawn", "all'alba"),   # 🌅 "sunrise" in CLDR Italian
-    ("pantai saat matahari terbenam", None, "matahari"),      # ☀ "sun" in CLDR Indonesian
+    ("pantai saat matahari terbenam", "dusk", "matahari terbenam"),  # 🌇 "sunset" in CLDR Indonesian
+    ("taman di bawah matahari", None, "matahari"),                 # ☀ "sun": the daytime sky's own sun
     ("夜の港町", "night", "夜"),
 ])
 def test_the_time_of_day_lights_the_sky_and_is_never_an_icon_on_the_ground(setting, time, word):
@@ -120,3 +121,13 @@ def test_the_time_of_day_lights_the_sky_and_is_never_an_icon_on_the_ground(setti
         from storykit.generate.animatic.words import world_look
 
         assert world_look(reading.world_text).time == time
+
+
+@pytest.mark.parametrize("text, word, icon", [
+    ("seekor kucing mencari bintang jatuh", "bintang jatuh", "🌠"),   # a two-word CLDR name in Indonesian
+    ("una volpe cerca una stella cadente", "stella cadente", "🌠"),   # ... and in Italian
+    ("seekor rubah mencari lentera yang hilang", "lentera", "🏮"),    # a lantern CLDR calls "lampion merah"
+    ("seekor kucing melihat bintang", "bintang", "⭐"),                # not ✡ (the shortest "bintang …" name)
+])
+def test_two_word_names_and_everyday_words_in_other_latin_languages(text, word, icon):
+    assert (word, icon) in [(m.word, m.icon) for m in find(text)]

@@ -67,7 +67,8 @@ __all__ = [
 ]
 
 # Bump when the drawing or what a clip says it drew changes, so cached clips are redrawn
-# (6: no cane on animals; sunrise, sunset and night words light the sky instead of standing on the ground).
+# (6: no cane on animals; sunrise, sunset and night words light the sky instead of standing on the ground;
+# two-word names in the text's own Latin-script language).
 ANIMATIC_VERSION = "6"
 # The arc's motions, then the verbs' (a scene's `motion` metadata is one of these).
 MOTIONS = ARC + tuple(v for v in VERB_CLASSES if v not in ARC)

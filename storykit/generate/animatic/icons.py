@@ -67,6 +67,8 @@ _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝
           "小猫": "🐈", "фонарь": "🏮", "фонарик": "🏮", "щенок": "🐕", "щенка": "🐕", "котёнок": "🐈", "котенок": "🐈",
           "котёнка": "🐈", "котенка": "🐈", "جرو": "🐕", "جروا": "🐕", "قطة": "🐈", "lanterne": "🏮", "linterna": "🏮",
           "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕",
+          # Indonesian: CLDR has only "lampion merah", and its many "bintang …" would give a head-noun guess of ✡
+          "lentera": "🏮", "lampion": "🏮", "bintang": "⭐",
           # people and things whose CLDR names are other words (صبي, мальчик; "niña" stems to "niñ", which meets "niño")
           "ولد": "👦", "صبي": "👦", "بنت": "👧", "فتاة": "👧", "برتقال": "🍊", "برتقالة": "🍊", "تفاح": "🍎", "تفاحة": "🍎",
           "niña": "👧", "niño": "👦", "chica": "👧", "chico": "👦", "fille": "👧", "garçon": "👦", "mädchen": "👧",
@@ -363,6 +365,7 @@ def find(text: str) -> list[Match]:
     toks = tokens(text)
     out: list[Match] = []
     latin_order = _latin_order(text) if script == "latin" else ()
+    spoken = _detected(text) if script == "latin" else None  # the text's own language, when it can be told
     i = 0
     while i < len(toks):
         start, word = toks[i]
@@ -373,6 +376,13 @@ def find(text: str) -> list[Match]:
                 out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], hit[2], english(hit[2]), start))
                 i += 2
                 continue
+            if spoken:  # the same in the text's language, by stems: "bintang jatuh" 🌠, "estrella fugaz" 🌠
+                hit = idx[spoken].get(f"{_stem(spoken, word)} {_stem(spoken, toks[i + 1][1])}")
+                if hit and hit[0] == 0:
+                    out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], hit[2], english(hit[2]),
+                                     start, spoken))
+                    i += 2
+                    continue
         icon, lang = (_extra(word), "extra") if _extra(word) else (None, "")
         if icon is None and script == "latin":
             icon, lang = _lookup_en(word), "en"
@@ -394,6 +404,14 @@ def find(text: str) -> list[Match]:
             out.append(Match(word, icon, english(icon), start, lang))
         i += 1
     return _with_hypernyms(text, out + typed)
+
+
+def _detected(text: str) -> str | None:
+    """The Latin-script name table of the language `text` is told to be in, or None (English or unsure)."""
+    from ...plan.captions import detect_language
+
+    lang = detect_language([text])
+    return lang if lang in ("es", "fr", "de", "it", "pt", "tr", "id") else None
 
 
 def _latin_order(text: str) -> tuple[str, ...]:
