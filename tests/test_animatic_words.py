@@ -131,3 +131,15 @@ def test_the_time_of_day_lights_the_sky_and_is_never_an_icon_on_the_ground(setti
 ])
 def test_two_word_names_and_everyday_words_in_other_latin_languages(text, word, icon):
     assert (word, icon) in [(m.word, m.icon) for m in find(text)]
+
+
+@pytest.mark.parametrize("setting, weather, word", [("sisli bir orman", "mist", "sisli"),    # 🌁 "foggy" in Turkish
+                                                   ("un bosque con niebla", "mist", "niebla"),  # 🌫 "fog"
+                                                   ("karlı bir köy", "snow", "karlı")])
+def test_weather_words_become_the_worlds_weather_not_icons(setting, weather, word):
+    from storykit.generate.animatic.words import world_look
+
+    reading = read_story(Triple(setting, "a fox", "runs"))
+    assert not {"🌁", "🌫", "❄", "🌨"} & {t.icon for t in reading.landmarks}, reading.landmarks
+    assert (word, weather) in [(t.word, t.what) for t in reading.setting]
+    assert weather in world_look(reading.world_text).weather

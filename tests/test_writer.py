@@ -25,6 +25,7 @@ TRIPLES = [
     ("ru", "туманный бамбуковый лес на рассвете", "маленькая рыжая лиса в синем шарфе", "ищет потерянный фонарь"),
     ("ar", "غابة خيزران ضبابية عند الفجر", "ثعلب أحمر صغير يرتدي وشاحا أزرق", "يبحث عن فانوس مفقود"),
     ("id", "hutan bambu berkabut saat fajar", "seekor rubah merah kecil", "mencari lentera yang hilang"),
+    ("tr", "sisli bir bambu ormanı", "küçük bir kırmızı tilki", "kayıp bir fener arıyor"),
     ("it", "una foresta di bambù all'alba", "una piccola volpe rossa", "cerca una lanterna perduta"),
     ("und", "🌲🌫️🌅", "🦊🧣", "🔍🏮"),
 ]

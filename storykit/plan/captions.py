@@ -89,13 +89,14 @@ _STOPWORDS = {
     # Indonesian: classifiers (seekor, sebuah, seorang) and particles; not "di", which Italian shares
     "id": {"seekor", "sebuah", "seorang", "sang", "yang", "ke", "dari", "dan", "dengan", "untuk", "saat", "pada",
            "dalam", "kecil", "besar", "mencari", "sedang", "hilang"},
+    "tr": {"bir", "ve", "ile", "için", "küçük", "büyük", "arıyor", "kayıp", "eski", "yaşlı", "genç"},
 }
 _SCRIPTS = (("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("HANGUL", "ko"), ("CJK", "zh"), ("CYRILLIC", "ru"),
             ("ARABIC", "ar"), ("HEBREW", "he"), ("DEVANAGARI", "hi"), ("GREEK", "el"), ("THAI", "th"))
 
 
 def detect_language(texts: list[str]) -> str:
-    """A language code for the triple: en, es, fr, de, it, pt, id, ja, zh, ko, ru, ar, he, hi, el, th, or 'und'.
+    """A language code for the triple: en, es, fr, de, it, pt, id, tr, ja, zh, ko, ru, ar, he, hi, el, th, or 'und'.
 
     Non-Latin scripts are told by their characters (kana anywhere means Japanese);
     Latin text by its function words; ASCII text without any counts as English,
@@ -279,6 +280,7 @@ _LINES = {
     "ar": ("لكن الأمر ليس سهلاً.", "شيء ما يلفت الانتباه.", "النهاية."),
     "hi": ("लेकिन यह आसान नहीं है।", "कुछ ध्यान खींचता है।", "समाप्त।"),
     "id": ("Tapi itu tidak mudah.", "Sesuatu menarik perhatian.", "Tamat."),
+    "tr": ("Ama bu kolay değil.", "Bir şey dikkatini çekiyor.", "Son."),
 }
 
 

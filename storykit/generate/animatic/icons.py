@@ -68,7 +68,7 @@ _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝
           "котёнка": "🐈", "котенка": "🐈", "جرو": "🐕", "جروا": "🐕", "قطة": "🐈", "lanterne": "🏮", "linterna": "🏮",
           "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕",
           # Indonesian: CLDR has only "lampion merah", and its many "bintang …" would give a head-noun guess of ✡
-          "lentera": "🏮", "lampion": "🏮", "bintang": "⭐",
+          "lentera": "🏮", "lampion": "🏮", "bintang": "⭐", "fener": "🏮",  # Turkish: "kırmızı kağıt fener"
           # people and things whose CLDR names are other words (صبي, мальчик; "niña" stems to "niñ", which meets "niño")
           "ولد": "👦", "صبي": "👦", "بنت": "👧", "فتاة": "👧", "برتقال": "🍊", "برتقالة": "🍊", "تفاح": "🍎", "تفاحة": "🍎",
           "niña": "👧", "niño": "👦", "chica": "👧", "chico": "👦", "fille": "👧", "garçon": "👦", "mädchen": "👧",

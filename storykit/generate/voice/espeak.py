@@ -35,7 +35,7 @@ ESPEAK_CHARS_UTF8 = 1
 # The writer's languages (storykit.plan.captions.detect_language) → espeak-ng voice names.
 ESPEAK_FOR_LANGUAGE = {
     "en": "en-us", "es": "es", "fr": "fr", "de": "de", "it": "it", "pt": "pt", "ja": "ja", "zh": "cmn",
-    "ko": "ko", "ru": "ru", "ar": "ar", "he": "he", "hi": "hi", "el": "el", "th": "th", "id": "id",
+    "ko": "ko", "ru": "ru", "ar": "ar", "he": "he", "hi": "hi", "el": "el", "th": "th", "id": "id", "tr": "tr",
 }
 INSTALL_HINT = "`pip install espeakng-loader` (no Linux aarch64 wheel: there `apt-get install espeak-ng`)"
 
