@@ -143,3 +143,12 @@ def test_weather_words_become_the_worlds_weather_not_icons(setting, weather, wor
     assert not {"🌁", "🌫", "❄", "🌨"} & {t.icon for t in reading.landmarks}, reading.landmarks
     assert (word, weather) in [(t.word, t.what) for t in reading.setting]
     assert weather in world_look(reading.world_text).weather
+
+
+@pytest.mark.parametrize("setting, snows", [("ein verschneites Dorf", True), ("ein verschneiter Wald", True),
+                                            ("a rainbow over a meadow", False)])
+def test_inflected_weather_words_count_and_rainbows_are_not_rain(setting, snows):
+    from storykit.generate.animatic.words import world_look
+
+    weather = world_look(read_story(Triple(setting, "a fox", "runs")).world_text).weather
+    assert ("snow" in weather) is snows and "rain" not in weather

@@ -160,6 +160,10 @@ def _entries(table: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((w.lower(), k) for k, ws in source.items() for w in ws.split()), key=lambda p: -len(p[0])))
 
 
+# Inflectional endings of long trait words in German and the Romance languages ("verschneites", "nevados")
+_ENDINGS = {"e", "es", "er", "en", "em", "s"}
+
+
 def find_words(text: str, table: str) -> list[tuple[int, str, str]]:
     """(start, key, word as typed) for the words of `text` found in a table: "hyper", "roles" or "traits"."""
     low = text.lower()
@@ -174,8 +178,9 @@ def find_words(text: str, table: str) -> list[tuple[int, str, str]]:
             if not _is_cjk(word):
                 if i > 0 and low[i - 1].isalpha():
                     continue  # inside another word ("scat" is no cat)
-                if table == "traits" and j < len(low) and low[j].isalpha() and word.isascii():
-                    continue  # "rain" is not "rainbow"
+                tail = re.match(r"[^\W\d_]*", low[j:]).group()
+                if table == "traits" and tail and word.isascii() and not (len(word) >= 6 and tail in _ENDINGS):
+                    continue  # "rain" is not "rainbow"; "verschneites" is "verschneit" inflected
             end = j
             while end < len(low) and (low[end].isalpha() or low[end] in "\u093e-\u094d") and not _is_cjk(word):
                 end += 1  # the whole typed word: "чайки", "möwen"
