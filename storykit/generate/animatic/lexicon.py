@@ -223,3 +223,15 @@ def colour_place(text: str, colour_at: int) -> str | None:
             if i >= 0 and (_is_cjk(w) or i == 0 or not near[i - 1].isalpha()):
                 return key
     return None
+
+
+# Emoji whose CLDR names are a time of day, the sky's light or the weather: the world's sky, light and
+# weather (world_look's words -> what `drawn` says), never icons standing on the ground.
+SKY_ICONS = {"sunrise": ("dawn", "dawn sky"), "sunrise over mountains": ("dawn", "dawn sky"),
+             "sunset": ("dusk", "dusk sky"), "cityscape at dusk": ("dusk", "dusk sky"),
+             "night with stars": ("night", "night sky"), "crescent moon": ("night", "night sky"),
+             "milky way": ("night", "night sky"), "sun": ("", "sun"), "sun with face": ("", "sun"),
+             "sun behind cloud": ("", "sun"), "foggy": ("foggy", "mist"), "fog": ("fog", "mist"),
+             "cloud with rain": ("rain", "rain"), "umbrella with rain drops": ("rain", "rain"),
+             "cloud with lightning and rain": ("storm", "rain"), "snowflake": ("snow", "snow"),
+             "cloud with snow": ("snow", "snow")}

@@ -323,18 +323,6 @@ def _subject(character: str, char_matches):
     return pick[2], pick[3]
 
 
-# Emoji whose CLDR names are a time of day, the sky's light or the weather: the world's sky, light and
-# weather (world_look's words -> what `drawn` says), never icons standing on the ground.
-_SKY_ICONS = {"sunrise": ("dawn", "dawn sky"), "sunrise over mountains": ("dawn", "dawn sky"),
-              "sunset": ("dusk", "dusk sky"), "cityscape at dusk": ("dusk", "dusk sky"),
-              "night with stars": ("night", "night sky"), "crescent moon": ("night", "night sky"),
-              "milky way": ("night", "night sky"), "sun": ("", "sun"), "sun with face": ("", "sun"),
-              "sun behind cloud": ("", "sun"), "foggy": ("foggy", "mist"), "fog": ("fog", "mist"),
-              "cloud with rain": ("rain", "rain"), "umbrella with rain drops": ("rain", "rain"),
-              "cloud with lightning and rain": ("storm", "rain"), "snowflake": ("snow", "snow"),
-              "cloud with snow": ("snow", "snow")}
-
-
 @functools.lru_cache(maxsize=64)
 def _read(setting: str, character: str, action: str) -> StoryReading:
     not_drawn: list[str] = []
@@ -448,8 +436,8 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     for m in icons.find(setting):
         if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits} or m.word in q_words:
             continue
-        if m.concept in _SKY_ICONS:  # "all'alba" (🌅), "sisli" (🌁): the sky, light or weather, not things on the ground
-            world_word, what = _SKY_ICONS[m.concept]
+        if m.concept in lexicon.SKY_ICONS:  # "all'alba" 🌅, "sisli" 🌁: the sky or weather, not things on the ground
+            world_word, what = lexicon.SKY_ICONS[m.concept]
             if world_word not in world_words and not any(t.what == what for t in setting_things):
                 world_words.add(world_word)
                 setting_things.append(Thing("setting", what, m.word, "", "scenery"))
