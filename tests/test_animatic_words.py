@@ -152,3 +152,13 @@ def test_inflected_weather_words_count_and_rainbows_are_not_rain(setting, snows)
 
     weather = world_look(read_story(Triple(setting, "a fox", "runs")).world_text).weather
     assert ("snow" in weather) is snows and "rain" not in weather
+
+
+@pytest.mark.parametrize("action, sought", [
+    ("mencari lentera yang hilang", True), ("kayıp bir fener arıyor", True), ("trouve une lanterne perdue", True),
+    ("잃어버린 등불을 찾는다", True), ("findet eine verlorene Laterne", True), ("come una manzana", False),
+    ("makan sebuah apel", False),
+])
+def test_looking_for_a_lost_thing_is_read_in_other_languages_too(action, sought):
+    """The lost thing is drawn only once found (reading.sought), whatever the language says 'lost' or 'looks for' in."""
+    assert read_story(Triple("a forest", "a fox", action)).sought is sought

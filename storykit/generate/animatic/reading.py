@@ -112,7 +112,9 @@ _SOUGHT = {"search", "searches", "searching", "seek", "seeks", "look", "looks", 
            "hunts", "rescue", "rescues", "chase", "chases", "quest", "recover", "recovers", "retrieve", "retrieves"}
 # "looks for" in other languages (English verbs are in backend._SOUGHT): the object shows once found.
 _SOUGHT_WORDS = ("探す", "探し", "捜す", "なくした", "失くした", "迷子", "寻找", "找", "丢失", "丢", "ищет", "искать", "потерян",
-                 "пропавш", "спасает", "يبحث", "مفقود", "ضائع", "cherche", "busca", "sucht", "cerca", "procura")  # drawn by scenery, not icons
+                 "пропавш", "спасает", "يبحث", "مفقود", "ضائع", "cherche", "busca", "sucht", "cerca", "procura",
+                 "perdu", "perdid", "verloren", "perdut", "mencari", "hilang", "arıyor", "kayıp", "찾",
+                 "잃어버린", "खोज", "खोया", "खोई")  # drawn by scenery, not icons
 
 
 _COLOUR_WORDS = {
