@@ -221,14 +221,13 @@ def stitch_holding(clips: Sequence[Clip], hold: dict[int, int], script: Script |
     The same Story as stitching clips that repeat their last frame (rule 1 holds past a
     clip's end), without copying a clip: narration makes room for its lines this way.
     """
+    import inspect
+
     if not isinstance(hold, dict) or not all(isinstance(v, int) and v >= 0 for v in hold.values()):
         raise InvalidInput("hold must be a dict {scene index: frames >= 0}")
     scenes = _scenes_of(clips, script)
-    import inspect
-
     defaults = {n: p.default for n, p in inspect.signature(stitch).parameters.items() if n not in ("clips", "script")}
-    options = defaults | check_stitch_options(options)
-    return _stitch(clips, script, scenes, hold, **options)
+    return _stitch(clips, script, scenes, hold, **(defaults | check_stitch_options(options)))
 
 
 def _scenes_of(clips, script) -> list:
