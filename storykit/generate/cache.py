@@ -12,15 +12,16 @@ transition and nothing does.
 >>> len(key)
 64
 
-Each entry is one ``<key>.npz`` (frames, metadata JSON, and a sha256 of both),
+Each entry is one ``<key>.npz`` (frames, metadata JSON, and a sha256 of both: of the
+frames as stored, compressed ones included, so it is checked before anything is decompressed),
 written to a temporary file and moved into place, so a crash or Ctrl-C never
 leaves half an entry under the real name. An entry that fails its checksum
 anyway (disk trouble, a copied-in partial file) is reported in one line and
 rendered again.
 
 Frames are stored per backend as the measurements say (bench/RESULTS.md): the
-animatic's flat drawings shrink ~18x with zstd level 3, which reads back as fast
-as the raw bytes; Lightning's frames are photographic noise that no fast codec
+animatic's flat drawings shrink ~11x with zstd level 2, and are decompressed straight
+into their array; Lightning's frames are photographic noise that no fast codec
 shrinks, so they stay raw. The cache keeps at most `max_bytes` (default 5 GiB,
 $STORYKIT_CACHE_MAX, e.g. "2GiB", "500MB", "none"), dropping the least recently
 used entries first (a hit refreshes an entry's mtime).
@@ -62,7 +63,7 @@ __all__ = ["ClipCache", "CacheInfo", "open_cache", "file_sha256", "parse_size", 
 
 FORMAT = 3  # 3: a zstd entry's checksum covers its compressed bytes; 2 (frames raw or zstd) and 1 (raw) are still read
 DEFAULT_MAX_BYTES = 5 * 2**30
-# Codec per backend ("zstd" level 3 or "raw"); other backends: "auto" tries one frame.
+# Codec per backend ("zstd" at ZSTD_LEVEL, or "raw"); other backends: "auto" tries one frame.
 CODECS = {"animatic": "zstd", "lightning": "raw"}
 # The export's encoded video segments (storykit.stitch.segments) live here too, named by their key.
 SEGMENT_SUFFIX = ".segment.mp4"
