@@ -162,3 +162,13 @@ def test_inflected_weather_words_count_and_rainbows_are_not_rain(setting, snows)
 def test_looking_for_a_lost_thing_is_read_in_other_languages_too(action, sought):
     """The lost thing is drawn only once found (reading.sought), whatever the language says 'lost' or 'looks for' in."""
     assert read_story(Triple("a forest", "a fox", action)).sought is sought
+
+
+@pytest.mark.parametrize("setting", ["a quiet pond", "un lago tranquilo", "ein stiller Teich", "静かな池", "тихий пруд"])
+def test_lakes_and_ponds_are_water_and_quiet_is_not_breast_feeding(setting):
+    from storykit.generate.animatic.words import world_look
+
+    reading = read_story(Triple(setting, "a fox", "runs"))
+    assert world_look(reading.world_text).far == "sea"
+    assert "sea" in [t.what for t in reading.setting]
+    assert not {t.icon for t in (*reading.setting, *reading.landmarks)} & {"🤱", "🤰"}

@@ -145,7 +145,8 @@ def _stem(lang: str, word: str) -> str:
 # (فوق is "above", not 🤩), the moon's phases (a word of one letter more than a Persian article)
 _NOT_ICONS = {*range(0x2648, 0x2654), *range(0x2660, 0x2668), 0x262F, *range(0x1F600, 0x1F650),
               *(set(range(0x1F910, 0x1F930)) - {0x1F916, 0x1F920, 0x1F921}),  # keep 🤖 robot, 🤠 cowboy, 🤡 clown
-              *range(0x1F970, 0x1F97B), *range(0x1F311, 0x1F319), 0x1F6B0}
+              *range(0x1F970, 0x1F97B), *range(0x1F311, 0x1F319), 0x1F6B0,
+              0x1F930, 0x1F931, 0x1FAC3, 0x1FAC4}  # pregnancy and breast-feeding: German "stiller" (quiet) is not 🤱
 
 
 def _drawable(icon: str) -> bool:

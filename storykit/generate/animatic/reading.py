@@ -71,6 +71,7 @@ _WORLD_WORDS = {
     "forest": "森 森林 树林 лес غابة forêt bosque wald foresta floresta orman hutan 숲 जंगल वन شجر أشجار الأشجار جنگل",
     "bamboo": "竹 бамбук خيزران bambou bambú bambus bambu 대나무 बांस",
     "sea": "海 море океан بحر محيط mer mar meer mare deniz laut océan océano ozean 바다 समुद्र सागर",
+    "lake": "湖 池 озеро пруд بحيرة lac étang lago laguna teich weiher göl danau kolam 호수 연못 झील तालाब",
     "beach": "浜 砂浜 海滩 沙滩 海辺 пляж берег شاطئ plage playa strand praia pantai 해변 समुद्र तट spiaggia spiagge",
     "city": "街 都市 城市 город улица مدينة شارع ville ciudad stadt città cidade şehir kota 도시 거리 शहर नगर बाज़ार बाजार mercado marché markt mercato рынок 市場 市场 시장 سوق بازار pasar pazar",
     "desert": "砂漠 沙漠 пустыня صحراء désert desierto wüste deserto çöl gurun 사막 रेगिस्तान मरुस्थल",

@@ -60,7 +60,7 @@ class WorldLook:
 _SPACE = {"space", "galaxy", "cosmos", "cosmic", "asteroid", "planet", "lunar", "orbit", "spaceship", "starship", "nebula",
           "spacestation"}
 _SEA = {"beach", "shore", "coast", "ocean", "sea", "island", "harbor", "harbour", "lake", "bay", "seaside", "lagoon", "pier",
-        "seashore", "coral", "reef"}
+        "seashore", "coral", "reef", "pond"}  # a lake or a pond: water to the horizon, the nearest drawing storykit has
 _CITY = {"city", "street", "town", "downtown", "alley", "metropolis", "neon", "avenue", "rooftop", "market", "cyberpunk",
          "skyscraper", "urban"}
 _VILLAGE = {"village", "cottage", "farm", "hamlet", "farmyard", "countryside"}
