@@ -172,3 +172,16 @@ def test_lakes_and_ponds_are_water_and_quiet_is_not_breast_feeding(setting):
     assert world_look(reading.world_text).far == "sea"
     assert "sea" in [t.what for t in reading.setting]
     assert not {t.icon for t in (*reading.setting, *reading.landmarks)} & {"🤱", "🤰"}
+
+
+@pytest.mark.parametrize("triple, icon, absent", [
+    (("조용한 도서관", "호기심 많은 고양이", "책을 읽는다"), "🐈", "🐉"),          # 조용한 (quiet) holds no 용 (dragon)
+    (("静かな森", "眼鏡をかけたフクロウ", "本を読む"), "👓", "🪞"),            # 眼鏡 (glasses), not 鏡 (a mirror)
+    (("ein stürmischer Hafen", "ein alter Seemann", "repariert sein Boot"), "⛵", "👢"),  # German Boot is a boat
+    (("a harbour", "an old sailor", "mends his boot"), "👢", "⛵"),            # ... and an English boot a boot
+])
+def test_words_inside_words_and_false_friends_are_not_drawn(triple, icon, absent):
+    reading = read_story(Triple(*triple))
+    icons_read = {t.icon for t in (*([reading.subject] if reading.subject else []), *reading.props, *reading.setting,
+                                   *reading.landmarks)}
+    assert icon in icons_read and absent not in icons_read, icons_read

@@ -69,6 +69,7 @@ _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝
           "laterne": "🏮", "lanterna": "🏮", "chiot": "🐕", "cachorro": "🐕", "welpe": "🐕",
           # Indonesian: CLDR has only "lampion merah", and its many "bintang …" would give a head-noun guess of ✡
           "lentera": "🏮", "lampion": "🏮", "bintang": "⭐", "fener": "🏮",  # Turkish: "kırmızı kağıt fener"
+          "眼鏡": "👓", "めがね": "👓",  # 眼鏡 is glasses, not its second character 鏡 (a mirror)
           # people and things whose CLDR names are other words (صبي, мальчик; "niña" stems to "niñ", which meets "niño")
           "ولد": "👦", "صبي": "👦", "بنت": "👧", "فتاة": "👧", "برتقال": "🍊", "برتقالة": "🍊", "تفاح": "🍎", "تفاحة": "🍎",
           "niña": "👧", "niño": "👦", "chica": "👧", "chico": "👦", "fille": "👧", "garçon": "👦", "mädchen": "👧",
@@ -83,6 +84,12 @@ _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝
           "bola": "⚽", "balle": "⚽", "ballon": "⚽", "pelota": "⚽", "palla": "⚽", "ağaca": "🌳", "ağacın": "🌳",
           "ağaçta": "🌳", "fiori": "🌸", "fiore": "🌸", "flores": "🌸", "fleurs": "🌸", "blumen": "🌸", "цветы": "🌸",
           "竹子": "🎍", "tronc": "🪵", "stamm": "🪵", "tronco": "🪵", "бревно": "🪵"}
+
+
+# Words that are another thing in English ("Boot" is a boat in German, "camera" a room in Italian): in text
+# told to be in that language they mean this icon, or nothing (None), never the English one.
+_FALSE_FRIENDS = {"de": {"boot": "⛵", "gift": None}, "es": {"pan": "🍞"}, "it": {"camera": None},
+                  "fr": {"coin": None}, "id": {"bank": None}}
 
 
 def _extra(word: str) -> str | None:
@@ -351,8 +358,12 @@ def _lookup_en(word: str) -> str | None:
     return min(hits)[2] if hits else None
 
 
-def find(text: str) -> list[Match]:
-    """Every drawable thing named in `text`, in reading order (one Match per word)."""
+def find(text: str, lang: str | None = None) -> list[Match]:
+    """Every drawable thing named in `text`, in reading order (one Match per word).
+
+    `lang`: the language of the whole story when known (a short field such as "repariert sein
+    Boot" cannot be told apart on its own); else it is told from `text`.
+    """
     text = str(text)
     typed = [Match(ch, ch, english(ch), i, "emoji") for i, ch in enumerate(text) if ch in _english_names()]
     script = _script(text)
@@ -366,7 +377,7 @@ def find(text: str) -> list[Match]:
     toks = tokens(text)
     out: list[Match] = []
     latin_order = _latin_order(text) if script == "latin" else ()
-    spoken = _detected(text) if script == "latin" else None  # the text's own language, when it can be told
+    spoken = (_detected(text) if lang is None else _LATIN.get(lang)) if script == "latin" else None
     i = 0
     while i < len(toks):
         start, word = toks[i]
@@ -385,6 +396,12 @@ def find(text: str) -> list[Match]:
                     i += 2
                     continue
         icon, lang = (_extra(word), "extra") if _extra(word) else (None, "")
+        friend = _FALSE_FRIENDS.get(spoken or "", {})
+        if icon is None and word.lower() in friend:
+            icon, lang = friend[word.lower()], spoken
+            if icon is None:
+                i += 1
+                continue
         if icon is None and script == "latin":
             icon, lang = _lookup_en(word), "en"
         if icon is None and "-" in word and script != "latin":  # "кот-повар": each part
@@ -407,12 +424,14 @@ def find(text: str) -> list[Match]:
     return _with_hypernyms(text, out + typed)
 
 
+_LATIN = {lg: lg for lg in ("es", "fr", "de", "it", "pt", "tr", "id")}  # the Latin-script name tables besides English
+
+
 def _detected(text: str) -> str | None:
     """The Latin-script name table of the language `text` is told to be in, or None (English or unsure)."""
     from ...plan.captions import detect_language
 
-    lang = detect_language([text])
-    return lang if lang in ("es", "fr", "de", "it", "pt", "tr", "id") else None
+    return _LATIN.get(detect_language([text]))
 
 
 def _latin_order(text: str) -> tuple[str, ...]:

@@ -175,6 +175,8 @@ def find_words(text: str, table: str) -> list[tuple[int, str, str]]:
             j = i + len(word)
             if any(taken[i:j]):
                 continue
+            if len(word) == 1 and "\uac00" <= word <= "\ud7af" and i > 0 and low[i - 1].isalpha():
+                continue  # a one-syllable Korean noun starts its word: 조용한 (quiet) holds no 용 (dragon)
             if not _is_cjk(word):
                 if i > 0 and low[i - 1].isalpha():
                     continue  # inside another word ("scat" is no cat)

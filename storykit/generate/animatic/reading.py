@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import re
 
+from ...plan.captions import detect_language
 from . import icons, lexicon, verbs
 from .words import _BAMBOO, _CASTLE, _CITY, _DESERT, _FOREST, _INDOOR, _JUNGLE, _MOUNTAIN, _SEA, _SNOW, _SPACE, _TIMES
 from .words import _VILLAGE, ACCESSORIES, COLORS, KINDS, prop_look, world_look
@@ -72,6 +73,7 @@ _WORLD_WORDS = {
     "bamboo": "竹 бамбук خيزران bambou bambú bambus bambu 대나무 बांस",
     "sea": "海 море океан بحر محيط mer mar meer mare deniz laut océan océano ozean 바다 समुद्र सागर",
     "lake": "湖 池 озеро пруд بحيرة lac étang lago laguna teich weiher göl danau kolam 호수 연못 झील तालाब",
+    "harbor": "港 港口 гавань порт ميناء hafen port puerto porto liman pelabuhan 항구 बंदरगाह",
     "beach": "浜 砂浜 海滩 沙滩 海辺 пляж берег شاطئ plage playa strand praia pantai 해변 समुद्र तट spiaggia spiagge",
     "city": "街 都市 城市 город улица مدينة شارع ville ciudad stadt città cidade şehir kota 도시 거리 शहर नगर बाज़ार बाजार mercado marché markt mercato рынок 市場 市场 시장 سوق بازار pasar pazar",
     "desert": "砂漠 沙漠 пустыня صحراء désert desierto wüste deserto çöl gurun 사막 रेगिस्तान मरुस्थल",
@@ -330,7 +332,9 @@ def _subject(character: str, char_matches):
 def _read(setting: str, character: str, action: str) -> StoryReading:
     not_drawn: list[str] = []
     # 1. The subject: its head noun (or a hypernym of it), an animal before a role; a figure when storykit draws one.
-    char_matches = icons.find(character)
+    lang = detect_language([setting, character, action])  # the story's language: one field alone may not tell,
+    lang = None if lang == "und" else lang  # and where the story's cannot be told, each field's own
+    char_matches = icons.find(character, lang)
     subject, figure = _subject(character, char_matches)
     colours = _bound_colours(character, [m.start for m in char_matches] + ([_start(character, subject)] if subject else []))
     roles = [(k, w) for _, k, w in lexicon.find_words(character, "roles")]
@@ -348,7 +352,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
     not_drawn += [w for w in _unmatched(character, used_c + [m.word for m in worn]) if w.lower() not in KINDS]
 
     # 2. The action: its verb, its object (the first thing named) and a partner for chase, hug, give, run away.
-    act = [m for m in icons.find(action) if not subject or m.icon != subject.icon or m.lang == "emoji"]
+    act = [m for m in icons.find(action, lang) if not subject or m.icon != subject.icon or m.lang == "emoji"]
     hit = verbs.verb_match(action)
     verb_things = [m for m in act if hit and hit[1] <= m.start < hit[1] + len(hit[2])]  # "cooks" -> 🍳
     act = [m for m in act if m not in verb_things]
@@ -436,7 +440,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
             tinted.append(Thing("trait", f"{colour} {where}", word.strip(",.，、"), "", "scenery"))
     q_words = {w for _, w in qualities}
     q_spans = [(i, i + len(w)) for i, _, w in lexicon.find_words(setting, "traits")]
-    for m in icons.find(setting):
+    for m in icons.find(setting, lang):
         if {m.concept, *m.concept.split()} & world_words or m.word in {t for _, t in hits} or m.word in q_words:
             continue
         if m.concept in lexicon.SKY_ICONS:  # "all'alba" 🌅, "sisli" 🌁: the sky or weather, not things on the ground
