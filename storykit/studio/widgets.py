@@ -68,7 +68,8 @@ class Studio:
         backend: "auto", "animatic", "lightning" or a Backend instance (the
             dropdown starts there). Extra keyword arguments go to the backend
             (e.g. `base_model=`, `checkpoint=`).
-        cache_dir: the clip cache (default: storykit's); False renders every time.
+        cache_dir: the clip cache, which also keeps the export's MP4 segments (default: storykit's); False
+            renders every scene and encodes the whole story every time.
         output_dir: where Export writes (created if missing).
         height, width: frame size (default 512, or 256 for Lightning on a CPU).
     """
