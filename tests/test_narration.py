@@ -1,6 +1,7 @@
 """Narrated stories: real espeak-ng speech, each line inside its scene, one mixed track, the manifest."""
 
 import json
+import re
 import subprocess
 import wave
 
@@ -213,6 +214,9 @@ def test_render_speaks_every_line_inside_its_scene(lang, tmp_path, capsys):
     assert narration["engine"] == "espeak" and narration["language"] == lang
     info = probe(out)
     assert info["audio"] and "aac" in info["audio"][0] and "mono" in info["audio"][0]  # a voice alone: mono AAC
+    dual = subprocess.run([ensure_ffmpeg(), "-hide_banner", "-nostats", "-i", str(out), "-af", "ebur128=dualmono=true",
+                           "-f", "null", "-"], capture_output=True, text=True).stderr
+    assert float(re.findall(r"I:\s+(-?[\d.]+) LUFS", dual)[-1]) == pytest.approx(-16, abs=1.0)  # played on two speakers
     audio = decode_audio(out)
     duration = manifest["story"]["duration_s"]
     assert len(audio) / RATE == pytest.approx(duration, abs=0.06)  # the track lasts as long as the video

@@ -13,7 +13,9 @@ What a video editor would do, with ffmpeg:
    -1.5 dBFS by a look-ahead limiter (`alimiter`);
 3. it is written as 48 kHz 16-bit WAV lasting exactly `duration` seconds: stereo with music,
    mono for a narration alone (one voice has one channel; a second copy only doubles the
-   AAC encoder's work, 0.8 -> 0.35 s CPU for a 16 s story).
+   AAC encoder's work, 0.8 -> 0.35 s CPU for a 16 s story). Mono keeps each channel's level,
+   so played on two speakers (dual mono, as players do) it is still -16 LUFS; a meter that
+   counts the one channel once reads -19 LUFS, the mono figure AES TD1004 pairs with -16 stereo.
 
 The export muxes that one file into each video once (AAC in MP4, Opus in WebM); a GIF
 has no sound.
