@@ -454,7 +454,7 @@ LEANER_MAIN_JOB = [
     ),
     Mutant(
         "cache-zstd-checksum-not-checked", "storykit/generate/cache.py",
-        'if _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:',
+        'if compressed and _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:',
         'if False:',
         "a cache entry holding other, validly compressed frames is served as the scene",
         "tests/test_cache.py -k compressed_frames_changed",

@@ -366,14 +366,12 @@ class ClipCache:
                     raise ValueError(f"entry format {fmt}, expected {FORMAT}")
                 meta = str(data["metadata"])
                 stored = str(data["checksum"])
-                if fmt == FORMAT and "frames_zstd" in data:  # check the compressed bytes, then decompress
-                    if _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:
-                        raise ValueError("checksum mismatch")
-                    frames = _decode_frames(data)
-                else:
-                    frames = _decode_frames(data)
-                    if _checksum(frames, meta) != stored:
-                        raise ValueError("checksum mismatch")
+                compressed = fmt == FORMAT and "frames_zstd" in data  # checked before it is decompressed
+                if compressed and _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:
+                    raise ValueError("checksum mismatch")
+                frames = _decode_frames(data)
+                if not compressed and _checksum(frames, meta) != stored:
+                    raise ValueError("checksum mismatch")
             info = json.loads(meta)
             clip = Clip(frames, fps=info["fps"], scene_index=info["scene_index"], metadata=info["metadata"])
         except Exception as e:  # truncated zip, bad JSON, wrong shapes, unreadable: all mean "render again"

@@ -358,10 +358,10 @@ def _lookup_en(word: str) -> str | None:
     return min(hits)[2] if hits else None
 
 
-def find(text: str, lang: str | None = None) -> list[Match]:
+def find(text: str, story_lang: str | None = None) -> list[Match]:
     """Every drawable thing named in `text`, in reading order (one Match per word).
 
-    `lang`: the language of the whole story when known (a short field such as "repariert sein
+    `story_lang`: the language of the whole story when known (a short field such as "repariert sein
     Boot" cannot be told apart on its own); else it is told from `text`.
     """
     text = str(text)
@@ -376,8 +376,9 @@ def find(text: str, lang: str | None = None) -> list[Match]:
     idx = _index()
     toks = tokens(text)
     out: list[Match] = []
-    latin_order = _latin_order(text) if script == "latin" else ()
-    spoken = (_detected(text) if lang is None else _LATIN.get(lang)) if script == "latin" else None
+    told = _detected(text) if script == "latin" else None  # the language of `text` itself, told once
+    latin_order = _latin_order(told) if script == "latin" else ()
+    spoken = (told if story_lang is None else _LATIN.get(story_lang)) if script == "latin" else None
     i = 0
     while i < len(toks):
         start, word = toks[i]
@@ -434,12 +435,9 @@ def _detected(text: str) -> str | None:
     return _LATIN.get(detect_language([text]))
 
 
-def _latin_order(text: str) -> tuple[str, ...]:
-    """The Latin-script name tables, the language the text looks like first ("vélo" is French, not "vela")."""
-    from ...plan.captions import detect_language
-
-    order = ("es", "fr", "de", "it", "pt", "tr", "id")
-    first = detect_language([text])
+def _latin_order(first: str | None) -> tuple[str, ...]:
+    """The Latin-script name tables, the text's own language (`_detected`) first ("vélo" is French, not "vela")."""
+    order = tuple(_LATIN)
     return (first, *[lg for lg in order if lg != first]) if first in order else order
 
 
