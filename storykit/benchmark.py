@@ -20,7 +20,10 @@ stops the batch.
 
 ``ray=True`` starts a local Ray runtime, ``ray="ADDRESS"`` joins a cluster
 (`pip install 'storykit[scale]'`): one worker per GPU, each loading the model
-once (`storykit.cluster`). Jobs carry their inputs (`storykit.storybench_job`),
+once (`storykit.cluster`). On a runtime the caller started (a notebook's own
+`ray.init()`), the workers stay up for the next call with the same backend and
+settings, so a second task file loads no model again; `storykit.cluster.release_workers()`
+stops them. Jobs carry their inputs (`storykit.storybench_job`),
 workers return finished files, the driver writes them. The files are the same
 as a single-process run's, byte for byte in every array.
 """
@@ -73,7 +76,8 @@ class BatchResult:
     seconds: float
     engine: str = "single process"
     workers: int = 1
-    model_loads: int = 0  # pipelines really built, summed over the workers (0 for the animatic)
+    model_loads: int = 0  # pipelines built by this call, summed over the workers (0 for the animatic)
+    warm_workers: int = 0  # Ray workers kept from the last call on the caller's own runtime (models loaded)
     entries: int = 0  # how many entries the task file has
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -97,7 +101,8 @@ class BatchResult:
             f"(finished earlier, intact), {self.count('failed')} failed",
             f"storybench: {self.frames} frames x {self.samples} sample(s) in {self.seconds:.1f} s "
             f"({rate:.1f} stories/min), backend {self.backend}, {self.engine}"
-            + ("" if self.model_name == "ground_truth" else f", {self.workers} worker(s), {self.model_loads} model load(s)"),
+            + ("" if self.model_name == "ground_truth" else f", {self.workers} worker(s), {self.model_loads} model load(s)")
+            + (f" ({self.warm_workers} kept warm from the last batch)" if self.warm_workers else ""),
         ]
         if self.task in _CONDITIONED:
             made = [o for o in self.outcomes if o.conditioned is not None]
@@ -429,7 +434,7 @@ def render_storybench(
         bar.set_postfix_str(f"fn{i} {outcomes[i].status}, {sum(o.status == 'failed' for o in outcomes.values())} failed")
 
     # 5. Render: here, one story after another, or on one Ray worker per GPU.
-    engine_text, workers, loads = "single process", 1, 0
+    engine_text, workers, loads, warm = "single process", 1, 0, 0
     bar = tqdm(total=len(todo), desc=f"storybench {task} ({name})", unit="story", disable=not progress)
     try:
         if ray_mod is None:
@@ -444,13 +449,13 @@ def render_storybench(
                 got = fan_out(ray_mod, todo, make_job, finish, backend=name if isinstance(backend, str) else engine,
                               options=worker_options,
                               gpus=1 if name == "lightning" else 0, base_model=worker_options.get("base_model"),
-                              max_in_flight=max_in_flight)
+                              max_in_flight=max_in_flight, keep=not started)  # the caller's own runtime: stay warm
             except StorykitError:
                 raise
             except Exception as e:  # whatever Ray raises: one line; finished files stay, a re-run resumes
                 raise InvalidInput(f"Ray failed mid-batch ({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
                                    "finished stories are kept: run the same command again to resume") from None
-            workers, loads = got["workers"], got["model_loads"]
+            workers, loads, warm = got["workers"], got["model_loads"], got["warm"]
             engine_text = f"Ray ({'local' if ray is True else ray})"
     finally:
         bar.close()
@@ -461,7 +466,7 @@ def render_storybench(
     return BatchResult(
         task_file=str(task_file), raw_dir=raw_dir, model_name=model_name, task=task, dataset=dataset, samples=samples,
         backend=name, outcomes=[outcomes[i] for i in chosen if i in outcomes], seconds=time.perf_counter() - t0,
-        engine=engine_text, workers=workers, model_loads=loads, entries=len(entries), notes=notes,
+        engine=engine_text, workers=workers, model_loads=loads, warm_workers=warm, entries=len(entries), notes=notes,
     )
 
 

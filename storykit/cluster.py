@@ -23,7 +23,7 @@ import warnings
 
 from .errors import InvalidInput, MissingDependency
 
-__all__ = ["RAY_TIMEOUT_S", "connect", "fan_out"]
+__all__ = ["RAY_TIMEOUT_S", "connect", "fan_out", "release_workers"]
 
 RAY_TIMEOUT_S = 30.0  # how long joining a cluster may take before we say so
 _PER_WORKER = 2  # one story rendering, one waiting: the GPU never idles between stories
@@ -135,14 +135,22 @@ def _shutdown_quietly(ray) -> None:
 
 
 def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus: int,
-            base_model: str | None = None, max_in_flight: int | None = None) -> dict:
+            base_model: str | None = None, max_in_flight: int | None = None, keep: bool = False) -> dict:
     """Renders `todo` (entry indices) on one actor per GPU (or CPU); calls `on_result` per story in this process.
 
-    Returns ``{"workers", "model_loads", "engine"}``. A worker that dies fails its stories
-    (each in one line) and is replaced; one that cannot load its model is left out.
+    Returns ``{"workers", "model_loads", "warm"}``: model loads are those made in this call. A
+    worker that dies fails its stories (each in one line) and is replaced; one that cannot load its
+    model is left out. `keep`: leave the workers running for the next call with the same backend and
+    settings on this runtime (a notebook's own Ray: the next task file loads no model again);
+    `release_workers()` stops them, as does a call with other settings.
     """
     from .storybench_job import Worker
 
+    key = repr((backend, sorted((options or {}).items()), gpus, base_model))
+    actors, infos = _reuse(ray, key, base_model)
+    warm, errors = len(actors), []
+    first = [info["model_loads"] for info in infos]  # each worker's model loads before this call
+    loads = list(first)
     resources = ray.cluster_resources()
     if gpus:
         n = int(resources.get("GPU", 0))
@@ -154,52 +162,101 @@ def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus
     n = max(1, min(n, len(todo)))
     # max_concurrency=2: while one story renders, the last one is compressed (Worker holds a lock for the GPU)
     actor_class = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=0, max_concurrency=2)(Worker)
-    actors, loads, errors = [], [], []
 
-    def start() -> None:
-        actor = actor_class.remote(backend, options)
-        info = ray.get(actor.warm_up.remote(base_model))
-        if info["error"]:
-            errors.append(info["error"])
-            ray.kill(actor)
-            return
-        actors.append(actor)
-        loads.append(info["model_loads"])
+    def start(count: int) -> None:
+        """`count` new workers, loading their models at the same time (not one after another)."""
+        new = [actor_class.remote(backend, options) for _ in range(count)]
+        for actor, info in zip(new, ray.get([a.warm_up.remote(base_model) for a in new])):
+            if info["error"]:
+                errors.append(info["error"])
+                ray.kill(actor)
+                continue
+            actors.append(actor)
+            loads.append(info["model_loads"])
+            first.append(0)
 
-    for _ in range(n):
-        start()
+    if len(actors) < n:
+        start(n - len(actors))
     if not actors:
         raise InvalidInput(f"no Ray worker could start: {errors[0]}")
     limit = max(1, min(max_in_flight or _PER_WORKER * len(actors), _PER_WORKER * len(actors)))
     queue, pending = collections.deque(todo), {}
     busy = collections.Counter()
-    while queue or pending:
-        for a, actor in enumerate(actors):
-            while queue and actor is not None and busy[a] < _PER_WORKER and len(pending) < limit:
-                i = queue.popleft()
-                pending[actor.render.remote(make_job(i))] = (i, a)
-                busy[a] += 1
-        if not pending:
-            break
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        i, a = pending.pop(ready[0])
-        busy[a] -= 1
-        try:
-            result = ray.get(ready[0])
-            loads[a] = result.get("model_loads", loads[a])
-        except Exception as e:  # noqa: BLE001 - the worker died (memory, a crash): this story fails
-            result = {"index": i, "error": f"Ray worker failed: {_one_line(e)}"}
-            if actors[a] is not None and _dead(ray, e):
-                actors[a] = None
-                before = len(actors)
-                start()  # a replacement, appended; it loads its model again (counted)
-                if len(actors) == before and not any(x is not None for x in actors):
-                    raise InvalidInput(f"every Ray worker died; the last error: {result['error']}") from None
-        on_result(result)
-    live = [x for x in actors if x is not None]
-    for actor in live:
+    try:
+        while queue or pending:
+            for a, actor in enumerate(actors):
+                while queue and actor is not None and busy[a] < _PER_WORKER and len(pending) < limit:
+                    i = queue.popleft()
+                    pending[actor.render.remote(make_job(i))] = (i, a)
+                    busy[a] += 1
+            if not pending:
+                break
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            i, a = pending.pop(ready[0])
+            busy[a] -= 1
+            try:
+                result = ray.get(ready[0])
+                loads[a] = result.get("model_loads", loads[a])
+            except Exception as e:  # noqa: BLE001 - the worker died (memory, a crash): this story fails
+                result = {"index": i, "error": f"Ray worker failed: {_one_line(e)}"}
+                if actors[a] is not None and _dead(ray, e):
+                    actors[a] = None
+                    before = len(actors)
+                    start(1)  # a replacement, appended; it loads its model again (counted)
+                    if len(actors) == before and not any(x is not None for x in actors):
+                        raise InvalidInput(f"every Ray worker died; the last error: {result['error']}") from None
+            on_result(result)
+    except BaseException:
+        keep = False  # a failed or interrupted batch leaves nothing running
+        raise
+    finally:
+        live = [x for x in actors if x is not None]
+        if keep and live:
+            _WARM[ray] = (key, live)
+        else:
+            for actor in live:
+                _kill_quietly(ray, actor)
+    return {"workers": len(actors), "model_loads": sum(loads) - sum(first), "warm": warm}
+
+
+# The workers a `fan_out(keep=True)` left running, by runtime module: (settings key, actors).
+_WARM: dict = {}
+
+
+def _reuse(ray, key: str, base_model: str | None) -> tuple[list, list]:
+    """The kept workers and their `warm_up` answers if they have these settings and all still answer;
+    otherwise stops them and gives ([], [])."""
+    kept = _WARM.pop(ray, None)
+    if kept is None:
+        return [], []
+    if kept[0] == key:
+        try:  # a runtime shut down and started again, a worker that died: start afresh
+            infos = ray.get([a.warm_up.remote(base_model) for a in kept[1]])
+            if not any(info["error"] for info in infos):
+                return list(kept[1]), infos
+        except Exception:  # noqa: BLE001 - any Ray failure here only means "not reusable"
+            pass
+    for actor in kept[1]:  # other settings hold the CPUs or GPUs the new workers need
+        _kill_quietly(ray, actor)
+    return [], []
+
+
+def release_workers() -> int:
+    """Stops the workers kept by `fan_out(keep=True)` (their GPU memory is freed); returns how many."""
+    n = 0
+    for ray, (_, actors) in list(_WARM.items()):
+        for actor in actors:
+            _kill_quietly(ray, actor)
+            n += 1
+    _WARM.clear()
+    return n
+
+
+def _kill_quietly(ray, actor) -> None:
+    try:
         ray.kill(actor)
-    return {"workers": len(actors), "model_loads": sum(loads)}
+    except Exception:  # noqa: BLE001 - already gone with its runtime
+        pass
 
 
 def _dead(ray, e: BaseException) -> bool:

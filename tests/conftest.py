@@ -1,6 +1,6 @@
 """Shared fixtures: tests run offline, never touch the user's caches, and share one tiny model.
 
-Parallel-safe (pytest-xdist, `-n 2 --dist loadfile`): every process that loads this file, each
+Parallel-safe (pytest-xdist, `-n 2 --dist loadfile --no-loadscope-reorder`): every process that loads this file, each
 xdist worker included, gets its own storykit home and clip cache; a file's tests run in one
 worker, so the Ray tests (one file) start one local Ray in its own session folder; notebook
 kernels and Ray pick free ports themselves; tiny models are built per process in tmp_path_factory.
@@ -51,10 +51,13 @@ def tiny_backend(tiny_lightning):
     )
 
 
-# The slowest files first (seconds on 2 cores, `pytest --durations=0`): `-n 2 --dist loadfile` hands out
-# whole files in collection order, so a long file picked up last would run alone at the end.
-_SLOW_FIRST = ["test_storybench_ray.py", "test_notebooks.py", "test_layout.py", "test_browser.py", "test_widgets.py",
-               "test_motion_lora.py", "test_reliability.py", "test_continuity.py", "test_lightning.py", "test_export.py"]
+# The slowest files first (seconds on 2 cores, `pytest --durations=0`): `-n 2 --dist loadfile
+# --no-loadscope-reorder` hands out whole files in this order, so a long file picked up last would
+# not run alone at the end (xdist's own reordering puts the files with the most tests first instead).
+_SLOW_FIRST = ["test_notebooks.py", "test_storybench_ray.py", "test_browser.py", "test_widgets.py", "test_motion_lora.py",
+               "test_reliability.py", "test_layout.py", "test_lightning.py", "test_continuity.py", "test_combinations.py",
+               "test_storybench_batch.py", "test_reliability3.py", "test_story.py", "test_studio_serve.py",
+               "test_narration.py", "test_export.py", "test_llm.py"]
 
 
 def pytest_collection_modifyitems(items):

@@ -364,6 +364,21 @@ def test_progress_bar_on_a_terminal_only(story, tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stderr", io.StringIO())  # a log file, CI: no bar
     export_story(story, tmp_path / "c.mp4", manifest=False)
     assert sys.stderr.getvalue() == ""
+    import ipykernel  # noqa: F401 - ipywidgets imports it: a script that did is still no notebook
+    export_story(story, tmp_path / "d.mp4", manifest=False)
+    assert sys.stderr.getvalue() == ""
+
+
+def test_progress_bar_in_a_jupyter_kernel(story, tmp_path, monkeypatch):
+    import IPython
+
+    class ZMQInteractiveShell:  # what ipykernel's shell is called
+        pass
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: ZMQInteractiveShell())
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # a kernel's stderr is no terminal
+    export_story(story, tmp_path / "a.mp4", manifest=False)
+    assert f"{story.num_frames}/{story.num_frames}" in sys.stderr.getvalue()
 
 
 # -- reliability: broken ffmpeg, interrupts, concurrent exports, stale temporaries ----------

@@ -70,7 +70,7 @@ class _InProcessRay:
     exceptions = None
 
     def __init__(self, gpus):
-        self.gpus, self.pending, self.max_in_flight, self.actors = gpus, [], 0, []
+        self.gpus, self.pending, self.max_in_flight, self.actors, self.killed = gpus, [], 0, [], []
 
     def cluster_resources(self):
         return {"CPU": 2.0, "GPU": float(self.gpus)}
@@ -92,11 +92,13 @@ class _InProcessRay:
         return [refs[0]], refs[1:]
 
     def get(self, ref):
+        if isinstance(ref, list):
+            return [self.get(r) for r in ref]
         self.pending.remove(ref)
         return ref()
 
     def kill(self, actor):
-        pass
+        self.killed.append(actor._obj)
 
 
 class _Actor:
@@ -114,6 +116,15 @@ class _Actor:
                 fake.max_in_flight = max(fake.max_in_flight, sum(1 for _ in fake.pending))
                 return ref
         return Call
+
+
+@pytest.fixture(autouse=True)
+def no_workers_left():
+    """Workers kept warm by one test never reach the next one."""
+    from storykit.cluster import release_workers
+
+    yield
+    release_workers()
 
 
 def test_one_worker_per_gpu_with_an_in_process_ray(tiny_lightning, tmp_path, monkeypatch):
@@ -134,6 +145,36 @@ def test_one_worker_per_gpu_with_an_in_process_ray(tiny_lightning, tmp_path, mon
     assert result.count("written") == 4 and len(fake.actors) == 1 and result.workers == 1
     assert result.model_loads == 1 and fake.actors[0].model_loads == 1
     assert fake.max_in_flight <= 2  # per worker: one rendering, one waiting
+
+
+def test_workers_stay_warm_on_the_callers_own_runtime_until_the_settings_change(tiny_lightning, tmp_path, monkeypatch):
+    """A notebook's own Ray (connect: not started here): the next task file reuses the loaded worker;
+    other settings stop it first (it holds the GPU they need); `release_workers` stops the rest."""
+    import storykit.cluster as cluster
+
+    fake = _InProcessRay(gpus=1)
+    monkeypatch.setattr(cluster, "connect", lambda *a, **k: (fake, False, ""))
+    folder = tmp_path / "tasks" / "oops-test"
+    folder.mkdir(parents=True)
+    (folder / "story_gen.json").write_text(json.dumps([
+        {"texts": ["A fox runs."], "exact_frames_per_prompt": [3], "background": "A field. ",
+         "storybench_mode": "story_gen", "comment": "fox.0"}]))
+    options = {"base_model": str(tiny_lightning.base_model), "checkpoint": str(tiny_lightning.checkpoint_dir),
+               "motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu", "progress": False}
+
+    def batch(out, steps=4):
+        return render_storybench(folder / "story_gen.json", tmp_path / out, backend="lightning", backend_options=options,
+                                 ray="127.0.0.1:6379", model_name="tiny", progress=False, num_inference_steps=steps, **SIZE)
+
+    first, second = batch("a"), batch("b")
+    assert (first.model_loads, first.warm_workers) == (1, 0)
+    assert (second.model_loads, second.warm_workers) == (0, 1) and "1 kept warm" in second.summary()
+    assert len(fake.actors) == 1 and fake.actors[0].model_loads == 1 and not fake.killed
+    assert np.load(tmp_path / "a" / "data" / "tiny" / "story_gen" / "oops_test" / "raw" / "fn0.npz")["video"].tobytes() == \
+        np.load(tmp_path / "b" / "data" / "tiny" / "story_gen" / "oops_test" / "raw" / "fn0.npz")["video"].tobytes()
+    third = batch("c", steps=2)  # other settings: a new worker, after the kept one is stopped
+    assert (third.model_loads, third.warm_workers) == (1, 0) and fake.killed == [fake.actors[0]]
+    assert cluster.release_workers() == 1 and fake.killed == fake.actors
 
 
 @pytest.fixture(scope="module")
@@ -169,10 +210,11 @@ def test_local_ray_gives_byte_identical_arrays(local_ray, tmp_path, monkeypatch)
         raise AssertionError("the driver compressed a file: workers should")
 
     monkeypatch.setattr(np, "savez_compressed", no_compressing_here)  # in this (the driver's) process only
-    for task, path in TASKS.items():
+    for k, (task, path) in enumerate(TASKS.items()):
         result = render_storybench(STORYBENCH / path, tmp_path / "ray", ray=True, **kw)
         assert result.count("written") == 3 and result.engine.startswith("Ray"), result.summary()
         assert result.workers == 2 and result.model_loads == 0  # one per CPU; the animatic loads no model
+        assert result.warm_workers == (2 if k else 0)  # the test's own runtime: the same two workers throughout
     files = sorted(glob.glob(str(tmp_path / "single" / "data" / "*" / "*" / "*" / "raw" / "*.npz")))
     assert len(files) == 9
     for f in files:

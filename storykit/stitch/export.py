@@ -281,12 +281,19 @@ class _NoBar:
         pass
 
 
+def _in_a_notebook() -> bool:
+    """A Jupyter kernel runs this: not merely a process that imported ipykernel (ipywidgets does)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _progress_bar(total: int, progress: bool):
     """tqdm over the frames encoded: on a terminal or in a notebook, and not with progress=False."""
     if not progress:
         return _NoBar()
     try:
-        shown = sys.stderr.isatty() or "ipykernel" in sys.modules
+        shown = sys.stderr.isatty() or _in_a_notebook()
     except (AttributeError, ValueError):
         shown = False
     if not shown:
