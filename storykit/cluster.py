@@ -95,18 +95,19 @@ def connect(ray_arg, *, timeout: float = RAY_TIMEOUT_S, options: dict | None = N
     An address that cannot be joined raises InvalidInput (one line) within `timeout` seconds.
     A local runtime that fails to start returns ``(None, False, note)``: run in one process.
     """
-    ray = _import_ray()
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        _import_ray()  # raises MissingDependency with the install command
     address = ray_arg if isinstance(ray_arg, str) else None
     if address is not None:
         address = address.strip()
-        if address.startswith("ray://"):
-            try:
-                import grpc  # noqa: F401 - Ray Client's transport: ray[client]
-            except ImportError:
-                raise MissingDependency(f"--ray {address} uses Ray Client, which needs `pip install 'storykit[scale]'` "
-                                        "(it installs ray[client])") from None
+        if address.startswith("ray://") and importlib.util.find_spec("grpc") is None:  # Ray Client's transport
+            raise MissingDependency(f"--ray {address} uses Ray Client, which needs `pip install 'storykit[scale]'` "
+                                    "(it installs ray[client])")
         if address != "auto":
-            _probe(address, min(5.0, timeout))
+            _probe(address, min(5.0, timeout))  # before importing Ray (1-2 s): a wrong address says so at once
+    ray = _import_ray()
     if ray.is_initialized():  # a notebook's own runtime, or a test's: use it as it is
         return ray, False, ""
     kwargs = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False, **(options or {})}

@@ -102,3 +102,32 @@ def test_unpublished_install_cell_stops_with_one_line_until_a_fork_is_named(monk
         (cell,) = [c for c in nbformat.read(path, as_version=4).cells if "colab" in c.metadata.get("tags", [])]
         with pytest.raises(SystemExit):
             _run_install_cell(cell.source, monkeypatch)
+
+
+def _setup_in_a_fresh_interpreter(tmp_path, files, env_device=""):
+    """notebook.setup() in a new process (its own sys.modules), with these GPU device files: (device, torch imported)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom storykit.studio import notebook\n"
+            f"notebook._GPU_DEVICE_FILES = {tuple(files)!r}\n"
+            "r = notebook.setup(verbose=False)\nprint(r.device, 'torch' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYKIT_DEVICE": env_device}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    device, imported = out.stdout.split()
+    return device, imported == "True"
+
+
+def test_setup_skips_importing_torch_where_no_gpu_driver_is_present(tmp_path):
+    """A CPU machine (no GPU device files): "cpu" at once; a driver's file present: torch decides."""
+    import sys
+
+    if importlib.util.find_spec("torch") is None or not sys.platform.startswith("linux"):
+        return  # the check is Linux's; without torch the device is "none" either way
+    assert _setup_in_a_fresh_interpreter(tmp_path, [str(tmp_path / "no-such-driver")]) == ("cpu", False)
+    marker = tmp_path / "nvidiactl"
+    marker.write_text("")
+    device, imported = _setup_in_a_fresh_interpreter(tmp_path, [str(marker)])
+    assert imported and device in ("cuda", "cpu")  # this machine's own answer, from torch
+    assert _setup_in_a_fresh_interpreter(tmp_path, [], env_device="cpu") == ("cpu", True)  # STORYKIT_DEVICE: torch checks it

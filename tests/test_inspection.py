@@ -389,9 +389,17 @@ def test_compare_steps_with_a_tiny_real_lightning(tiny_backend):
 def test_clip_alignment_offline_raises_missing_weights(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    import storykit.inspection.alignment as alignment
+
+    def no_import(*args):
+        raise AssertionError("torch and transformers were imported for weights that are not here")
+
+    monkeypatch.setattr(alignment, "require", no_import)  # the answer comes first, in a fraction of a second
     with pytest.raises(MissingWeights) as e:
         ins.clip_alignment([clip(still())], script(1), model="storykit-tests/no-such-clip")
     assert "\n" not in str(e.value) and "unavailable" in str(e.value)
+    with pytest.raises(MissingWeights, match="no such folder"):
+        ins.clip_alignment([clip(still())], script(1), model=str(tmp_path / "no-such-folder"))
 
 
 def test_clip_alignment_with_a_tiny_local_clip(tmp_path):

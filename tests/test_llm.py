@@ -220,6 +220,12 @@ def test_cli_plan_with_the_llm_writer(server, capsys, tmp_path):
 
 def test_hub_id_not_on_this_machine_falls_back_without_contacting_the_hub(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    import storykit.errors
+
+    def no_import(*args):
+        raise AssertionError("torch and transformers were imported for a model that is not here")
+
+    monkeypatch.setattr(storykit.errors, "require", no_import)  # the fallback comes first, at once
     for download in (False, True):  # HF_HUB_OFFLINE=1 (conftest) also stops download=True
         script = plan(*FOX, writer="llm", model=llm.DEFAULT_LLM_MODEL, download=download)
         assert script.writer == "template" and "hub is not contacted" in script.notes[-1]

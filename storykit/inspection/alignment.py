@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,18 @@ __all__ = [
 
 
 # -- text–frame alignment ---------------------------------------------------------------------
+
+
+def _on_this_machine(model: str) -> bool:
+    """A model folder, or a hub id whose config is in the Hugging Face cache (nothing is downloaded)."""
+    if Path(model).expanduser().is_dir():
+        return True
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(model, "config.json"), str)
+    except (ImportError, ValueError):  # no huggingface_hub; not a valid repo id
+        return False
 
 
 def clip_alignment(
@@ -39,6 +52,11 @@ def clip_alignment(
         s = script.scene(idx)
         texts.append(s.text or s.prompt)
 
+    if not _on_this_machine(model):  # said before 2-3 s of importing torch and transformers
+        raise MissingWeights(
+            f"CLIP weights {model!r} are not on this machine, so clip_alignment is unavailable offline "
+            f"(no such folder, nor in the Hugging Face cache); fetch them once where there is internet: `hf download {model}`"
+        )
     torch = require("torch", "gen")
     transformers = require("transformers", "gen")
     try:

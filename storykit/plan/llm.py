@@ -240,9 +240,9 @@ def _resolve_local(model: str, download: bool) -> tuple[str, bool]:
 def _load_local(model: str, download: bool):
     from ..errors import require
 
+    source, local_only = _resolve_local(model, download)  # a wrong folder says so before 1-2 s of imports
     torch = require("torch", "gen")
     transformers = require("transformers", "gen")
-    source, local_only = _resolve_local(model, download)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     key = (source, device)
     if key not in _LOADED:
