@@ -104,30 +104,35 @@ def test_unpublished_install_cell_stops_with_one_line_until_a_fork_is_named(monk
             _run_install_cell(cell.source, monkeypatch)
 
 
-def _setup_in_a_fresh_interpreter(tmp_path, files, env_device=""):
-    """notebook.setup() in a new process (its own sys.modules), with these GPU device files: (device, torch imported)."""
+
+def test_setup_skips_importing_torch_where_no_gpu_driver_is_present(tmp_path, monkeypatch):
+    """A CPU machine (no GPU device files): "cpu" at once, torch never imported; a driver present: torch decides."""
     import os
     import subprocess
     import sys
 
-    code = ("import sys\nfrom storykit.studio import notebook\n"
-            f"notebook._GPU_DEVICE_FILES = {tuple(files)!r}\n"
-            "r = notebook.setup(verbose=False)\nprint(r.device, 'torch' in sys.modules)\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYKIT_DEVICE": env_device}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
-    device, imported = out.stdout.split()
-    return device, imported == "True"
-
-
-def test_setup_skips_importing_torch_where_no_gpu_driver_is_present(tmp_path):
-    """A CPU machine (no GPU device files): "cpu" at once; a driver's file present: torch decides."""
-    import sys
+    from storykit.studio import notebook
 
     if importlib.util.find_spec("torch") is None or not sys.platform.startswith("linux"):
         return  # the check is Linux's; without torch the device is "none" either way
-    assert _setup_in_a_fresh_interpreter(tmp_path, [str(tmp_path / "no-such-driver")]) == ("cpu", False)
+    code = ("import sys\nfrom storykit.studio import notebook\n"
+            f"notebook._GPU_DEVICE_FILES = ({str(tmp_path / 'no-such-driver')!r},)\n"
+            "r = notebook.setup(verbose=False)\nprint(r.device, 'torch' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYKIT_DEVICE": ""}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["cpu", "False"]
+
+    # Where a driver's file is, or torch is loaded already, or STORYKIT_DEVICE names a device, torch is asked.
+    monkeypatch.delitem(sys.modules, "torch", raising=False)  # restored afterwards
     marker = tmp_path / "nvidiactl"
+    monkeypatch.setattr(notebook, "_GPU_DEVICE_FILES", (str(tmp_path / "none"), str(marker)))
+    assert not notebook._gpu_possible()
     marker.write_text("")
-    device, imported = _setup_in_a_fresh_interpreter(tmp_path, [str(marker)])
-    assert imported and device in ("cuda", "cpu")  # this machine's own answer, from torch
-    assert _setup_in_a_fresh_interpreter(tmp_path, [], env_device="cpu") == ("cpu", True)  # STORYKIT_DEVICE: torch checks it
+    assert notebook._gpu_possible()
+    monkeypatch.setattr(notebook, "_gpu_possible", lambda: False)
+    monkeypatch.setattr("storykit.generate.device.resolve_device", lambda device: "cuda")  # what torch would say
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STORYKIT_DEVICE", "cuda")
+    assert notebook.setup(verbose=False).device == "cuda"
+    monkeypatch.setenv("STORYKIT_DEVICE", "")
+    assert notebook.setup(verbose=False).device == "cpu"
