@@ -9,6 +9,7 @@ kernels and Ray pick free ports themselves; tiny models are built per process in
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 # Before anything imports huggingface_hub (it reads these once): no network, ever.
@@ -21,6 +22,12 @@ os.environ["STORYKIT_HOME"] = _HOME
 os.environ["STORYKIT_CACHE"] = os.path.join(_HOME, "clips")
 if os.environ.get("PYTEST_XDIST_WORKER"):  # two workers on two cores: one thread each, not two apiece
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Byte-compiled modules for every process the suite starts (two workers, ~40 CLI runs, five notebook
+# kernels, Ray's workers, forks): where PYTHONDONTWRITEBYTECODE is set, each one compiled storykit
+# again (0.1-0.2 s apiece, ~15 s a suite). They are written as usual, in __pycache__/ (git ignores
+# it); PYTHONPYCACHEPREFIX would move them, but would also ignore the installed packages' own.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    sys.dont_write_bytecode = False
 for _var in ("STORYKIT_BASE_MODEL", "STORYKIT_LIGHTNING_CKPT", "STORYKIT_MOTION_LORAS", "STORYKIT_DEVICE", "STORYKIT_DTYPE"):
     os.environ.pop(_var, None)
 
@@ -63,3 +70,12 @@ _SLOW_FIRST = ["test_notebooks.py", "test_storybench_ray.py", "test_browser.py",
 def pytest_collection_modifyitems(items):
     rank = {name: k for k, name in enumerate(_SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order otherwise unchanged
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Every test has run and reported: the interpreter's last garbage collection, over the millions of
+    objects torch and diffusers leave, would take 1-2 s a worker and find nothing to keep (gc.freeze)."""
+    import gc
+
+    gc.freeze()

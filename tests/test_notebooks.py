@@ -83,18 +83,16 @@ def test_git_strips_notebook_outputs_where_nbstripout_is_installed():
 
 def test_the_llm_writer_fails_fast_offline_in_one_line(monkeypatch, tmp_path, capsys):
     """Notebook 01's LLM cell (download=True) without a network: one probe, one line, the template script."""
-    pytest.importorskip("transformers")
-    import transformers
-
     import storykit
+    import storykit.errors
     from storykit import hub
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens, refused at once
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty"))
     monkeypatch.setattr(hub, "_answers", {})
-    tried = []
-    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: tried.append(a))
+    tried = []  # loading the model starts with importing torch and transformers: it must never start
+    monkeypatch.setattr(storykit.errors, "require", lambda *a: tried.append(a))
     script = storykit.plan("a harbour", "an old sailor", "mends a net", writer="llm",
                            model="Qwen/Qwen2.5-1.5B-Instruct", download=True)
     err = capsys.readouterr().err

@@ -476,11 +476,53 @@ LEANER_MAIN_JOB = [
 ]
 
 
+# Round 3 of issue #26: workers kept warm, and fail-fast answers before heavy imports.
+FASTER_SUITE = [
+    Mutant(
+        "ray-workers-never-kept", "storykit/cluster.py",
+        "        if keep and live:\n",
+        "        if False:\n",
+        "a notebook's second task file starts and loads every worker again",
+        "tests/test_storybench_ray.py -k stay_warm",
+    ),
+    Mutant(
+        "ray-kept-workers-reused-with-other-settings", "storykit/cluster.py",
+        "    if kept[0] == key:\n",
+        "    if True:\n",
+        "workers built with other settings (steps, weights) render the next batch",
+        "tests/test_storybench_ray.py -k stay_warm",
+    ),
+    Mutant(
+        "notebook-setup-trusts-a-missing-driver", "storykit/studio/notebook.py",
+        "    return any(os.path.exists(p) for p in _GPU_DEVICE_FILES)",
+        "    return False",
+        "a machine with a GPU driver is told it has no GPU without asking torch",
+        "tests/test_colab.py -k gpu_driver",
+    ),
+    Mutant(
+        "llm-imports-before-the-folder-check", "storykit/plan/llm.py",
+        "    source, local_only = _resolve_local(model, download)  # a wrong folder says so before 1-2 s of imports\n"
+        "    torch = require(\"torch\", \"gen\")\n",
+        "    torch = require(\"torch\", \"gen\")\n"
+        "    source, local_only = _resolve_local(model, download)  # a wrong folder says so before 1-2 s of imports\n",
+        "a missing LLM folder is reported only after importing torch and transformers",
+        "tests/test_llm.py -k hub_id_not_on_this_machine",
+    ),
+    Mutant(
+        "export-bar-for-any-ipykernel-import", "storykit/stitch/export.py",
+        "shown = sys.stderr.isatty() or _in_a_notebook()",
+        "shown = sys.stderr.isatty() or \"ipykernel\" in sys.modules",
+        "a script that imported ipywidgets prints progress bars into its log",
+        "tests/test_export.py -k progress_bar",
+    ),
+]
+
+
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
-    *LEANER_MAIN_JOB,
+    *LEANER_MAIN_JOB, *FASTER_SUITE,
 ]
 
 

@@ -93,7 +93,7 @@ def start(*, port: int = DEFAULT_PORT, backend: str = "auto", output_dir="storyk
             tail = (Path(folder.name) / "voila.log").read_text(errors="replace").strip().splitlines()[-3:]
             folder.cleanup()
             raise InvalidInput("Voilà did not start: " + (" | ".join(tail) or "no output"))
-        time.sleep(0.2)
+        time.sleep(0.05)
     return proc, url, folder
 
 
