@@ -237,8 +237,9 @@ def test_four_lightning_stories_on_one_gpu_load_the_model_once(local_ray, tiny_l
     monkeypatch.setenv("STORYKIT_BASE_MODEL", str(tiny_lightning.base_model))
     monkeypatch.setenv("STORYKIT_LIGHTNING_CKPT", str(tiny_lightning.checkpoint_dir))
     options = {"motion_adapter_config": tiny_lightning.motion_adapter_config, "device": "cpu", "progress": False}
+    # The 1-step checkpoint: what is counted here is model loads, not denoising.
     result = render_storybench(folder / "story_gen.json", tmp_path / "out", backend="lightning", backend_options=options,
-                               ray=True, model_name="tiny", progress=False, **SIZE)
+                               ray=True, model_name="tiny", progress=False, num_inference_steps=1, **SIZE)
     assert result.count("written") == 4, result.summary()
     assert result.workers == 1 and result.model_loads == 1
     assert "1 worker(s), 1 model load(s)" in result.summary()
