@@ -133,12 +133,18 @@ def main(argv=None) -> int:
     p.add_argument("--dry-run", action="store_true", help="tiny models on CPU: checks the script, no real numbers")
     p.add_argument("--workdir", default=None)
     args = p.parse_args(argv)
+    cuda = not args.dry_run
+    from storykit.generate.device import gpu_possible
+
+    if cuda and not gpu_possible():  # no GPU driver here: said at once, not after importing torch
+        print("gpu_smoke.py needs a CUDA GPU and found none (run it on a GPU machine, or use --dry-run on CPU)",
+              file=sys.stderr)
+        return 2
     try:
         import torch
     except ImportError:
         print("gpu_smoke.py needs torch and a CUDA GPU (pip install 'storykit[gen]')", file=sys.stderr)
         return 2
-    cuda = not args.dry_run
     if cuda and not torch.cuda.is_available():
         print("gpu_smoke.py needs a CUDA GPU and found none (run it on a GPU machine, or use --dry-run on CPU)",
               file=sys.stderr)

@@ -111,12 +111,13 @@ def test_setup_skips_importing_torch_where_no_gpu_driver_is_present(tmp_path, mo
     import subprocess
     import sys
 
+    from storykit.generate import device
     from storykit.studio import notebook
 
     if importlib.util.find_spec("torch") is None or not sys.platform.startswith("linux"):
         return  # the check is Linux's; without torch the device is "none" either way
-    code = ("import sys\nfrom storykit.studio import notebook\n"
-            f"notebook._GPU_DEVICE_FILES = ({str(tmp_path / 'no-such-driver')!r},)\n"
+    code = ("import sys\nfrom storykit.generate import device\nfrom storykit.studio import notebook\n"
+            f"device.GPU_DEVICE_FILES = ({str(tmp_path / 'no-such-driver')!r},)\n"
             "r = notebook.setup(verbose=False)\nprint(r.device, 'torch' in sys.modules)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYKIT_DEVICE": ""}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
@@ -125,11 +126,11 @@ def test_setup_skips_importing_torch_where_no_gpu_driver_is_present(tmp_path, mo
     # Where a driver's file is, or torch is loaded already, or STORYKIT_DEVICE names a device, torch is asked.
     monkeypatch.delitem(sys.modules, "torch", raising=False)  # restored afterwards
     marker = tmp_path / "nvidiactl"
-    monkeypatch.setattr(notebook, "_GPU_DEVICE_FILES", (str(tmp_path / "none"), str(marker)))
-    assert not notebook._gpu_possible()
+    monkeypatch.setattr(device, "GPU_DEVICE_FILES", (str(tmp_path / "none"), str(marker)))
+    assert not device.gpu_possible()
     marker.write_text("")
-    assert notebook._gpu_possible()
-    monkeypatch.setattr(notebook, "_gpu_possible", lambda: False)
+    assert device.gpu_possible()
+    monkeypatch.setattr(device, "gpu_possible", lambda: False)
     monkeypatch.setattr("storykit.generate.device.resolve_device", lambda device: "cuda")  # what torch would say
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("STORYKIT_DEVICE", "cuda")

@@ -493,8 +493,8 @@ FASTER_SUITE = [
         "tests/test_storybench_ray.py -k stay_warm",
     ),
     Mutant(
-        "notebook-setup-trusts-a-missing-driver", "storykit/studio/notebook.py",
-        "    return any(os.path.exists(p) for p in _GPU_DEVICE_FILES)",
+        "notebook-setup-trusts-a-missing-driver", "storykit/generate/device.py",
+        "    return any(os.path.exists(p) for p in GPU_DEVICE_FILES)",
         "    return False",
         "a machine with a GPU driver is told it has no GPU without asking torch",
         "tests/test_colab.py -k gpu_driver",

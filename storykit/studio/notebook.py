@@ -48,25 +48,14 @@ class Runtime:
         return f"backend={self.backend} on {self.device}, {self.size}x{self.size}: {self.reason}"
 
 
-# What a GPU leaves in the file system on Linux: NVIDIA's driver, WSL2's GPU bridge, AMD ROCm's kernel driver.
-_GPU_DEVICE_FILES = ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/nvidia0", "/dev/dxg", "/dev/kfd")
-
-
-def _gpu_possible() -> bool:
-    """False only where torch cannot find a GPU: Linux with none of the GPU drivers' device files."""
-    if "torch" in sys.modules or not sys.platform.startswith("linux"):  # already loaded; macOS (MPS), Windows
-        return True
-    return any(os.path.exists(p) for p in _GPU_DEVICE_FILES)
-
-
 def setup(*, verbose: bool = True) -> Runtime:
     """Detects Colab / GPU / local weights and picks the backend; prints what it chose and why."""
     colab = in_colab()
     device = "none"
     if importlib.util.find_spec("torch") is not None:
-        if _gpu_possible() or os.environ.get("STORYKIT_DEVICE", "").strip():
-            from ..generate.device import resolve_device
+        from ..generate.device import gpu_possible, resolve_device
 
+        if gpu_possible() or os.environ.get("STORYKIT_DEVICE", "").strip():
             device = resolve_device("auto")
         else:  # no GPU driver: torch could only say "cpu", after a second of importing it
             device = "cpu"
