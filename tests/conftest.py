@@ -8,7 +8,9 @@ kernels and Ray pick free ports themselves; tiny models are built per process in
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -18,6 +20,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 # storykit's own caches (clips, file hashes) go to a throw-away folder, and the
 # user's settings must not change what tests see.
 _HOME = tempfile.mkdtemp(prefix="storykit-tests-")
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)  # this process's; each run left one per worker
 os.environ["STORYKIT_HOME"] = _HOME
 os.environ["STORYKIT_CACHE"] = os.path.join(_HOME, "clips")
 if os.environ.get("PYTEST_XDIST_WORKER"):  # two workers on two cores: one thread each, not two apiece
