@@ -148,10 +148,6 @@ def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus
     from .storybench_job import Worker
 
     key = repr((backend, sorted((options or {}).items()), gpus, base_model))
-    actors, infos = _reuse(ray, key, base_model)
-    warm, errors = len(actors), []
-    first = [info["model_loads"] for info in infos]  # each worker's model loads before this call
-    loads = list(first)
     resources = ray.cluster_resources()
     if gpus:
         n = int(resources.get("GPU", 0))
@@ -161,13 +157,23 @@ def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus
     else:
         n = max(1, int(resources.get("CPU", 1)))
     n = max(1, min(n, len(todo)))
+    actors, infos = _reuse(ray, key, base_model)
+    warm, errors = len(actors), []
+    first = [info["model_loads"] for info in infos]  # each worker's model loads before this call
+    loads = list(first)
     # max_concurrency=2: while one story renders, the last one is compressed (Worker holds a lock for the GPU)
     actor_class = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=0, max_concurrency=2)(Worker)
 
     def start(count: int) -> None:
         """`count` new workers, loading their models at the same time (not one after another)."""
         new = [actor_class.remote(backend, options) for _ in range(count)]
-        for actor, info in zip(new, ray.get([a.warm_up.remote(base_model) for a in new])):
+        try:
+            infos = ray.get([a.warm_up.remote(base_model) for a in new])
+        except BaseException:  # one died while loading, or Ctrl-C: none of them is left running
+            for actor in new:
+                _kill_quietly(ray, actor)
+            raise
+        for actor, info in zip(new, infos):
             if info["error"]:
                 errors.append(info["error"])
                 ray.kill(actor)
@@ -176,14 +182,14 @@ def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus
             loads.append(info["model_loads"])
             first.append(0)
 
-    if len(actors) < n:
-        start(n - len(actors))
-    if not actors:
-        raise InvalidInput(f"no Ray worker could start: {errors[0]}")
-    limit = max(1, min(max_in_flight or _PER_WORKER * len(actors), _PER_WORKER * len(actors)))
     queue, pending = collections.deque(todo), {}
     busy = collections.Counter()
     try:
+        if len(actors) < n:
+            start(n - len(actors))
+        if not actors:
+            raise InvalidInput(f"no Ray worker could start: {errors[0]}")
+        limit = max(1, min(max_in_flight or _PER_WORKER * len(actors), _PER_WORKER * len(actors)))
         while queue or pending:
             for a, actor in enumerate(actors):
                 while queue and actor is not None and busy[a] < _PER_WORKER and len(pending) < limit:
@@ -208,7 +214,7 @@ def fan_out(ray, todo, make_job, on_result, *, backend: str, options: dict, gpus
                         raise InvalidInput(f"every Ray worker died; the last error: {result['error']}") from None
             on_result(result)
     except BaseException:
-        keep = False  # a failed or interrupted batch leaves nothing running
+        keep = False  # a failed or interrupted batch (kept workers included) leaves nothing running
         raise
     finally:
         live = [x for x in actors if x is not None]
