@@ -378,7 +378,7 @@ def find(text: str, story_lang: str | None = None) -> list[Match]:
     out: list[Match] = []
     told = _detected(text) if script == "latin" else None  # the language of `text` itself, told once
     latin_order = _latin_order(told) if script == "latin" else ()
-    spoken = (told if story_lang is None else _LATIN.get(story_lang)) if script == "latin" else None
+    spoken = (told if story_lang is None else _latin(story_lang)) if script == "latin" else None
     i = 0
     while i < len(toks):
         start, word = toks[i]
@@ -425,20 +425,24 @@ def find(text: str, story_lang: str | None = None) -> list[Match]:
     return _with_hypernyms(text, out + typed)
 
 
-_LATIN = {lg: lg for lg in ("es", "fr", "de", "it", "pt", "tr", "id")}  # the Latin-script name tables besides English
+_LATIN = ("es", "fr", "de", "it", "pt", "tr", "id")  # the Latin-script name tables besides English
+
+
+def _latin(lang: str | None) -> str | None:
+    """`lang` if it has a Latin-script name table of its own, else None (English, or another script)."""
+    return lang if lang in _LATIN else None
 
 
 def _detected(text: str) -> str | None:
     """The Latin-script name table of the language `text` is told to be in, or None (English or unsure)."""
     from ...plan.captions import detect_language
 
-    return _LATIN.get(detect_language([text]))
+    return _latin(detect_language([text]))
 
 
 def _latin_order(first: str | None) -> tuple[str, ...]:
     """The Latin-script name tables, the text's own language (`_detected`) first ("vélo" is French, not "vela")."""
-    order = tuple(_LATIN)
-    return (first, *[lg for lg in order if lg != first]) if first in order else order
+    return (first, *[lg for lg in _LATIN if lg != first]) if first in _LATIN else _LATIN
 
 
 def _concept_icon(concept: str) -> str | None:
