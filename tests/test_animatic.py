@@ -183,6 +183,36 @@ def test_camera_moves_visibly_change_the_frame():
             assert moved > 3.0 and moved > 3 * still, (camera, moved, still)
 
 
+def test_zoom_magnifies_the_window_it_is_given_as_pillow_would(monkeypatch):
+    """The zoom (OpenCV's warp) takes the pixel centres Pillow's resize(box=...) takes, on the real frames."""
+    from PIL import Image
+
+    from storykit.generate.animatic import backend as animatic
+
+    meadow = Triple("a sunny meadow", "a small red fox in a blue scarf", "rests")
+    calls = []
+
+    def recording(frame, x, y, zoom):
+        out = real(frame, x, y, zoom)
+        calls.append((np.asarray(frame).copy(), x, y, zoom, np.asarray(out)))
+        return out
+
+    real = animatic._zoom
+    monkeypatch.setattr(animatic, "_zoom", recording)
+    zoomed = render(make_script(meadow, beat="rest", camera="zoom_in", num_frames=8), 128, 96).frames
+    assert len(calls) == 7  # every frame but the first (zoom 1.0)
+    before, x, y, zoom, after = calls[-1]
+    assert zoom == pytest.approx(animatic.ZOOM) and (x, y) != (0.0, 0.0)
+    assert (np.abs(zoomed[-1].astype(int) - after).sum(-1) > 0).mean() < 0.15  # then only the "ANIMATIC" mark
+    w, h = 96, 128
+    expected = np.asarray(Image.fromarray(before).resize((w, h), Image.BILINEAR, box=(x, y, x + w / zoom, y + h / zoom)))
+    assert np.abs(after.astype(int) - expected).max() <= 2  # fixed-point rounding only
+    # A window off by one axis or by half a pixel is far from it.
+    for dx, dy in ((0.5, 0.0), (0.0, 0.5), (y - x, x - y)):
+        other = np.asarray(real(Image.fromarray(before), x + dx, y + dy, zoom)).astype(int)
+        assert np.abs(other - expected).mean() > 4 * max(0.05, np.abs(after.astype(int) - expected).mean())
+
+
 def test_unknown_words_still_draw_a_world_and_a_character():
     odd = Triple("a zxqv of blorp", "a glimmerwump", "does a thing")
     script = make_script(odd, beat="middle", text="Something happens.")

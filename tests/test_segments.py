@@ -189,7 +189,13 @@ def test_a_failing_segment_encode_names_the_final_file_and_leaves_nothing(tmp_pa
     assert list((tmp_path / "out").iterdir()) == [] and list((tmp_path / "cache").iterdir()) == []
 
 
-def test_audio_is_muxed_once_over_the_joined_video(tmp_path):
+def test_audio_is_muxed_once_over_the_joined_video(tmp_path, monkeypatch):
+    from storykit.stitch import export as export_mod
+
+    def no_second_pass(*args):
+        raise AssertionError("the joined video was copied again to add its sound")
+
+    monkeypatch.setattr(export_mod, "_mux_audio", no_second_pass)  # muxed as the segments are joined
     story = make_story([make_clip(i) for i in range(3)])
     wav = tmp_path / "a.wav"
     run_ffmpeg(["-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=10", str(wav)])
@@ -217,3 +223,29 @@ def test_a_relative_cache_folder_joins(tmp_path, monkeypatch):
     story = make_story([make_clip(i) for i in range(3)])
     result = export_story(story, "s.mp4", cache_dir="storykit-cache", manifest=False)
     assert result.timings["segments_encoded"] > 0 and len(decode_frames(tmp_path / "s.mp4")) == story.num_frames
+
+
+def test_another_title_reencodes_the_title_segment_only(tmp_path, spy):
+    clips = [make_clip(i) for i in range(3)]
+    script = make_script(3)
+    export_story(make_story(clips, script), tmp_path / "a.mp4", cache_dir=tmp_path / "c", manifest=False)
+    spy.clear()
+    script.title = "The Lantern Found"
+    story = make_story(clips, script)
+    export_story(story, tmp_path / "b.mp4", cache_dir=tmp_path / "c", manifest=False)
+    assert [k for k, _, _ in spy] == ["title"]
+    frames = decode_frames(tmp_path / "b.mp4")
+    assert np.abs(frames[:8].astype(int) - story.frames[:8].astype(int)).mean() < 3  # the new card is in the video
+
+
+def test_undecodable_audio_leaves_the_joined_video_silent_and_says_why(tmp_path):
+    from storykit.errors import InvalidInput
+
+    story = make_story([make_clip(i) for i in range(3)])
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio" * 10)
+    with pytest.raises(InvalidInput, match="could not be decoded .*the video was written without sound"):
+        export_story(story, tmp_path / "s.mp4", cache_dir=tmp_path / "cache", audio=bad, manifest=False)
+    out = tmp_path / "s.mp4"
+    assert len(decode_frames(out)) == story.num_frames and not probe(out)["audio"]
+    assert decode_errors(out) == ""

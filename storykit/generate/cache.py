@@ -22,7 +22,10 @@ rendered again.
 Frames are stored per backend as the measurements say (bench/RESULTS.md): the
 animatic's flat drawings shrink ~11x with zstd level 2, and are decompressed straight
 into their array; Lightning's frames are photographic noise that no fast codec
-shrinks, so they stay raw. The cache keeps at most `max_bytes` (default 5 GiB,
+shrinks, so they stay raw. The render keeps no frames of the animatic at all (codec
+"redraw": shape and metadata only): writing them cost a tenth of a first run's CPU, the
+export's segments hold its pixels already, and it draws a scene again in ~0.1 s when
+they are wanted (`LazyClip`). The cache keeps at most `max_bytes` (default 5 GiB,
 $STORYKIT_CACHE_MAX, e.g. "2GiB", "500MB", "none"), dropping the least recently
 used entries first (a hit refreshes an entry's mtime).
 
@@ -49,6 +52,7 @@ import secrets
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +60,7 @@ import numpy as np
 from .._version import __version__
 from ..errors import InvalidInput
 from ..paths import default_cache_dir, sha256_of_file, storykit_home
-from .clips import Clip
+from .clips import Clip, LazyClip
 
 __all__ = ["ClipCache", "CacheInfo", "open_cache", "file_sha256", "parse_size", "check_cache_location",
            "DEFAULT_MAX_BYTES", "CODECS"]
@@ -98,6 +102,9 @@ def _checksum(frames: np.ndarray, meta: str, stored: np.ndarray | None = None) -
     return h.hexdigest()
 
 
+_NO_FRAMES = np.empty(0, np.uint8)  # what a "redraw" entry's checksum covers of its frames
+
+
 class _Shape:
     """What `_checksum` reads of frames not yet decompressed: their shape and dtype."""
 
@@ -120,9 +127,10 @@ def _atomic_write(path: Path, write) -> None:
 # What the cache itself writes: "<sha256 hex>.npz" entries and _atomic_write's temporaries of them.
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
 _ENTRY_TEMP = re.compile(r"^[0-9a-f]{64}\.npz\..+\.tmp$")
-# An entry's members (np.savez names them "<array>.npy"): always these three, plus raw or zstd frames.
+# An entry's members (np.savez names them "<array>.npy"): always these three, plus raw or zstd frames,
+# or a "redraw" entry's shape alone.
 _MEMBERS = {"format.npy", "metadata.npy", "checksum.npy"}
-_FRAME_MEMBERS = ({"frames.npy"}, {"frames_zstd.npy", "shape.npy", "dtype.npy"})
+_FRAME_MEMBERS = ({"frames.npy"}, {"frames_zstd.npy", "shape.npy", "dtype.npy"}, {"redraw.npy", "shape.npy", "dtype.npy"})
 # Files an operating system drops into any folder it shows: not the user's data, never deleted.
 _OS_LITTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # A folder holding one of these is a project's root, not a cache.
@@ -351,8 +359,12 @@ class ClipCache:
             self._warned.add(kind)
             print(f"storykit: {message}", file=sys.stderr)
 
-    def get(self, key: str) -> Clip | None:
-        """The cached clip (metadata["cached"] = True), or None if absent or damaged."""
+    def get(self, key: str, redraw: Callable[[], np.ndarray] | None = None) -> Clip | None:
+        """The cached clip (metadata["cached"] = True), or None if absent or damaged.
+
+        An entry put with codec "redraw" holds no frames: it comes back as a LazyClip whose
+        frames `redraw()` draws when first read, or as None (a miss) without `redraw`.
+        """
         path = self.path(key)
         try:
             if not path.is_file():
@@ -366,14 +378,26 @@ class ClipCache:
                     raise ValueError(f"entry format {fmt}, expected {FORMAT}")
                 meta = str(data["metadata"])
                 stored = str(data["checksum"])
-                compressed = fmt == FORMAT and "frames_zstd" in data  # checked before it is decompressed
-                if compressed and _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:
-                    raise ValueError("checksum mismatch")
-                frames = _decode_frames(data)
-                if not compressed and _checksum(frames, meta) != stored:
-                    raise ValueError("checksum mismatch")
+                if fmt == FORMAT and "redraw" in data:  # no frames kept: the shape and metadata only
+                    shape = _Shape(data["shape"], data["dtype"])
+                    if _checksum(shape, meta, _NO_FRAMES) != stored:
+                        raise ValueError("checksum mismatch")
+                    frames = None
+                else:
+                    compressed = fmt == FORMAT and "frames_zstd" in data  # checked before it is decompressed
+                    if compressed and _checksum(_Shape(data["shape"], data["dtype"]), meta, data["frames_zstd"]) != stored:
+                        raise ValueError("checksum mismatch")
+                    frames = _decode_frames(data)
+                    if not compressed and _checksum(frames, meta) != stored:
+                        raise ValueError("checksum mismatch")
             info = json.loads(meta)
-            clip = Clip(frames, fps=info["fps"], scene_index=info["scene_index"], metadata=info["metadata"])
+            if frames is None and redraw is None:
+                return None
+            if frames is None:
+                clip = LazyClip(shape.shape, redraw, fps=info["fps"], scene_index=info["scene_index"],
+                                metadata=info["metadata"])
+            else:
+                clip = Clip(frames, fps=info["fps"], scene_index=info["scene_index"], metadata=info["metadata"])
         except Exception as e:  # truncated zip, bad JSON, wrong shapes, unreadable: all mean "render again"
             print(f"storykit: cache entry {path.name} is damaged ({type(e).__name__}: {e}); rendering it again", file=sys.stderr)
             try:
@@ -391,7 +415,9 @@ class ClipCache:
     def put(self, key: str, clip: Clip, codec: str | None = None) -> Path | None:
         """Stores `clip` under `key` atomically and returns the entry's path.
 
-        `codec`: "zstd", "raw" or "auto"; None picks by the clip's backend (CODECS).
+        `codec`: "zstd", "raw" or "auto"; None picks by the clip's backend (CODECS). "redraw"
+        keeps no frames, only their shape and the metadata: for a backend that draws the same
+        frames again from the same key (`get(key, redraw=...)`).
         A folder that cannot take the entry (read-only, full, a file) is reported once
         and None is returned: the clip itself is never lost.
         """
@@ -400,8 +426,13 @@ class ClipCache:
         metadata = {k: v for k, v in clip.metadata.items() if k != "cached"}
         meta = _canonical({"fps": clip.fps, "scene_index": clip.scene_index, "metadata": metadata})
         codec = codec or CODECS.get(str(metadata.get("backend")), "auto")
-        _, arrays = _encode_frames(clip.frames, codec)
-        checksum = _checksum(clip.frames, meta, arrays.get("frames_zstd"))
+        if codec == "redraw":
+            shape = _Shape((clip.num_frames, clip.height, clip.width, 3), "|u1")
+            arrays = {"redraw": np.array(True), "shape": np.array(shape.shape), "dtype": np.array(shape.dtype.str)}
+            checksum = _checksum(shape, meta, _NO_FRAMES)
+        else:
+            _, arrays = _encode_frames(clip.frames, codec)
+            checksum = _checksum(clip.frames, meta, arrays.get("frames_zstd"))
         arrays.update(metadata=np.array(meta), checksum=np.array(checksum), format=np.array(FORMAT))
         path = self.path(key)
         try:

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, StorykitError
 
-__all__ = ["Clip", "FramesInfo", "check_frames"]
+__all__ = ["Clip", "LazyClip", "FramesInfo", "check_frames"]
 
 
 def check_frames(frames: Any, name: str = "frames") -> np.ndarray:
@@ -85,3 +85,53 @@ class Clip(FramesInfo):
         except ImportError:
             return repr(self)
         return mediapy.show_video(self.frames, fps=self.fps, title=repr(self), return_html=True)
+
+
+class LazyClip(Clip):
+    """A clip whose frames are drawn again when first read: a cached scene of a backend that keeps no frames.
+
+    The animatic draws a scene deterministically from its cache key's fields, and the export
+    keeps every scene's encoded pixels in its segments; so its cache entries hold the clip's
+    shape and metadata only, and a re-run whose segments are all cached draws nothing.
+    `draw()` must return exactly `shape`; `pending` says whether it has run.
+    """
+
+    def __init__(self, shape, draw, fps: float, scene_index: int, metadata: dict | None = None):
+        self._shape, self._draw, self._frames = tuple(int(x) for x in shape), draw, None
+        if len(self._shape) != 4 or self._shape[-1] != 3 or min(self._shape[:3]) < 1:
+            raise InvalidInput(f"frames must have shape (num_frames, height, width, 3), got {self._shape}")
+        self.fps, self.scene_index, self.metadata = fps, scene_index, dict(metadata or {})
+        if not (isinstance(fps, (int, float)) and 0 < fps <= 240):
+            raise InvalidInput(f"fps must be a number in (0, 240], got {fps!r}")
+
+    @property
+    def frames(self) -> np.ndarray:
+        if self._frames is None:
+            frames = check_frames(self._draw())
+            if frames.shape != self._shape:
+                raise StorykitError(f"scene {self.scene_index} was drawn as {frames.shape}, not as its cache entry's "
+                                    f"{self._shape}; clear the cache (`storykit cache clear`) and render again")
+            self._frames, self._draw = frames, None
+        return self._frames
+
+    @frames.setter
+    def frames(self, frames: np.ndarray) -> None:
+        self._frames, self._draw = check_frames(frames), None
+        self._shape = self._frames.shape
+
+    @property
+    def pending(self) -> bool:
+        """True until the frames are drawn (reading `frames` draws them)."""
+        return self._frames is None
+
+    @property
+    def num_frames(self) -> int:
+        return self._shape[0]
+
+    @property
+    def height(self) -> int:
+        return self._shape[1]
+
+    @property
+    def width(self) -> int:
+        return self._shape[2]

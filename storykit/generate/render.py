@@ -7,7 +7,9 @@
 
 Each finished scene goes into the clip cache (storykit.generate.cache) before the next
 one starts, so an interrupted render (an error, Ctrl-C, a Colab disconnect)
-resumes where it stopped.
+resumes where it stopped. A backend with `cache_frames = False` (the animatic, which
+draws a scene again in ~0.1 s) keeps only the clip's shape and metadata there: its
+cached clips are `LazyClip`s, drawn again only if something reads their frames.
 
 With `RenderConfig(handoff=True)` each scene starts from the previous one's last
 frame (storykit.generate.continuity): its key then includes the predecessor's key,
@@ -36,8 +38,9 @@ def _render_one(scene: Scene, script: Script, backend: Backend, config: RenderCo
         if previous is not None:  # the frames depend on the predecessor's frames, i.e. on its key
             fields["handoff"] = handoff_fields(previous.metadata["cache_key"], config.handoff_strength)
         key = ClipCache.key(fields)
+    keeps_frames = getattr(backend, "cache_frames", True)
     if cache is not None:
-        clip = cache.get(key)
+        clip = cache.get(key, redraw=None if keeps_frames else _redraw(backend, scene, script, config))
         if clip is not None:
             # fps and position are playback, not pixels: the same frames serve an edited fps or order.
             # A clip drawn at a higher rate than its scene's (the animatic at the story's fps) keeps
@@ -56,8 +59,20 @@ def _render_one(scene: Scene, script: Script, backend: Backend, config: RenderCo
     if key is not None:
         clip.metadata["cache_key"] = key
     if cache is not None:
-        cache.put(key, clip)
+        cache.put(key, clip, codec=None if keeps_frames else "redraw")
     return clip
+
+
+def _redraw(backend: Backend, scene: Scene, script: Script, config: RenderConfig):
+    """Draws a scene of a backend that keeps no frames (the animatic) again, as it was when its key was made."""
+    import copy
+
+    scene, script = copy.deepcopy(scene), copy.deepcopy(script)  # a later edit must not change these frames
+
+    def draw():
+        return backend.render_scene(scene, script, config).frames
+
+    return draw
 
 
 def _check_continuity(script: Script, backend: Backend, config: RenderConfig) -> RenderConfig:

@@ -181,12 +181,15 @@ def export_story(
             vp9 = fmt == "webm" and has_encoder("libvpx-vp9")
             if fmt == "gif":
                 print(f"storykit: {_gif_note(story, out)}")  # GIFs are big: say how big before writing one
+            sound = audio_path if fmt != "gif" and audio_error is None else None
             segments = _encode(story, tmp, fmt, name=str(out), ffmpeg=ffmpeg, vp9=vp9, tick=bar.update,
-                               cache=cache if fmt == "mp4" else None)
+                               cache=cache if fmt == "mp4" else None, audio=sound)
             if segments is not None:
                 timings.update(segments_encoded=segments.encoded, segments_reused=segments.reused)
             staged.verify(out, tmp)
-            if audio_path is not None and fmt != "gif" and audio_error is None:
+            if segments is not None and sound is not None:
+                audio_error = segments.audio_error  # muxed as the segments were joined
+            elif sound is not None:
                 audio_error = _mux_audio(tmp, audio_path, fmt, story.duration)
             timings[f"encode_{fmt}_s"] = round(time.perf_counter() - t0, 3)
         bar.close()
@@ -232,16 +235,19 @@ def export_story(
 # -- encoding ------------------------------------------------------------------------
 
 
-def _encode(story: Story, tmp: Path, fmt: str, *, cache=None, **kw):
+def _encode(story: Story, tmp: Path, fmt: str, *, cache=None, audio: Path | None = None, **kw):
     """Encodes `story` into `tmp`: an MP4 from cached segments where `cache` can keep them, else in one pass.
 
-    Returns the segments' SegmentStats, or None for a one-pass encode.
+    Returns the segments' SegmentStats (`audio`, if given, is muxed as they are joined), or
+    None for a one-pass encode (the caller muxes `audio`).
     """
     from .encode import encode
     from .segments import export_segmented
 
     if cache is not None:  # only what changed is encoded; the rest joined by stream copy
-        stats = export_segmented(story, tmp, cache, name=kw["name"], ffmpeg=kw["ffmpeg"], tick=kw.get("tick"))
+        sound = (audio_args(audio, fmt, story.duration), str(audio)) if audio is not None else None
+        stats = export_segmented(story, tmp, cache, name=kw["name"], ffmpeg=kw["ffmpeg"], tick=kw.get("tick"),
+                                 audio=sound)
         if stats is not None:
             return stats
     encode(story, tmp, fmt, **kw)
@@ -330,28 +336,37 @@ def _channels(audio: Path) -> int:
         return 2
 
 
-def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> str | None:
-    from .ffmpeg import run_ffmpeg
-
+def audio_args(audio: Path, fmt: str, duration: float) -> list[str]:
+    """ffmpeg's output options for `audio` as the second input (1:a:0) of an MP4 or WebM `duration` s long."""
     mono = _channels(audio) == 1  # a narration alone (stitch.mix): half the bits, half the encoder's work
     if fmt == "mp4":  # speech alone: ffmpeg's fast AAC search, 0.36 -> 0.15 s CPU for 16 s (music keeps twoloop)
         codec = ["-c:a", "aac", "-b:a", "96k", "-aac_coder", "fast"] if mono else ["-c:a", "aac", "-b:a", "160k"]
     else:
         codec = ["-c:a", "libopus", "-b:a", "64k" if mono else "128k"]
-    args = [
-        "-v", "error", "-y", "-i", str(video), "-i", str(audio),
-        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *codec,
-        "-t", f"{duration:.3f}",  # the video's length: longer audio is cut, shorter audio ends early
-        *(["-movflags", "+faststart"] if fmt == "mp4" else []),
-        str(out),
-    ]
-    proc = run_ffmpeg(args)
+    # the video's length: longer audio is cut, shorter audio ends early
+    return ["-map", "1:a:0", *codec, "-t", f"{duration:.3f}"]
+
+
+def mux_error(proc, out: Path) -> str | None:
+    """ffmpeg's error line for a mux that failed, or None; decode errors in a stream count as failures."""
     lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
     if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
         return lines[-1] if lines else f"ffmpeg exited with {proc.returncode}"
     # A corrupt stream can still "succeed" with decode errors; treat those as failures too.
     errors = [ln for ln in lines if "Invalid data" in ln or "Error while decoding" in ln]
     return errors[-1] if errors else None
+
+
+def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> str | None:
+    from .ffmpeg import run_ffmpeg
+
+    args = [
+        "-v", "error", "-y", "-i", str(video), "-i", str(audio),
+        "-map", "0:v:0", "-c:v", "copy", *audio_args(audio, fmt, duration),
+        *(["-movflags", "+faststart"] if fmt == "mp4" else []),
+        str(out),
+    ]
+    return mux_error(run_ffmpeg(args), out)
 
 
 # -- subtitles -----------------------------------------------------------------------

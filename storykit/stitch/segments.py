@@ -17,7 +17,7 @@ count and duration (tests check both, and that ffmpeg decodes it without an erro
 >>> [(s.kind, s.start, s.stop) for s in plan_segments(story)]   # doctest: +SKIP
 [('title', 0, 38), ('scene', 38, 50), ('transition', 50, 62), ('scene', 62, 90), ...]
 
-Audio is not part of a segment: the export mixes and muxes it once over the joined video.
+Audio is not part of a segment: the export mixes it once and muxes it as the segments are joined.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ from .encode import _even, _pipe, _raw_input, segment_args
 
 __all__ = ["Segment", "SEGMENT_FORMAT", "plan_segments", "encode_segments", "export_segmented", "SegmentStats"]
 
-SEGMENT_FORMAT = 1  # bump when what a segment holds changes for the same inputs
+# Bump when what a segment holds changes for the same inputs (2: the title card named by the first clip
+# and the title, not by its pixels; so a change to how `_title_card` draws needs a bump too).
+SEGMENT_FORMAT = 2
 _DIPS = ("fade_black", "fade_white")
 
 
@@ -63,6 +65,7 @@ class SegmentStats:
     encoded: int = 0
     reused: int = 0
     frames_encoded: int = 0
+    audio_error: str | None = None  # why the sound given could not be muxed (the video was joined silent)
 
 
 def _digest(obj) -> str:
@@ -78,7 +81,7 @@ def _array_digest(a: np.ndarray) -> str:
 def _regions(tl) -> list[tuple[int, int, str]]:
     """The title and transition ranges, in order: (start, stop, kind); rule 3 of the timeline."""
     out = []
-    if tl.card is not None:
+    if tl.title_text is not None:
         g = tl.title_k - tl.title_k // 2  # the title's dip reaches g frames into the first scene
         out.append((0, tl.title_len + g, "title"))
     for k, (name, n) in enumerate(zip(tl.names, tl.lengths)):
@@ -111,10 +114,12 @@ def plan_segments(story, encoder: list[str] | None = None) -> list[Segment] | No
     if not spans or spans[-1][1] != tl.total or any(x[1] != y[0] for x, y in zip(spans, spans[1:])):
         return None
     regions = _regions(tl)
-    title_end = regions.pop(0)[1] if tl.card is not None else 0
+    title_end = regions.pop(0)[1] if tl.title_text is not None else 0
     transitions = [(a, b) for a, b, _ in regions]
     clip_ids = _clip_ids(story, tl)
-    card = _array_digest(tl.card) if tl.card is not None else None
+    # The card is drawn from the first clip's first frame and the title: named by those, not by its
+    # pixels, so a re-run need not draw the first scene to find its segment.
+    card = _digest(["card", clip_ids[0], tl.title_text]) if tl.title_text is not None else None
     captions = [(a, b, _array_digest(layer[2]) + _array_digest(layer[1])) for a, b, layer in tl.captions]
     common = {
         "format": SEGMENT_FORMAT, "storykit": __version__, "size": [story.height, story.width], "fps": story.fps,
@@ -146,7 +151,10 @@ def _clip_ids(story, tl) -> list[str]:
     ids = []
     for k, (r, key) in enumerate(zip(tl.retimers, keys)):
         scene = story.scene_indices[k] if k < len(story.scene_indices) else k
-        source = f"key:{key}:{scene in resized}" if isinstance(key, str) and key else f"frames:{_array_digest(r.frames)}"
+        if isinstance(key, str) and key:
+            source = f"key:{key}:{scene in resized}"
+        else:  # never a clip still to be drawn (`_Pending`): only cached clips are, and they have keys
+            source = f"frames:{_array_digest(np.asarray(r.frames[:]))}"
         ids.append(_digest([source, r.src_fps, r.mode]))
     return ids
 
@@ -187,13 +195,16 @@ def encode_segments(story, run: list[Segment], outs: list[Path], *, ffmpeg: str,
     _pipe(cmd, _frames(story, start, run[-1].stop), name, tick)
 
 
-def _join(paths: list[Path], out: Path, num_frames: int) -> str | None:
+def _join(paths: list[Path], out: Path, num_frames: int, audio: tuple[list[str], str] | None = None) -> str | None:
     """Joins MP4 segments by stream copy with ffmpeg's concat demuxer; returns an error line, or None.
 
     A damaged segment can be skipped with only a logged error and exit status 0, so any
-    error line, or a frame count other than `num_frames`, counts as a failure.
+    error line, or a frame count other than `num_frames`, counts as a failure. `audio`:
+    (output options, file) to mux in the same pass, sparing a second copy of the video.
     """
     from .ffmpeg import run_ffmpeg
+
+    sound_in, sound_out = (["-i", audio[1]], audio[0]) if audio is not None else ([], [])
 
     with tempfile.TemporaryDirectory(prefix="storykit-concat-") as tmp:
         listing = Path(tmp) / "segments.txt"
@@ -201,8 +212,9 @@ def _join(paths: list[Path], out: Path, num_frames: int) -> str | None:
         # relative ones from the listing's folder, not from ours (a cache_dir such as "storykit-cache").
         listing.write_text("".join("file '" + os.path.abspath(p).replace("'", "'\\''") + "'\n" for p in paths),
                            encoding="utf-8")
-        proc = run_ffmpeg(["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                           "-map", "0:v:0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)])
+        proc = run_ffmpeg(["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing), *sound_in,
+                           "-map", "0:v:0", "-c:v", "copy", *sound_out, "-movflags", "+faststart", "-f", "mp4",
+                           str(out)])
     lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
     if proc.returncode or lines:
         return lines[-1] if lines else f"ffmpeg exited with {proc.returncode}"
@@ -226,13 +238,23 @@ def mp4_sample_count(path: Path) -> int | None:
     return int.from_bytes(head[at + 12 : at + 16], "big")
 
 
-def export_segmented(story, out: Path, cache, *, ffmpeg: str, name: str,
-                     tick: Callable[[int], None] | None = None) -> SegmentStats | None:
+def _join_with_sound(paths: list[Path], out: Path, num_frames: int, audio, stats: SegmentStats) -> str | None:
+    """`_join` with the sound; where only the sound fails, the video is joined silent and `stats` says why."""
+    error = _join(paths, out, num_frames, audio)
+    if error is not None and audio is not None and _join(paths, out, num_frames) is None:
+        stats.audio_error = error  # the video joins alone: the sound is at fault
+        return None
+    return error
+
+
+def export_segmented(story, out: Path, cache, *, ffmpeg: str, name: str, tick: Callable[[int], None] | None = None,
+                     audio: tuple[list[str], str] | None = None) -> SegmentStats | None:
     """Writes `story` as MP4 to `out` from cached segments, encoding the missing ones into `cache`.
 
     Returns what it did, or None when this story or cache cannot take segments (a story
     built from an array, a cache folder that cannot be written): the caller then encodes
-    in one pass.
+    in one pass. `audio`: (ffmpeg's output options, sound file) muxed as the segments are
+    joined; if only the sound fails, the video is written silent and `audio_error` says why.
     """
     segments = plan_segments(story)
     if segments is None or not _writable(cache):
@@ -248,7 +270,7 @@ def export_segmented(story, out: Path, cache, *, ffmpeg: str, name: str,
             missing.append(seg)
     _encode_into_cache(story, missing, cache, ffmpeg=ffmpeg, name=name, tick=tick)
     stats.encoded, stats.frames_encoded = len(missing), sum(s.num_frames for s in missing)
-    error = _join([cache.segment_path(s.key) for s in segments], out, story.num_frames)
+    error = _join_with_sound([cache.segment_path(s.key) for s in segments], out, story.num_frames, audio, stats)
     if error is not None and stats.reused:
         # A cached segment went bad (a truncated file) or was pruned by another process meanwhile:
         # encode every reused one again, once, and join again.
@@ -258,7 +280,7 @@ def export_segmented(story, out: Path, cache, *, ffmpeg: str, name: str,
         _encode_into_cache(story, again, cache, ffmpeg=ffmpeg, name=name, tick=None)
         stats.reused, stats.encoded = 0, len(segments)
         stats.frames_encoded = story.num_frames
-        error = _join([cache.segment_path(s.key) for s in segments], out, story.num_frames)
+        error = _join_with_sound([cache.segment_path(s.key) for s in segments], out, story.num_frames, audio, stats)
     if error is not None:
         verb = "did not write" if error.startswith("it finished") else "could not join the segments of"
         raise StorykitError(f"ffmpeg {verb} {name}: {error}")

@@ -44,15 +44,14 @@ Frame-count rules (tests check them exactly). With target rate ``f``, clip
 from __future__ import annotations
 
 import math
-import mmap
 import numbers
-import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..generate.clips import Clip, FramesInfo
+from ..generate.frame_buffers import empty_frames
 from ..errors import InvalidInput
 from ..plan.script import TRANSITIONS, Script, check_text
 from .retime import Mixer, Retimer, cv2_or_error
@@ -109,7 +108,7 @@ class Story(FramesInfo):
     def frames(self) -> np.ndarray:
         """All frames, (T, H, W, 3) uint8: built on first access, then kept (export never needs it)."""
         if self._frames is None:
-            out = _empty_frames(self.shape)
+            out = empty_frames(self.shape)
             for lo in range(0, self.num_frames, CHUNK):
                 hi = min(lo + CHUNK, self.num_frames)
                 self._timeline.render(lo, hi, out[lo:hi])
@@ -255,6 +254,9 @@ def _stitch(clips, script, scenes, hold, *, transition, transition_frames, fps, 
     height, width = clips[0].height, clips[0].width
     sources, resized = [], []
     for c in clips:
+        if getattr(c, "pending", False) and (c.height, c.width) == (height, width):
+            sources.append(_Pending(c))  # a cached animatic clip: drawn only if a frame of it is needed
+            continue
         frames = c.frames
         if frames.shape[1:3] != (height, width):
             print(
@@ -289,7 +291,6 @@ def _stitch(clips, script, scenes, hold, *, transition, transition_frames, fps, 
     #    captions over each scene's span, drawn last so they switch with the subtitles and never fade.
     mixer = Mixer((height, width, 3))
     retimers = [Retimer(src, c.fps, fps, interpolate, mixer) for src, c in zip(sources, clips)]
-    card = _title_card(sources[0][0], title_text) if title_text else None
     layers, already = [], []
     for (a, b), text, c in zip(spans, texts, clips):
         if captions and text and _caption_drawn(c.metadata):
@@ -298,7 +299,7 @@ def _stitch(clips, script, scenes, hold, *, transition, transition_frames, fps, 
             layers.append((a, b, _caption_layer(text, height, width)))
     timeline = _Timeline(
         retimers=retimers, starts=starts, sizes=sizes, names=names, lengths=lengths, title_len=title_len,
-        title_k=title_k, card=card, captions=layers, total=total, height=height, width=width, mixer=mixer,
+        title_k=title_k, title_text=title_text or None, title_background=sources[0], captions=layers, total=total, height=height, width=width, mixer=mixer,
     )
     options = {
         "transition": transition,
@@ -335,11 +336,21 @@ class _Timeline:
     gives the same frames as one pass over the whole story.
     """
 
-    def __init__(self, *, retimers, starts, sizes, names, lengths, title_len, title_k, card, captions, total,
-                 height, width, mixer):
+    def __init__(self, *, retimers, starts, sizes, names, lengths, title_len, title_k, title_text, title_background,
+                 captions, total, height, width, mixer):
         self.retimers, self.starts, self.sizes, self.names, self.lengths = retimers, starts, sizes, names, lengths
-        self.title_len, self.title_k, self.card, self.captions = title_len, title_k, card, captions
+        self.title_len, self.title_k, self.title_text, self.captions = title_len, title_k, title_text, captions
         self.total, self.height, self.width, self.mixer = total, height, width, mixer
+        self._title_background, self._card = title_background, None
+
+    @property
+    def card(self) -> np.ndarray | None:
+        """The title card (drawn on first use, from the first clip's first frame), or None without a title."""
+        if self.title_text is None:
+            return None
+        if self._card is None:
+            self._card = _title_card(self._title_background[0], self.title_text)
+        return self._card
 
     def render(self, lo: int, hi: int, out: np.ndarray | None = None) -> np.ndarray:
         """Frames [lo, hi) into `out` (a new array if None); returns it."""
@@ -364,8 +375,9 @@ class _Timeline:
         for k, name in enumerate(self.names):
             if name in _DIP_COLOURS:
                 _dip(out, lo, hi, self.starts[k + 1], self.lengths[k], _DIP_COLOURS[name], mixer)
-        if self.card is not None:
-            out[: max(0, min(hi, self.title_len) - lo)] = self.card
+        if self.title_text is not None:
+            if lo < self.title_len:
+                out[: min(hi, self.title_len) - lo] = self.card
             _dip(out, lo, hi, self.title_len, self.title_k, 0, mixer)
         for a, b, layer in self.captions:
             a, b = max(a, lo), min(b, hi)
@@ -431,22 +443,6 @@ def _title_text(title: Any, script: Script | None) -> str | None:
     if title is True:  # "the script's title, if it has one": a default that never fails a render
         return script.title if script is not None and script.title else None
     return check_text(title, "title")
-
-
-def _empty_frames(shape: tuple[int, ...]) -> np.ndarray:
-    """An uninitialised uint8 array for a whole story, in pre-faulted ordinary pages (Linux).
-
-    numpy asks for transparent huge pages on big arrays (MADV_HUGEPAGE); where the kernel
-    then compacts memory synchronously (defrag=madvise, Ubuntu's default) and memory is
-    fragmented, e.g. right after an ffmpeg encode, first writes to a 170 MB story stalled
-    ~1 s here: 5x the stitching. An anonymous MAP_POPULATE mapping takes ~0.12 s, steadily.
-    """
-    size = int(np.prod(shape))
-    populate = getattr(mmap, "MAP_POPULATE", None)
-    if size < 1 << 24 or populate is None or not sys.platform.startswith("linux"):
-        return np.empty(shape, np.uint8)
-    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
-    return np.frombuffer(buf, np.uint8).reshape(shape)  # the array keeps the mapping alive
 
 
 def _dip(out: np.ndarray, lo: int, hi: int, seam: int, k: int, colour: int, mixer: Mixer) -> None:
@@ -536,6 +532,20 @@ def _apply_caption(frames: np.ndarray, layer: tuple | None) -> None:
         acc += 1
         acc >>= 8
         np.copyto(band, acc, casting="unsafe")
+
+
+class _Pending:
+    """A cached clip's frames as `Retimer` reads them, drawn on the first read (`LazyClip`)."""
+
+    def __init__(self, clip):
+        self.clip = clip
+        self.shape = (clip.num_frames, clip.height, clip.width, 3)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        return self.clip.frames[index]
 
 
 def _title_card(background: np.ndarray, text: str) -> np.ndarray:

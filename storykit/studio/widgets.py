@@ -539,6 +539,10 @@ class Studio:
         from ..generate.render import render_scene
 
         clip = render_scene(scene, script, engine, config, cache_dir=self.cache_dir)
+        held = self.clips.get(scene.index)
+        if getattr(clip, "pending", False) and held is not None and not getattr(held, "pending", False) \
+                and held.metadata.get("cache_key") == clip.metadata.get("cache_key"):
+            clip.frames = held.frames  # the same key, so the same pixels: already drawn, never drawn again
         self.clips[scene.index], self.clip_keys[scene.index] = clip, self._key(scene, config)
         if not clip.metadata.get("cached"):
             self.last_rendered.append(scene.index)
