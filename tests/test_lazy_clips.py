@@ -44,11 +44,17 @@ def test_entries_hold_shape_and_metadata_and_a_cached_clip_is_drawn_only_when_re
             {k: v for k, v in a.metadata.items() if k != "cached"}
     assert backend.calls == [0, 1, 2]
 
-    script.edit(1, prompt="the fox finds the lantern under a stone bridge")  # after the lazy clip was made
+    script.scenes[1].prompt = "the fox finds the lantern under a stone bridge"  # changed after the lazy clip was made
     assert np.array_equal(again[1].frames, first[1].frames)  # drawn as the scene was, not as it is now
     assert backend.calls == [0, 1, 2, 1] and not again[1].pending
     again[1].frames  # drawn once
     assert backend.calls == [0, 1, 2, 1]
+
+    import pickle
+
+    travelled = pickle.loads(pickle.dumps(again[2]))  # to a Ray worker, say: as the frames it stands for
+    assert type(travelled).__name__ == "Clip" and np.array_equal(travelled.frames, first[2].frames)
+    assert travelled.metadata == again[2].metadata and backend.calls == [0, 1, 2, 1, 2]
 
     # Without a way to draw (a plain ClipCache.get), such an entry is a miss, never a clip without frames.
     assert cache.get(first[0].metadata["cache_key"]) is None

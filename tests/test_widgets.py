@@ -330,3 +330,16 @@ def test_export_picks_a_name_none_of_whose_files_exist(studio, tmp_path):
     result = studio.export(gif=False)
     assert result.videos["mp4"].name == "story-2.mp4"
     assert (tmp_path / "out" / "story.srt").read_text() == "an older export's subtitles"
+
+
+def test_an_edit_undone_shows_the_first_version_again_from_the_cache(studio, drawn):
+    """A cached animatic clip is drawn again when shown, never stood in for by the clip the Studio holds."""
+    studio.plan()
+    first = studio.render_scene(1).frames.copy()
+    prompt = studio.rows[1]["prompt"].value
+    studio.rows[1]["prompt"].value = prompt + ", under a full moon"
+    edited = studio.render_scene(1).frames.copy()
+    studio.rows[1]["prompt"].value = prompt  # back to the first version: its entry is in the cache
+    again = studio.render_scene(1)
+    assert again.metadata["cached"] and drawn == [1, 1, 1]  # drawn for its thumbnail, as it was
+    assert np.array_equal(again.frames, first) and not np.array_equal(again.frames, edited)

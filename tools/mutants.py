@@ -510,10 +510,71 @@ FASTER_SUITE = [
     ),
     Mutant(
         "export-bar-for-any-ipykernel-import", "storykit/stitch/export.py",
-        "shown = sys.stderr.isatty() or _in_a_notebook()",
+        "shown = sys.stderr.isatty() or in_a_notebook()",
         "shown = sys.stderr.isatty() or \"ipykernel\" in sys.modules",
         "a script that imported ipywidgets prints progress bars into its log",
         "tests/test_export.py -k progress_bar",
+    ),
+]
+
+# Round 4 of #26: the animatic keeps no frames in the clip cache, zooms through OpenCV, and the
+# export muxes the sound as it joins the segments.
+LAZY_ANIMATIC = [
+    Mutant(
+        "stitch-draws-every-cached-clip", "storykit/stitch/timeline.py",
+        '        if getattr(c, "pending", False) and (c.height, c.width) == (height, width):\n',
+        "        if False:\n",
+        "a re-run whose segments are all cached draws every scene again anyway",
+        "tests/test_lazy_clips.py -k rerun",
+    ),
+    Mutant(
+        "redraw-sees-later-edits", "storykit/generate/render.py",
+        "    scene, script = copy.deepcopy(scene), copy.deepcopy(script)",
+        "    pass",
+        "a cached clip read after an edit is drawn as the edited scene, under the old scene's key",
+        "tests/test_lazy_clips.py -k drawn_only_when_read",
+    ),
+    Mutant(
+        "redraw-entry-unchecked", "storykit/generate/cache.py",
+        "                    if _checksum(shape, meta, _NO_FRAMES) != stored:\n",
+        "                    if False:\n",
+        "a tampered entry (another shape) is trusted and fails later, mid-export",
+        "tests/test_lazy_clips.py -k damaged",
+    ),
+    Mutant(
+        "title-card-named-without-its-text", "storykit/stitch/segments.py",
+        'card = _digest(["card", clip_ids[0], tl.title_text])',
+        'card = _digest(["card", clip_ids[0]])',
+        "a new title keeps the old title card's segment",
+        "tests/test_segments.py -k another_title",
+    ),
+    Mutant(
+        "studio-reuses-another-versions-frames", "storykit/studio/widgets.py",
+        '                and held.metadata.get("cache_key") == clip.metadata.get("cache_key"):',
+        "                and True:",
+        "an edit undone in the Studio shows the edited frames under the first version",
+        "tests/test_widgets.py -k undone",
+    ),
+    Mutant(
+        "zoom-off-by-half-a-pixel", "storykit/generate/animatic/backend.py",
+        "[[s, 0.0, x + 0.5 * s - 0.5], [0.0, s, y + 0.5 * s - 0.5]]",
+        "[[s, 0.0, x], [0.0, s, y]]",
+        "the camera's zoom window shifts by half a pixel from Pillow's resize",
+        "tests/test_animatic.py -k zoom_magnifies",
+    ),
+    Mutant(
+        "sound-lost-when-joined", "storykit/stitch/segments.py",
+        '    sound_in, sound_out = (["-i", audio[1]], audio[0]) if audio is not None else ([], [])',
+        "    sound_in, sound_out = [], []",
+        "a narrated story's segmented MP4 is silent",
+        "tests/test_segments.py -k audio_is_muxed",
+    ),
+    Mutant(
+        "bad-sound-fails-the-video", "storykit/stitch/segments.py",
+        "    if error is not None and audio is not None and _join(paths, out, num_frames) is None:",
+        "    if False:",
+        "an undecodable sound file loses the whole export instead of writing it silent",
+        "tests/test_segments.py -k undecodable",
     ),
 ]
 
@@ -522,7 +583,7 @@ FASTER_SUITE = [
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
-    *LEANER_MAIN_JOB, *FASTER_SUITE,
+    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC,
 ]
 
 

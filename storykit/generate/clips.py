@@ -119,6 +119,10 @@ class LazyClip(Clip):
         self._frames, self._draw = check_frames(frames), None
         self._shape = self._frames.shape
 
+    def __reduce__(self):
+        """Pickled (Ray, multiprocessing) as the plain Clip it draws: a drawing function does not travel."""
+        return Clip, (self.frames, self.fps, self.scene_index, self.metadata)
+
     @property
     def pending(self) -> bool:
         """True until the frames are drawn (reading `frames` draws them)."""

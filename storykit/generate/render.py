@@ -127,7 +127,7 @@ def render_story(
     are rendered and cached one by one, so a re-run after an edit or an
     interruption renders only what is missing.
     """
-    from tqdm.auto import tqdm
+    from ..progress import tqdm
 
     from .frame_buffers import keep_frame_buffers
 

@@ -48,6 +48,7 @@ import numpy as np
 from ..errors import InvalidInput, StorykitError
 from ..paths import check_file_name, exists, sha256_of_file
 from ..plan.script import narrate
+from ..progress import in_a_notebook
 from .encode import MP4_CRF, MP4_PRESET, WEBM_CRF
 from .publish import Staging, remove_stale_temps, write_text
 from .preflight import check_folder, check_targets, export_files
@@ -287,24 +288,17 @@ class _NoBar:
         pass
 
 
-def _in_a_notebook() -> bool:
-    """A Jupyter kernel runs this: not merely a process that imported ipykernel (ipywidgets does)."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return type(shell).__name__ == "ZMQInteractiveShell"
-
-
 def _progress_bar(total: int, progress: bool):
     """tqdm over the frames encoded: on a terminal or in a notebook, and not with progress=False."""
     if not progress:
         return _NoBar()
     try:
-        shown = sys.stderr.isatty() or _in_a_notebook()
+        shown = sys.stderr.isatty() or in_a_notebook()
     except (AttributeError, ValueError):
         shown = False
     if not shown:
         return _NoBar()
-    from tqdm.auto import tqdm
+    from ..progress import tqdm
 
     return tqdm(total=total, desc="export", unit="frame")
 
