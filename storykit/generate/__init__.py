@@ -23,12 +23,12 @@ Lightning is used.
 from __future__ import annotations
 
 from .backend import BACKENDS, Backend, get_backend
-from .clips import Clip
+from .clips import Clip, LazyClip
 from .config import RenderConfig
 from .reference import CharacterReference, load_reference, make_reference
 from .render import render_scene, render_story
 
-__all__ = ["Clip", "RenderConfig", "Backend", "BACKENDS", "get_backend", "render_scene", "render_story",
+__all__ = ["Clip", "LazyClip", "RenderConfig", "Backend", "BACKENDS", "get_backend", "render_scene", "render_story",
            "CharacterReference", "load_reference", "make_reference"]
 
 
