@@ -6,7 +6,9 @@ import io
 import json
 import os
 import re
+import signal
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -581,3 +583,26 @@ def test_gif_default_is_sized_and_says_so_before_writing(tmp_path, monkeypatch, 
             im.seek(k)
             colours |= {c for _, c in im.convert("RGB").getcolors(1 << 20)}
     assert len(colours) <= 128
+
+
+def test_ffmpeg_stopped_by_a_ctrl_c_this_process_has_not_seen_yet_is_an_interrupt(tmp_path):
+    """ffmpeg exits 255, silently at -v error, on the SIGINT a Ctrl-C sends the whole group; ours may come later."""
+    import threading
+
+    from storykit.stitch.encode import _pipe
+
+    script = tmp_path / "ffmpeg-stopped"
+    script.write_text("#!/bin/sh\nexit 255\n")
+    script.chmod(0o755)
+    frames = [np.zeros((4, 16, 16, 3), np.uint8)] * 64
+    later = threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT))
+    later.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _pipe([str(script)], frames, "story.mp4", None)
+    finally:
+        later.cancel()
+    t0 = time.monotonic()  # no signal follows: a failure, said in one line, after half a second at most
+    with pytest.raises(StorykitError, match=r"^ffmpeg could not write story.mp4: unknown error$"):
+        _pipe([str(script)], frames, "story.mp4", None)
+    assert time.monotonic() - t0 < 5

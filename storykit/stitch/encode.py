@@ -21,6 +21,7 @@ import math
 import signal
 import subprocess
 import tempfile
+import time
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -156,7 +157,23 @@ def _pipe(cmd: list[str], chunks: Iterable[np.ndarray], name: str, tick: Callabl
             # non-zero, possibly before Python raises KeyboardInterrupt. That is an interrupt, not a failure.
             if state["interrupted"] or proc.returncode == -signal.SIGINT or "received signal 2" in err:
                 raise KeyboardInterrupt
+            if proc.returncode == _FFMPEG_SIGNALLED and not err.strip():
+                # A signal ffmpeg caught, told only at -v info: the same Ctrl-C may not have reached this
+                # process yet (a process group's members wake in any order). If it comes, it raises here.
+                _wait_for(lambda: state["interrupted"], _SIGNAL_GRACE)
+                if state["interrupted"]:
+                    raise KeyboardInterrupt
             raise StorykitError(f"ffmpeg could not write {name}: {_last_line(err)}")
+
+
+_FFMPEG_SIGNALLED = 255  # ffmpeg's exit status after SIGINT or SIGTERM, which it catches to close its files
+_SIGNAL_GRACE = 0.5  # seconds
+
+
+def _wait_for(done: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _even(chunk: np.ndarray) -> np.ndarray:
