@@ -27,6 +27,7 @@ import json
 import os
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -144,6 +145,9 @@ def plan_row(tree: Tree, res: dict) -> None:
 
 
 def main() -> None:
+    # Started in the background (`cmd &`), this process and every child would ignore SIGINT; the suite's
+    # Ctrl-C tests set it for their own children, and the bench stops on Ctrl-C as a command should.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--code", action="append", help="a storykit tree to measure (PYTHONPATH); repeatable")
     ap.add_argument("--repeats", type=int, default=3)

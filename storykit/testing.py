@@ -36,7 +36,7 @@ __all__ = [
     "lazy_module",
     "TinyLightning", "build_tiny_lightning", "build_tiny_ip_adapter", "build_tiny_motion_lora", "build_tiny_taesd",
     "original_motion_lora_state", "convert_motion_lora", "original_sd_state", "build_tiny_single_file",
-    "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm",
+    "TINY_ADAPTER_CONFIG", "FakeBackend", "example_script", "build_tiny_llm", "sigint_as_in_a_terminal",
 ]
 
 # Sizes follow diffusers' own AnimateDiff fast tests (tests/pipelines/animatediff):
@@ -474,6 +474,17 @@ class FakeBackend:
         return Clip(frames, fps=scene.fps, scene_index=scene.index,
                     metadata={"backend": self.name, "seed": scene.seed, "prompt": scene.prompt})
 
+
+
+def sigint_as_in_a_terminal() -> None:
+    """`preexec_fn` for a child that a test stops with Ctrl-C: SIGINT handled as a terminal's command has it.
+
+    A test runner started in the background (`cmd &` in a script, nohup) ignores SIGINT, and an
+    ignored signal stays ignored across exec: the child would never see the test's Ctrl-C.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def example_script(num_scenes: int = 3, *, num_frames: int = 8, seed: int = 0):

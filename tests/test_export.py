@@ -22,7 +22,7 @@ from storykit.stitch import build_manifest, export_story, load_manifest, replay_
 from storykit.stitch.ffmpeg import ensure_ffmpeg, probe, run_ffmpeg
 from storykit.plan import Scene, Script, Triple
 from storykit.stitch import stitch
-from storykit.testing import lazy_module
+from storykit.testing import lazy_module, sigint_as_in_a_terminal
 
 mediapy = lazy_module("mediapy", setup=lambda m: ensure_ffmpeg())
 
@@ -517,7 +517,8 @@ def test_ctrl_c_of_the_process_group_while_encoding_exits_130_and_leaves_nothing
            "--no-cache", "-o", str(out / "story.mp4")]
     env = {**os.environ, "IMAGEIO_FFMPEG_EXE": str(slow)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # its own process group, as a terminal gives a command
+                            start_new_session=True,  # its own process group, as a terminal gives a command
+                            preexec_fn=sigint_as_in_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -595,6 +596,7 @@ def test_ffmpeg_stopped_by_a_ctrl_c_this_process_has_not_seen_yet_is_an_interrup
     script.write_text("#!/bin/sh\nexit 255\n")
     script.chmod(0o755)
     frames = [np.zeros((4, 16, 16, 3), np.uint8)] * 64
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # a runner started with `&` ignores it
     later = threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT))
     later.start()
     try:
@@ -602,6 +604,7 @@ def test_ffmpeg_stopped_by_a_ctrl_c_this_process_has_not_seen_yet_is_an_interrup
             _pipe([str(script)], frames, "story.mp4", None)
     finally:
         later.cancel()
+        signal.signal(signal.SIGINT, before)
     t0 = time.monotonic()  # no signal follows: a failure, said in one line, after half a second at most
     with pytest.raises(StorykitError, match=r"^ffmpeg could not write story.mp4: unknown error$"):
         _pipe([str(script)], frames, "story.mp4", None)

@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from storykit.testing import sigint_as_in_a_terminal
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -28,7 +30,7 @@ def test_storykit_studio_serves_the_page_and_ctrl_c_stops_it(tmp_path):
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "storykit", "studio", "--port", str(port), "--backend", "animatic",
                              "--output-dir", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=sigint_as_in_a_terminal)
     try:
         line = proc.stdout.readline()  # printed once the page answers
         assert f"http://127.0.0.1:{port}/" in line and "Ctrl-C" in line
