@@ -372,3 +372,28 @@ def test_describe_and_cache_fields_are_json_and_track_the_pixels():
     s.scenes[0].negative_prompt = "anything"
     s.scenes[0].transition = "cut"
     assert fields(script=s, scene=s.scenes[0]) == base  # neither changes a pixel here
+
+
+@pytest.mark.parametrize("character, bare, word", [
+    ("un piccolo polpo con un cappello rosso", "un piccolo polpo", "cappello"),  # an icon: the hat worn as an icon
+    ("a small green turtle in a straw hat", "a small green turtle", "straw hat"),  # the turtle's drawing has a hat
+    ("a small fox in a blue scarf and a hat", "a small fox in a blue scarf", "hat"),  # one accessory drawn, one worn
+])
+def test_what_the_character_wears_is_on_screen_where_the_clip_says(character, bare, word):
+    def clip(who):
+        return render(make_script(Triple("a garden", who, "sleeps"), beat="rest", text="It rests.", num_frames=8),
+                      128, 128)
+
+    dressed, plain = clip(character), clip(bare)
+    box = next(d["box"] for d in dressed.metadata["drawn"] if d.get("word") == word)
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    mid = dressed.num_frames // 2
+    region = np.s_[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+    assert np.abs(dressed.frames[mid][region].astype(int) - plain.frames[mid][region]).mean() > 8
+    assert word not in dressed.metadata["not_drawn"]
+
+
+def test_a_thing_to_wear_with_no_drawing_and_no_icon_is_said_not_drawn():
+    clip = render(make_script(Triple("a garden", "a small green turtle in a red cape", "sleeps"), beat="rest",
+                              text="It rests.", num_frames=8), 128, 128)
+    assert "cape" in clip.metadata["not_drawn"] and "cape" not in {d.get("word") for d in clip.metadata["drawn"]}

@@ -179,6 +179,13 @@ def test_lakes_and_ponds_are_water_and_quiet_is_not_breast_feeding(setting):
     (("静かな森", "眼鏡をかけたフクロウ", "本を読む"), "👓", "🪞"),            # 眼鏡 (glasses), not 鏡 (a mirror)
     (("ein stürmischer Hafen", "ein alter Seemann", "repariert sein Boot"), "⛵", "👢"),  # German Boot is a boat
     (("a harbour", "an old sailor", "mends his boot"), "👢", "⛵"),            # ... and an English boot a boot
+    # "port de pêche" is a fishing port: no peach, and "port" is neither "porte" (a door) nor "portería" (a goal)
+    (("un vieux port de pêche au crépuscule", "une petite tortue", "cherche une lettre perdue"), "🐢", "🍑"),
+    (("un vieux port de pêche au crépuscule", "une petite tortue", "cherche une lettre perdue"), "✉", "🥅"),
+    (("un vieux port de pêche au crépuscule", "une petite tortue", "cherche une lettre perdue"), "✉", "🚪"),
+    (("un verger en été", "une petite fille", "mange une pêche"), "🍑", "🥭"),  # a peach, and "mange" (eats) no mango
+    (("un jardin", "une tortue avec un chapeau de paille", "dort"), "👒", "🌾"),  # a hat: CLDR names only kinds of hat
+    (("un jardín", "una tortuga con sombrero", "duerme"), "👒", "🎩"),
 ])
 def test_words_inside_words_and_false_friends_are_not_drawn(triple, icon, absent):
     reading = read_story(Triple(*triple))

@@ -59,7 +59,7 @@ from .cast import Cast, _apply_style
 from .motion import ARC, track as motion_track
 from .reading import read_scene, read_story
 from .verbs import VERB_CLASSES
-from .words import CharacterLook, _stable_int, _words, character_look, infer_motion, prop_look, world_look
+from .words import ACCESSORIES, CharacterLook, _stable_int, _words, character_look, infer_motion, prop_look, world_look
 
 
 __all__ = [
@@ -70,8 +70,9 @@ __all__ = [
 
 # Bump when the drawing or what a clip says it drew changes, so cached clips are redrawn
 # (6: no cane on animals; sunrise, sunset and night words light the sky instead of standing on the ground;
-# two-word names in the text's own Latin-script language; 7: the camera's zoom resampled by OpenCV).
-ANIMATIC_VERSION = "7"
+# two-word names in the text's own Latin-script language; 7: the camera's zoom resampled by OpenCV; 8: hats,
+# letters, "port de pêche" and "mange" read as what they are; what a figure cannot draw on itself is worn as an icon).
+ANIMATIC_VERSION = "8"
 # The arc's motions, then the verbs' (a scene's `motion` metadata is one of these).
 MOTIONS = ARC + tuple(v for v in VERB_CLASSES if v not in ARC)
 
@@ -119,6 +120,11 @@ def _camera(move: str, n: int, W: int, H: int) -> list[tuple[float, float, float
         z = {"zoom_in": 1 + (ZOOM - 1) * e, "zoom_out": ZOOM - (ZOOM - 1) * e}.get(move, 1.0)
         out.append((x, y, z))
     return out
+
+
+def _accessory(thing) -> str | None:
+    """The accessory a worn thing is ("top hat" -> "hat", "woman's hat" -> "hat"), as character_look names them."""
+    return next((ACCESSORIES[w] for w in (thing.what, *thing.what.split()) if w in ACCESSORIES), None)
 
 
 def _zoom_origin(sx: float, zoom: float, W: int, H: int) -> tuple[float, float]:
@@ -359,8 +365,13 @@ class AnimaticBackend(Cast):
         if obj_img is not None and obj_mode in ("notice", "jump", "celebrate"):
             obj_glows = [figures.glow_sprite(obj_img.height * k, (255, 236, 160), 0.5) for k in (1.0, 1.25)]
         kit = self._kit(motion, obj, obj_img, size, style, W, H)  # a pot, an easel, a ladder, a bush: what the verb needs
-        mine = [t for t in reading.props if t.role == "prop" and t.place != "figure" and t.icon] if not distant else []
-        worn = [t for t in mine if t.place == "worn"][:1]
+        # What the script has the character wear: the figure draws its one accessory if its body plan has a
+        # drawing of it; anything else (a hat on a drawn icon, a cape on a turtle) is worn as an icon.
+        figure_draws = not subject_icon and look.accessory in figures.ACCESSORIES_DRAWN.get(look.body_plan, ())
+        on_figure = [t for t in reading.props if t.role == "prop" and t.place == "figure" and figure_draws
+                     and _accessory(t) == look.accessory]
+        mine = [t for t in reading.props if t.role == "prop" and t.icon and t not in on_figure] if not distant else []
+        worn = [t for t in mine if t.place in ("worn", "figure")][:1]
         rides = [t for t in mine if t.place == "under"][:1] if obj_mode != "under" else []
         held = [t for t in mine if t.place in ("hand", "over")][:1]
         worn_img = self._thing(worn[0], max(4, int(round(size * 0.3))), style) if worn else None
@@ -550,7 +561,7 @@ class AnimaticBackend(Cast):
             for i in range(n):
                 compose(i)
         t2 = time.perf_counter()
-        drawn = self._drawn(reading, boxes, n // 2, extras, worn, rides, held, partner, obj, plan_)
+        drawn = self._drawn(reading, boxes, n // 2, extras, worn, rides, held, partner, obj, plan_, on_figure)
         return Clip(
             frames=frames,
             fps=fps,
@@ -566,7 +577,9 @@ class AnimaticBackend(Cast):
                 "character": look.kind if not subject_icon else reading.subject.what,
                 "drawn": drawn,
                 "not_drawn": list(reading.not_drawn) + [t.word for t in reading.traits  # "an old turtle": no cane
-                                                        if t.how == "figure" and plan_ != "biped"],
+                                                        if t.how == "figure" and plan_ != "biped"]
+                + [t.word for t in reading.props if t.role == "prop" and t.place == "figure" and t not in on_figure
+                   and t not in worn],  # a second thing to wear, or one with neither a drawing nor an icon
                 "drawn_fps": fps,
                 "caption_drawn": bool(self.caption),
                 "timings": {"draw": round(t1 - t0, 4), "frames": round(t2 - t1, 4), "total": round(t2 - t0, 4)},

@@ -221,7 +221,8 @@ class Cast:
                     poses[(pose, right)] = self._sprite(look, pose, h, not right, style)
         return partner, poses
 
-    def _drawn(self, reading, boxes, mid: int, extras, worn, rides, held, partner, obj, look_plan: str) -> list[dict]:
+    def _drawn(self, reading, boxes, mid: int, extras, worn, rides, held, partner, obj, look_plan: str,
+               on_figure=()) -> list[dict]:
         """The scene's `drawn` list: what is on screen, as what, with its box at the middle frame."""
         out = []
 
@@ -239,8 +240,8 @@ class Cast:
         for t in [*worn, *rides, *held]:
             add(t, "prop:" + t.word)
         body = boxes.box("subject", mid)
-        for t in reading.props:  # what the figure draws on itself (a scarf, a hat): at the top of its box
-            if t.role == "prop" and t.place == "figure" and body is not None:
+        for t in on_figure:  # what the figure draws on itself (a scarf, a hat): at the top of its box
+            if body is not None:
                 out.append({**t.to_dict(), "box": [body[0], body[1], body[2], body[1] + max(1, (body[3] - body[1]) // 3)]})
         for k, t in enumerate(extras):
             add(t, f"extra:{k}")

@@ -431,6 +431,9 @@ def _turtle(f: _Figure, look, pose: dict) -> None:
         f.poly(hexagon, plate, line=False)
     if look.accessory == "scarf":
         _scarf(f, look, 30, 16 + d, 5, 7, pose)
+    elif look.accessory in ("hat", "cap", "beanie"):  # on the head: a crown and a brim
+        f.ellipse(hx + 3, hy + 11, 8, 6, look.accessory_color)
+        f.rect(hx - 7, hy + 8, hx + 14, hy + 11, 1.5, look.accessory_color)
 
 
 def _creature(f: _Figure, look, pose: dict) -> None:
@@ -466,6 +469,15 @@ def _creature(f: _Figure, look, pose: dict) -> None:
 
 
 _DRAW = {"quadruped": _quadruped, "biped": _biped, "bird": _bird, "turtle": _turtle, "creature": _creature}
+# The accessories each body plan draws on itself (`look.accessory`); any other thing a script has it wear
+# is worn as an icon on its head, so that what a clip says it drew is on screen.
+ACCESSORIES_DRAWN = {
+    "quadruped": {"scarf", "hat", "cap", "beanie", "collar", "bow", "bandana", "cape", "cloak", "backpack"},
+    "biped": {"scarf", "hat", "cap", "beanie", "cape", "cloak", "dress", "backpack", "crown"},
+    "bird": {"scarf", "hat", "cap", "beanie"},
+    "turtle": {"scarf", "hat", "cap", "beanie"},
+    "creature": {"scarf", "hat", "cap", "beanie"},
+}
 
 
 def draw_character(look, pose: str, height_px: float, ss: int | None = None) -> tuple[Image.Image, tuple[int, int]]:

@@ -61,7 +61,9 @@ _EN_SYNONYMS = {"puppy": "dog", "pup": "dog", "doggy": "dog", "hound": "dog", "k
                 "sword": "crossed swords", "boat": "sailboat", "ship": "ship", "car": "automobile", "lantern": "red paper lantern",
                 "spaceship": "rocket", "starship": "rocket", "dinosaur": "sauropod", "dino": "sauropod", "bread": "bread",
                 "guitar": "guitar", "drum": "drum", "piano": "musical keyboard", "cookie": "cookie", "soup": "pot of food",
-                "pasta": "spaghetti", "noodle": "steaming bowl", "flower": "tulip", "rose": "rose", "tree": "deciduous tree"}
+                "pasta": "spaghetti", "noodle": "steaming bowl", "flower": "tulip", "rose": "rose", "tree": "deciduous tree",
+                # "letter" is left out of the names (a letter is mostly the alphabet's there); "straw hat" is no straw
+                "letter": "envelope", "straw hat": "woman’s hat", "sun hat": "woman’s hat"}
 # Everyday words in other languages whose CLDR name is missing or leads elsewhere ("фонарь" names 🎃 there).
 _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝殻": "🐚", "貝": "🐚", "мяч": "⚽", "ракушк": "🐚", "звезда": "⭐", "звезду": "⭐", "ランタン": "🏮", "提灯": "🏮", "ちょうちん": "🏮", "スカーフ": "🧣", "子犬": "🐕", "子猫": "🐈", "小狗": "🐕",
           "小猫": "🐈", "фонарь": "🏮", "фонарик": "🏮", "щенок": "🐕", "щенка": "🐕", "котёнок": "🐈", "котенок": "🐈",
@@ -83,13 +85,25 @@ _EXTRA = {"星": "⭐", "ボール": "⚽", "球": "⚽", "贝壳": "🐚", "貝
           "자전거": "🚲", "自転車": "🚲", "自行车": "🚲", "دراجة": "🚲", "bisiklet": "🚲", "sepeda": "🚲",
           "bola": "⚽", "balle": "⚽", "ballon": "⚽", "pelota": "⚽", "palla": "⚽", "ağaca": "🌳", "ağacın": "🌳",
           "ağaçta": "🌳", "fiori": "🌸", "fiore": "🌸", "flores": "🌸", "fleurs": "🌸", "blumen": "🌸", "цветы": "🌸",
-          "竹子": "🎍", "tronc": "🪵", "stamm": "🪵", "tronco": "🪵", "бревно": "🪵"}
+          "竹子": "🎍", "tronc": "🪵", "stamm": "🪵", "tronco": "🪵", "бревно": "🪵",
+          # a hat and a letter: CLDR names only kinds of them ("chapeau de femme", "lettre d'amour"), whose head
+          # nouns a Latin-script text matches only as whole names
+          "chapeau": "👒", "chapeaux": "👒", "sombrero": "👒", "cappello": "👒", "chapéu": "👒", "topi": "👒",
+          "şapka": "👒", "şapkalı": "👒", "шляпа": "👒", "шляпе": "👒", "шляпу": "👒", "шляпой": "👒",
+          "lettre": "✉", "lettera": "✉", "surat": "✉", "mektup": "✉", "письмо": "✉"}
+# Two words that name something else than their second word alone, in text told to be in that language:
+# French "pêche" is a peach, "de pêche" / "à pêche" fishing ("un port de pêche", "une canne à pêche").
+_PHRASES = {"fr": {"de pêche": "🎣", "à pêche": "🎣", "la pêche": None}}
 
 
 # Words that are another thing in English ("Boot" is a boat in German, "camera" a room in Italian): in text
 # told to be in that language they mean this icon, or nothing (None), never the English one.
 _FALSE_FRIENDS = {"de": {"boot": "⛵", "gift": None}, "es": {"pan": "🍞"}, "it": {"camera": None},
-                  "fr": {"coin": None}, "id": {"bank": None}}
+                  # French "port" is a harbour (the world draws the sea), not "porte" (a door) or "portería";
+                  # "mange" (eats) is no mango
+                  "fr": {"coin": None, "port": None, "mange": None, "manges": None, "mangent": None, "manger": None,
+                         "mangé": None, "mangeait": None},
+                  "id": {"bank": None}}
 
 
 def _extra(word: str) -> str | None:
@@ -377,7 +391,7 @@ def find(text: str, story_lang: str | None = None) -> list[Match]:
     toks = tokens(text)
     out: list[Match] = []
     told = _detected(text) if script == "latin" else None  # the language of `text` itself, told once
-    latin_order = _latin_order(told) if script == "latin" else ()
+    latin_order = _latin_order(told or _latin(story_lang)) if script == "latin" else ()  # unsure: the story's
     spoken = (told if story_lang is None else _latin(story_lang)) if script == "latin" else None
     i = 0
     while i < len(toks):
@@ -396,6 +410,14 @@ def find(text: str, story_lang: str | None = None) -> list[Match]:
                                      start, spoken))
                     i += 2
                     continue
+        phrase = _PHRASES.get(spoken or "", {})
+        two = f"{word} {toks[i + 1][1]}".lower() if i + 1 < len(toks) else ""
+        if two in phrase:  # "de pêche": fishing, and neither word on its own
+            if phrase[two] is not None:
+                out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], phrase[two],
+                                 english(phrase[two]), start, spoken))
+            i += 2
+            continue
         icon, lang = (_extra(word), "extra") if _extra(word) else (None, "")
         friend = _FALSE_FRIENDS.get(spoken or "", {})
         if icon is None and word.lower() in friend:

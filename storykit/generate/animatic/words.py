@@ -496,7 +496,7 @@ _PROP_WORDS = {
     "lantern": "lantern", "lamp": "lantern", "torch": "lantern", "cake": "cake", "cupcake": "cake",
     "pie": "cake", "ball": "ball", "balloon": "ball", "apple": "ball", "egg": "ball",
     "star": "star", "key": "key", "flower": "flower", "rose": "flower", "blossom": "flower", "gift": "gift",
-    "present": "gift", "box": "gift", "parcel": "gift", "package": "gift", "letter": "gift", "gem": "gem",
+    "present": "gift", "box": "gift", "parcel": "gift", "package": "gift", "gem": "gem",
     "jewel": "gem", "crystal": "gem", "treasure": "gem", "diamond": "gem", "stone": "gem", "coin": "gem", "shell": "gem",
 }
 _PROP_COLORS = {"lantern": (226, 70, 52), "cake": (244, 150, 180), "ball": (226, 70, 60), "star": (250, 206, 60),
