@@ -27,6 +27,8 @@ TRIPLES = [
     ("id", "hutan bambu berkabut saat fajar", "seekor rubah merah kecil", "mencari lentera yang hilang"),
     ("tr", "sisli bir bambu ormanı", "küçük bir kırmızı tilki", "kayıp bir fener arıyor"),
     ("it", "una foresta di bambù all'alba", "una piccola volpe rossa", "cerca una lanterna perduta"),
+    ("it", "un giardino pieno di fiori", "un piccolo polpo con un cappello rosso", "cerca una lettera perduta"),  # no ¡
+    ("es", "una playa tranquila", "un gato con un sombrero", "duerme"),
     ("und", "🌲🌫️🌅", "🦊🧣", "🔍🏮"),
 ]
 IDS = [f"{t[0]}-{i}" for i, t in enumerate(TRIPLES)]

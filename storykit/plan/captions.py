@@ -84,7 +84,11 @@ _STOPWORDS = {
            "petit", "petite", "cherche"},
     "de": {"der", "die", "das", "ein", "eine", "einen", "einem", "im", "mit", "und", "auf", "dem", "den", "für",
            "sucht", "kleiner", "kleine"},
-    "it": {"il", "lo", "gli", "uno", "una", "nel", "nella", "per", "di", "della", "piccolo", "piccola", "cerca", "all", "alla"},
+    # Italian words Spanish does not have, so that its shared "un" and "con" do not outvote an Italian triple
+    # ("un giardino pieno di fiori", "un polpo con un cappello", "una lettera perduta")
+    "it": {"il", "lo", "gli", "uno", "una", "nel", "nella", "per", "di", "della", "dei", "degli", "piccolo", "piccola",
+           "cerca", "all", "alla", "pieno", "piena", "perduto", "perduta", "perso", "persa", "vecchio", "vecchia",
+           "sopra", "sotto", "dentro"},
     "pt": {"um", "uma", "os", "do", "da", "no", "na", "com", "em", "seu", "sua", "pequeno", "pequena", "procura"},
     # Indonesian: classifiers (seekor, sebuah, seorang) and particles; not "di", which Italian shares
     "id": {"seekor", "sebuah", "seorang", "sang", "yang", "ke", "dari", "dan", "dengan", "untuk", "saat", "pada",
