@@ -34,17 +34,21 @@ class FramesInfo:
     frames: np.ndarray
     fps: float
 
+    def _frames_shape(self) -> tuple[int, ...]:
+        """(T, H, W, 3); a class that knows it without making its frames (a Story, a LazyClip) says so here."""
+        return self.frames.shape
+
     @property
     def num_frames(self) -> int:
-        return self.frames.shape[0]
+        return self._frames_shape()[0]
 
     @property
     def height(self) -> int:
-        return self.frames.shape[1]
+        return self._frames_shape()[1]
 
     @property
     def width(self) -> int:
-        return self.frames.shape[2]
+        return self._frames_shape()[2]
 
     @property
     def duration(self) -> float:
@@ -128,14 +132,5 @@ class LazyClip(Clip):
         """True until the frames are drawn (reading `frames` draws them)."""
         return self._frames is None
 
-    @property
-    def num_frames(self) -> int:
-        return self._shape[0]
-
-    @property
-    def height(self) -> int:
-        return self._shape[1]
-
-    @property
-    def width(self) -> int:
-        return self._shape[2]
+    def _frames_shape(self) -> tuple[int, ...]:
+        return self._shape

@@ -92,17 +92,8 @@ class Story(FramesInfo):
         self.scene_indices = list(scene_indices)
         self.metadata = dict(metadata or {})
 
-    @property
-    def num_frames(self) -> int:
-        return self.shape[0]
-
-    @property
-    def height(self) -> int:
-        return self.shape[1]
-
-    @property
-    def width(self) -> int:
-        return self.shape[2]
+    def _frames_shape(self) -> tuple[int, ...]:
+        return self.shape
 
     @property
     def frames(self) -> np.ndarray:
