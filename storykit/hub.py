@@ -1,4 +1,6 @@
-"""Is the Hugging Face hub reachable? One short TCP probe instead of huggingface_hub's retries.
+"""Is the Hugging Face hub reachable, and is a file already in its cache? Neither question downloads.
+
+`hf_cached` looks a file up in the Hugging Face cache, with no network.
 
 huggingface_hub retries an unreachable hub for 15-36 s before giving up; code about to
 download (a language model, weights) asks `hub_reachable()` first and fails in seconds,
@@ -12,7 +14,7 @@ import socket
 import time
 from urllib.parse import urlparse
 
-__all__ = ["hub_reachable"]
+__all__ = ["hub_reachable", "hf_cached"]
 
 PROBE_TIMEOUT_S = 3.0
 _answers: dict = {}  # (host, port) → (when, answer), kept for a minute
@@ -34,3 +36,13 @@ def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> tuple[bool, str]:
         answer = (False, f"the hub at {url.hostname} cannot be reached ({type(e).__name__})")
     _answers[key] = (now, answer)
     return answer
+
+
+def hf_cached(repo_id: str, filename: str, revision: str | None = None) -> str | None:
+    """Path of `filename` if it is already in the Hugging Face cache (no network); None without huggingface_hub."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return None
+    found = try_to_load_from_cache(repo_id, filename, revision=revision)
+    return found if isinstance(found, str) else None

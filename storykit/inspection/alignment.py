@@ -22,13 +22,13 @@ __all__ = [
 
 def _on_this_machine(model: str) -> bool:
     """A model folder, or a hub id whose config is in the Hugging Face cache (nothing is downloaded)."""
+    from ..hub import hf_cached
+
     if Path(model).expanduser().is_dir():
         return True
     try:
-        from huggingface_hub import try_to_load_from_cache
-
-        return isinstance(try_to_load_from_cache(model, "config.json"), str)
-    except (ImportError, ValueError):  # no huggingface_hub; not a valid repo id
+        return hf_cached(model, "config.json") is not None
+    except ValueError:  # neither a folder nor a valid hub id
         return False
 
 

@@ -246,7 +246,7 @@ def _encode(story: Story, tmp: Path, fmt: str, *, cache=None, audio: Path | None
     from .segments import export_segmented
 
     if cache is not None:  # only what changed is encoded; the rest joined by stream copy
-        sound = (audio_args(audio, fmt, story.duration), str(audio)) if audio is not None else None
+        sound = (_audio_args(audio, fmt, story.duration), str(audio)) if audio is not None else None
         stats = export_segmented(story, tmp, cache, name=kw["name"], ffmpeg=kw["ffmpeg"], tick=kw.get("tick"),
                                  audio=sound)
         if stats is not None:
@@ -330,7 +330,7 @@ def _channels(audio: Path) -> int:
         return 2
 
 
-def audio_args(audio: Path, fmt: str, duration: float) -> list[str]:
+def _audio_args(audio: Path, fmt: str, duration: float) -> list[str]:
     """ffmpeg's output options for `audio` as the second input (1:a:0) of an MP4 or WebM `duration` s long."""
     mono = _channels(audio) == 1  # a narration alone (stitch.mix): half the bits, half the encoder's work
     if fmt == "mp4":  # speech alone: ffmpeg's fast AAC search, 0.36 -> 0.15 s CPU for 16 s (music keeps twoloop)
@@ -341,26 +341,22 @@ def audio_args(audio: Path, fmt: str, duration: float) -> list[str]:
     return ["-map", "1:a:0", *codec, "-t", f"{duration:.3f}"]
 
 
-def mux_error(proc, out: Path) -> str | None:
-    """ffmpeg's error line for a mux that failed, or None; decode errors in a stream count as failures."""
+def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> str | None:
+    from .ffmpeg import run_ffmpeg
+
+    args = [
+        "-v", "error", "-y", "-i", str(video), "-i", str(audio),
+        "-map", "0:v:0", "-c:v", "copy", *_audio_args(audio, fmt, duration),
+        *(["-movflags", "+faststart"] if fmt == "mp4" else []),
+        str(out),
+    ]
+    proc = run_ffmpeg(args)
     lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
     if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
         return lines[-1] if lines else f"ffmpeg exited with {proc.returncode}"
     # A corrupt stream can still "succeed" with decode errors; treat those as failures too.
     errors = [ln for ln in lines if "Invalid data" in ln or "Error while decoding" in ln]
     return errors[-1] if errors else None
-
-
-def _run_mux(video: Path, audio: Path, out: Path, fmt: str, duration: float) -> str | None:
-    from .ffmpeg import run_ffmpeg
-
-    args = [
-        "-v", "error", "-y", "-i", str(video), "-i", str(audio),
-        "-map", "0:v:0", "-c:v", "copy", *audio_args(audio, fmt, duration),
-        *(["-movflags", "+faststart"] if fmt == "mp4" else []),
-        str(out),
-    ]
-    return mux_error(run_ffmpeg(args), out)
 
 
 # -- subtitles -----------------------------------------------------------------------

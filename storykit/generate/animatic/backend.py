@@ -59,7 +59,7 @@ from .cast import Cast, _apply_style
 from .motion import ARC, track as motion_track
 from .reading import read_scene, read_story
 from .verbs import VERB_CLASSES
-from .words import ACCESSORIES, CharacterLook, _stable_int, _words, character_look, infer_motion, prop_look, world_look
+from .words import CharacterLook, _stable_int, _words, accessory_of, character_look, infer_motion, prop_look, world_look
 
 
 __all__ = [
@@ -120,11 +120,6 @@ def _camera(move: str, n: int, W: int, H: int) -> list[tuple[float, float, float
         z = {"zoom_in": 1 + (ZOOM - 1) * e, "zoom_out": ZOOM - (ZOOM - 1) * e}.get(move, 1.0)
         out.append((x, y, z))
     return out
-
-
-def _accessory(thing) -> str | None:
-    """The accessory a worn thing is ("top hat" -> "hat", "woman's hat" -> "hat"), as character_look names them."""
-    return next((ACCESSORIES[w] for w in (thing.what, *thing.what.split()) if w in ACCESSORIES), None)
 
 
 def _zoom_origin(sx: float, zoom: float, W: int, H: int) -> tuple[float, float]:
@@ -369,7 +364,7 @@ class AnimaticBackend(Cast):
         # drawing of it; anything else (a hat on a drawn icon, a cape on a turtle) is worn as an icon.
         figure_draws = not subject_icon and look.accessory in figures.ACCESSORIES_DRAWN.get(look.body_plan, ())
         on_figure = [t for t in reading.props if t.role == "prop" and t.place == "figure" and figure_draws
-                     and _accessory(t) == look.accessory]
+                     and accessory_of(t.what) == look.accessory]
         mine = [t for t in reading.props if t.role == "prop" and t.icon and t not in on_figure] if not distant else []
         worn = [t for t in mine if t.place in ("worn", "figure")][:1]
         rides = [t for t in mine if t.place == "under"][:1] if obj_mode != "under" else []

@@ -398,6 +398,13 @@ def find(text: str, story_lang: str | None = None) -> list[Match]:
         start, word = toks[i]
         if script == "latin" and i + 1 < len(toks):  # two-word names first: "cherry blossom", "hot pepper"
             two = f"{word} {toks[i + 1][1]}".lower()
+            phrase = _PHRASES.get(spoken or "", {})
+            if two in phrase:  # "de pêche": fishing, and neither word on its own
+                if phrase[two] is not None:
+                    out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], phrase[two],
+                                     english(phrase[two]), start, spoken))
+                i += 2
+                continue
             hit = idx["en"].get(two) or idx["en"].get(_singular(two))
             if hit and hit[0] <= 1:
                 out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], hit[2], english(hit[2]), start))
@@ -410,14 +417,6 @@ def find(text: str, story_lang: str | None = None) -> list[Match]:
                                      start, spoken))
                     i += 2
                     continue
-        phrase = _PHRASES.get(spoken or "", {})
-        two = f"{word} {toks[i + 1][1]}".lower() if i + 1 < len(toks) else ""
-        if two in phrase:  # "de pêche": fishing, and neither word on its own
-            if phrase[two] is not None:
-                out.append(Match(text[start : toks[i + 1][0] + len(toks[i + 1][1])], phrase[two],
-                                 english(phrase[two]), start, spoken))
-            i += 2
-            continue
         icon, lang = (_extra(word), "extra") if _extra(word) else (None, "")
         friend = _FALSE_FRIENDS.get(spoken or "", {})
         if icon is None and word.lower() in friend:

@@ -25,7 +25,7 @@ import re
 from ...plan.captions import detect_language
 from . import icons, lexicon, verbs
 from .words import _BAMBOO, _CASTLE, _CITY, _DESERT, _FOREST, _INDOOR, _JUNGLE, _MOUNTAIN, _SEA, _SNOW, _SPACE, _TIMES
-from .words import _VILLAGE, ACCESSORIES, COLORS, KINDS, prop_look, world_look
+from .words import _VILLAGE, ACCESSORIES, COLORS, KINDS, accessory_of, prop_look, world_look
 
 __all__ = ["Thing", "StoryReading", "read_story", "read_scene", "drawn_line", "drawn_summary"]
 
@@ -387,7 +387,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
             props.append(Thing("object", pl[0], word, "", "drawing"))
     look_words = [figure] if figure else []
     for m in worn[:2]:
-        acc = next((w for w in (m.concept, *m.concept.split()) if w in ACCESSORIES), None)
+        acc = accessory_of(m.concept)
         colour = colours.get(m.start, (None,))[0]
         if acc and figure:  # the figure draws it: a scarf, a hat, a crown
             look_words.append(acc)
@@ -398,7 +398,7 @@ def _read(setting: str, character: str, action: str) -> StoryReading:
                                COLORS.get(colour) if colour else None))
     for role, _ in roles:
         look_words.append(_ROLE_WORD[role])
-    icon_props = {m.start for m in worn if not (figure and any(w in ACCESSORIES for w in (m.concept, *m.concept.split())))}
+    icon_props = {m.start for m in worn if not (figure and accessory_of(m.concept))}
     prop_colour_at = {pos for start, (_, pos) in colours.items() if start in icon_props}
     english_character = icons._script(character) == "latin" and figure and figure in character.lower()
     if english_character or not figure:

@@ -208,6 +208,13 @@ KINDS.update({p: ("person", "biped") for p in _PEOPLE})
 ACCESSORIES = {"scarf": "scarf", "hat": "hat", "cap": "cap", "beanie": "beanie", "cape": "cape", "cloak": "cloak",
                "collar": "collar", "bow": "bow", "bowtie": "bow", "bandana": "bandana", "backpack": "backpack",
                "rucksack": "backpack", "crown": "crown", "dress": "dress", "gown": "dress", "kerchief": "bandana"}
+
+
+def accessory_of(name: str) -> str | None:
+    """The accessory a thing's name names, as character_look knows it ("top hat" -> "hat", "rucksack" -> "backpack")."""
+    return next((ACCESSORIES[w] for w in (name, *name.split()) if w in ACCESSORIES), None)
+
+
 _CLOTHES = {"jacket", "coat", "sweater", "shirt", "hoodie", "vest", "tunic", "overalls", "raincoat", "jumper", "suit",
             "robe", "armor", "armour", "uniform", "outfit", "kimono", "poncho", "cardigan"}
 _SHOES = {"boots", "boot", "shoes", "shoe", "sneakers", "sneaker", "sandals"}

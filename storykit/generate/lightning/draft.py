@@ -43,12 +43,10 @@ def _local_folder(source: str) -> Path | None:
     """The folder holding the weights: a local folder, or the hub repo's cached snapshot (no network)."""
     if Path(source).expanduser().is_dir():
         return Path(source).expanduser()
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return None
-    hit = try_to_load_from_cache(source, _WEIGHTS)
-    return Path(hit).parent if isinstance(hit, str) else None
+    from ...hub import hf_cached
+
+    hit = hf_cached(source, _WEIGHTS)
+    return Path(hit).parent if hit else None
 
 
 def tiny_vae_id(source: str) -> dict:

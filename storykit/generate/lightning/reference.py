@@ -98,7 +98,8 @@ def _check_folder(root: Path, source: str) -> IPAdapterWeights:
 
 def locate_ip_adapter(source=None, *, download: bool = True) -> IPAdapterWeights:
     """Finds the IP-Adapter weights: a local folder (or its .safetensors file), or the hub repo."""
-    from .weights import _hf_cached, _is_repo_id, _looks_like_path
+    from ...hub import hf_cached
+    from .weights import _is_repo_id, _looks_like_path
 
     source = str(source or os.environ.get("STORYKIT_IP_ADAPTER") or IP_ADAPTER_REPO)
     local = Path(source).expanduser()
@@ -113,7 +114,7 @@ def locate_ip_adapter(source=None, *, download: bool = True) -> IPAdapterWeights
     files = [f"{IP_ADAPTER_SUBFOLDER}/{IP_ADAPTER_WEIGHT}"] + [
         f"{IP_ADAPTER_SUBFOLDER}/{IMAGE_ENCODER_FOLDER}/{n}" for n in _ENCODER_FILES
     ]
-    found = [_hf_cached(source, f) for f in files]
+    found = [hf_cached(source, f) for f in files]
     if not all(found):
         if not download:
             raise MissingWeights(f"the IP-Adapter is not downloaded yet; {_hint(source)}")

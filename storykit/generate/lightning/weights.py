@@ -15,6 +15,7 @@ from pathlib import Path
 
 
 from ...errors import InvalidInput, MissingWeights, StorykitError
+from ...hub import hf_cached
 
 __all__ = [
     "REPO_ID",
@@ -231,7 +232,7 @@ def hub_reachable(timeout: float = _PROBE_TIMEOUT_S) -> tuple[bool, str]:
 
 def download_file(repo: str, filename: str, *, what: str, num_inference_steps=4, base_model=None) -> Path:
     """`filename` from hub `repo`: from the HF cache, else downloaded; fails in seconds when offline."""
-    cached = _hf_cached(repo, filename)
+    cached = hf_cached(repo, filename)
     if cached:
         return Path(cached)
     ok, why = hub_reachable()
@@ -272,16 +273,6 @@ def _looks_like_path(s: str) -> bool:
     return s.startswith(("/", "./", "../", "~", "\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", s)) or s.count("/") > 1
 
 
-def _hf_cached(repo_id: str, filename: str, revision: str | None = None) -> str | None:
-    """Path of `filename` if it is already in the Hugging Face cache (no network)."""
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return None
-    found = try_to_load_from_cache(repo_id, filename, revision=revision)
-    return found if isinstance(found, str) else None
-
-
 def _check_checkpoint_file(path: Path, filename: str) -> Path:
     name = path.name
     if "comfyui" in name.lower():
@@ -311,7 +302,7 @@ def locate_checkpoint(checkpoint=None, num_inference_steps=4, *, download: bool 
         return _check_checkpoint_file(local, filename)
     if _looks_like_path(source) or not _is_repo_id(source):
         raise MissingWeights(f"no Lightning checkpoint file or folder at {source!r}; {_download_hint(filename)}")
-    cached = _hf_cached(source, filename)
+    cached = hf_cached(source, filename)
     if cached:
         return Path(cached)
     if not download:
@@ -373,10 +364,10 @@ def cached_base(repo: str) -> tuple[Path, Path | None] | None:
     """(diffusers folder or configs folder, single file or None) if the base is complete in the HF cache."""
     source = base_source(repo)
     if source.single_file:
-        ckpt = _hf_cached(repo, source.single_file, source.revision)
-        index = _hf_cached(source.config[0], "model_index.json", source.config[1])
+        ckpt = hf_cached(repo, source.single_file, source.revision)
+        index = hf_cached(source.config[0], "model_index.json", source.config[1])
         return (Path(index).parent, Path(ckpt)) if ckpt and index else None
-    index = _hf_cached(repo, "model_index.json", source.revision)
+    index = hf_cached(repo, "model_index.json", source.revision)
     if not index:
         return None
     folder = Path(index).parent
@@ -389,7 +380,7 @@ def _base_on_disk(source: str) -> tuple[bool, str]:
     if cached_base(source) is not None:
         return True, f"base model {source} (Hugging Face cache)"
     spec = base_source(source)
-    if not spec.single_file and _hf_cached(source, "model_index.json", spec.revision):
+    if not spec.single_file and hf_cached(source, "model_index.json", spec.revision):
         return False, f"base model {source!r} is only partly downloaded (safetensors weights missing)"
     return False, f"base model {source!r} is not in the Hugging Face cache"
 
