@@ -67,7 +67,7 @@ def tiny_backend(tiny_lightning):
 _SLOW_FIRST = ["test_notebooks.py", "test_storybench_ray.py", "test_browser.py", "test_widgets.py",
                "test_motion_lora.py", "test_reliability.py", "test_layout.py", "test_lightning.py", "test_continuity.py",
                "test_combinations.py", "test_storybench_batch.py", "test_reliability3.py", "test_story.py",
-               "test_studio_serve.py", "test_narration.py", "test_export.py", "test_llm.py"]
+               "test_narration.py", "test_export.py", "test_llm.py"]
 
 
 def pytest_collection_modifyitems(items):

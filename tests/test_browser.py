@@ -1,7 +1,9 @@
 """The Studio in a real browser: `storykit studio` (Voilà) driven in headless Chromium through selenium.
 
-Plan → Render all → open scene 2 → edit its prompt (and take the caption it offers) → Render this
-scene → Export, then the page (no horizontal scrollbar at 800 px, no error) and the exported files.
+The command a workshop runs, in its own process: it prints the address, Chromium opens it, and
+Plan → Render all → open scene 3 → edit its prompt (and take the caption it offers) → Render this
+scene → Export; then the page (no horizontal scrollbar at 800 px, no error), the exported files,
+the MP4 in Chromium's own player, and Ctrl-C, which stops the server cleanly (nothing listens after).
 
 Needs Chromium and its driver: `sudo apt-get install chromium chromium-driver` (Debian/Ubuntu; .ci/run
 installs them). STORYKIT_SCREENSHOT=docs/studio.png also saves the screenshot there.
@@ -9,10 +11,15 @@ installs them). STORYKIT_SCREENSHOT=docs/studio.png also saves the screenshot th
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from storykit.testing import sigint_as_in_a_terminal
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 INSTALL = ("no Chromium here: install it with `sudo apt-get install chromium chromium-driver` (Debian/Ubuntu; "
@@ -29,31 +36,43 @@ def _free_port() -> int:
 
 @pytest.fixture
 def page(tmp_path, monkeypatch):
+    """(Chromium on the page, the `storykit studio` process, its port): the server as a user starts it."""
     pytest.importorskip("selenium", reason=INSTALL)
     pytest.importorskip("voila", reason=INSTALL)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    from storykit.studio.serve import start, stop
-
     monkeypatch.setenv("STORYKIT_CACHE", str(tmp_path / "cache"))  # a fresh cache: every scene really renders
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     size = 256 if os.environ.get("STORYKIT_SCREENSHOT") else 128  # a sharper picture for the docs
-    proc, url, folder = start(port=_free_port(), backend="animatic", output_dir=tmp_path / "out", size=size)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1100,1900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "storykit", "studio", "--port", str(port), "--backend", "animatic",
+                               "--output-dir", str(tmp_path / "out"), "--size", str(size)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=sigint_as_in_a_terminal)
+    driver = None
     try:
+        line = server.stdout.readline()  # printed once the page answers
+        url = f"http://127.0.0.1:{port}/"
+        assert url in line and "Ctrl-C" in line, (line, server.stderr.read() if server.poll() is not None else "")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1100,1900"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         driver.get(url)
-        yield driver
+        yield driver, server, port
     finally:
-        driver.quit()
-        stop(proc)
-        folder.cleanup()
+        if driver is not None:
+            driver.quit()
+        if server.poll() is None:  # the test failed before its Ctrl-C: storykit's own stop takes Voilà with it
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def _wait_text(driver, text, timeout=240):
@@ -84,7 +103,7 @@ def _visible_textareas(driver):
     return [t for t in driver.find_elements("css selector", "textarea") if t.is_displayed()]
 
 
-def test_the_studio_page_plans_renders_edits_and_exports_in_chromium(page, tmp_path):
+def test_storykit_studio_plans_renders_edits_and_exports_in_chromium_and_ctrl_c_stops_it(page, tmp_path):
     import json
 
     import mediapy
@@ -92,7 +111,7 @@ def test_the_studio_page_plans_renders_edits_and_exports_in_chromium(page, tmp_p
     from storykit.stitch.ffmpeg import ensure_ffmpeg
 
     ensure_ffmpeg()  # mediapy reads the video with the ffmpeg storykit found
-    driver = page
+    driver, server, port = page
     _wait_text(driver, "storykit studio", timeout=180)
     assert "studio_from_environment" not in driver.page_source  # no code cells on the page
     _button(driver, "Plan").click()
@@ -167,3 +186,10 @@ def test_the_studio_page_plans_renders_edits_and_exports_in_chromium(page, tmp_p
     assert played["duration"] == pytest.approx(manifest["story"]["duration_s"], abs=0.05)
     assert played["width"] == video.shape[2] and played["decoded"] > 5
     assert played["seeked"] == pytest.approx(played["duration"] - 0.3, abs=0.05)
+
+    # Ctrl-C in the terminal: storykit stops Voilà (and its kernel) in order, says so, and frees the port.
+    server.send_signal(signal.SIGINT)
+    out, err = server.communicate(timeout=60)
+    assert server.returncode == 0 and "stopped" in out and "Traceback" not in err, (out, err)
+    with pytest.raises(OSError):  # nothing listens any more: Voilà went with it
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()

@@ -63,3 +63,10 @@ def test_python_dash_m_and_help_teaches():
     assert r.returncode == 0 and "storykit render --setting" in r.stdout
     r = subprocess.run([sys.executable, "-m", "storykit", "plan", "--scenes", "x"], capture_output=True, text=True)
     assert r.returncode == 2 and "invalid int value" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_unknown_option_shows_that_commands_help():
+    proc = subprocess.run([sys.executable, "-m", "storykit", "cache", "info", "--bogus"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("usage: storykit cache") and "prune" in proc.stderr
+    assert proc.stderr.strip().endswith("storykit cache: error: unrecognized arguments: --bogus")
