@@ -240,6 +240,28 @@ def test_adapter_config_values_that_do_not_fit_each_other_are_one_line(tiny_ligh
         backend._read_motion_state(tiny_lightning.checkpoints[4])
 
 
+def test_each_adapter_config_is_checked_against_its_own_layout(tiny_lightning):
+    """A config's layout (names, shapes) is read once and kept: another config, same names and other
+    widths, is measured on its own, for the checkpoint and for a motion LoRA alike."""
+    from storykit.generate.lightning import LightningBackend
+    from storykit.generate.lightning.motion_lora import check_motion_lora_file
+
+    def backend(config):
+        return LightningBackend(base_model=tiny_lightning.base_model, checkpoint=tiny_lightning.checkpoint_dir,
+                                motion_adapter_config=config, device="cpu", dtype="fp32", progress=False)
+
+    own = tiny_lightning.motion_adapter_config
+    wider = {**own, "block_out_channels": [16, 16]}
+    lora = next(tiny_lightning.motion_lora_dir.rglob("*.safetensors"))
+    for _ in range(2):  # the second time from what was kept
+        assert backend(own)._read_motion_state(tiny_lightning.checkpoints[4])
+        check_motion_lora_file(lora, adapter_config=own)
+        with pytest.raises(InvalidInput, match="has weights of other shapes than MotionAdapter"):
+            backend(wider)._read_motion_state(tiny_lightning.checkpoints[4])
+        with pytest.raises(InvalidInput, match="does not fit this motion module"):
+            check_motion_lora_file(lora, adapter_config=wider)
+
+
 # -- the command line -----------------------------------------------------------------------
 
 

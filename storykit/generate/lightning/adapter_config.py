@@ -12,14 +12,16 @@ diffusers release that adds an argument is accepted without a change here.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import json
 import types
 import typing
 from typing import Any
 
 from ...errors import InvalidInput, require
 
-__all__ = ["check_motion_adapter_config"]
+__all__ = ["check_motion_adapter_config", "motion_adapter_layout"]
 
 # Sizes far above any real motion module (SD1.5's widest block is 1280 channels, AnimateDiff
 # uses 32 positions): a tampered manifest must not allocate terabytes either.
@@ -34,13 +36,7 @@ def check_motion_adapter_config(config: Any) -> dict:
     if not isinstance(config, dict):
         raise InvalidInput(f"motion_adapter_config must be a dict of MotionAdapter arguments, got {type(config).__name__}")
     diffusers = require("diffusers", "gen")
-    init = diffusers.MotionAdapter.__init__
-    params = {n: p for n, p in inspect.signature(init).parameters.items()
-              if n != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    try:
-        hints = typing.get_type_hints(init)
-    except Exception:  # unresolvable annotations: fall back to the defaults' types
-        hints = {}
+    params, hints = _arguments(diffusers.MotionAdapter.__init__)
     out = {}
     for key, value in config.items():
         if key not in params:
@@ -59,6 +55,42 @@ def check_motion_adapter_config(config: Any) -> dict:
             )
         out[key] = converted
     return out
+
+
+@functools.cache
+def _arguments(init) -> tuple[dict, dict]:
+    """MotionAdapter.__init__'s keyword arguments and their annotations (read once: resolving them takes ms)."""
+    params = {n: p for n, p in inspect.signature(init).parameters.items()
+              if n != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    try:
+        hints = typing.get_type_hints(init)
+    except Exception:  # unresolvable annotations: fall back to the defaults' types
+        hints = {}
+    return params, hints
+
+
+def motion_adapter_layout(config: dict) -> tuple[dict, dict]:
+    """(weight name -> shape, motion-module Linear name -> (in, out)) of ``MotionAdapter(**config)``.
+
+    Built on the meta device (names and shapes, no 1.8 GB fp32 allocation) once per config: every
+    checkpoint load, motion LoRA check and step swap compares against the same layout.
+    Raises what MotionAdapter raises for values that fit the types but not each other.
+    """
+    shapes, linears = _layout(json.dumps(config, sort_keys=True))
+    return dict(shapes), dict(linears)
+
+
+@functools.lru_cache(maxsize=8)
+def _layout(config_json: str) -> tuple[tuple, tuple]:
+    diffusers = require("diffusers", "gen")
+    from accelerate import init_empty_weights
+
+    with init_empty_weights():
+        adapter = diffusers.MotionAdapter(**json.loads(config_json))
+    shapes = tuple((k, tuple(v.shape)) for k, v in adapter.state_dict().items())
+    linears = tuple((n, (m.in_features, m.out_features)) for n, m in adapter.named_modules()
+                    if ".motion_modules." in n and ".attn" in n and type(m).__name__ == "Linear")
+    return shapes, linears
 
 
 _BAD = object()

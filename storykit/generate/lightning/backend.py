@@ -45,6 +45,7 @@ from ..continuity import handoff_frame
 from ...errors import InvalidInput, StorykitError, require
 from ...plan.script import MAX_FRAMES, Scene, Script
 from . import draft
+from .adapter_config import motion_adapter_layout
 from .bases import fetch_base, load_base, prepare_base
 from .compat import quiet_cast_warning as _quiet_cast_warning
 from .motion_lora import (
@@ -283,8 +284,7 @@ class LightningBackend:
 
     def _read_motion_state(self, path: Path) -> dict:
         """The checkpoint's tensors, checked against MotionAdapter(**motion_adapter_config)'s names and shapes."""
-        diffusers = require("diffusers", "gen")
-        from accelerate import init_empty_weights
+        require("diffusers", "gen")
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
@@ -294,12 +294,10 @@ class LightningBackend:
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
             raise InvalidInput(f"{path.name} is not a readable safetensors file ({reason}); download it again") from None
         try:
-            with init_empty_weights():  # names and shapes only: no 1.8 GB fp32 allocation
-                adapter = diffusers.MotionAdapter(**self.motion_adapter_config)
+            expected, _ = motion_adapter_layout(self.motion_adapter_config)
         except (TypeError, ValueError) as e:  # values that fit the types but not each other
             raise InvalidInput(f"motion_adapter_config {self.motion_adapter_config} does not build a MotionAdapter "
                                f"({str(e).splitlines()[0][:160]})") from None
-        expected = {k: tuple(v.shape) for k, v in adapter.state_dict().items()}
         missing, unexpected = expected.keys() - state.keys(), state.keys() - expected.keys()
         if missing or unexpected:
             example = sorted(unexpected or missing)[0]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ...errors import InvalidInput, MissingWeights, require
 from ...plan.script import CAMERA_MOVES
+from .adapter_config import motion_adapter_layout
 
 __all__ = [
     "canonical_name",
@@ -171,23 +172,12 @@ def check_motion_lora_file(path, *, source: str | None = None, adapter_config: d
         )
     if adapter_config is None:
         return
-    layers = _motion_linears(adapter_config)
+    _, layers = motion_adapter_layout(adapter_config)  # 'down_blocks.0....attn1.to_q' -> (in, out)
     for key, shape in shapes.items():
         layer, down = _lora_layer(key)
         fits = layer in layers and len(shape) == 2 and (shape[1] == layers[layer][0] if down else shape[0] == layers[layer][1])
         if not fits:
             raise InvalidInput(f"motion LoRA {label} does not fit this motion module ({key}: {shape})")
-
-
-def _motion_linears(adapter_config: dict) -> dict:
-    """'down_blocks.0.motion_modules.0.transformer_blocks.0.attn1.to_q' -> (in, out) of MotionAdapter(**config)."""
-    diffusers = require("diffusers", "gen")
-    from accelerate import init_empty_weights
-
-    with init_empty_weights():
-        adapter = diffusers.MotionAdapter(**adapter_config)
-    return {n: (m.in_features, m.out_features) for n, m in adapter.named_modules()
-            if ".motion_modules." in n and ".attn" in n and type(m).__name__ == "Linear"}
 
 
 class MotionLoras:
