@@ -1,6 +1,7 @@
 """The package tree follows the pipeline: stages import only the stages before them, with no cycles."""
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,16 @@ SHARED = {"errors", "paths", "_version", "hub", "progress"}
 ALLOWED = {("inspection", "stitch.ffmpeg")}
 
 
+@functools.lru_cache(maxsize=None)
+def _parsed(text: str) -> ast.Module:
+    """A module's syntax tree, parsed once per text (four checks here walk every module)."""
+    return ast.parse(text)
+
+
+def _tree(path: Path) -> ast.Module:
+    return _parsed(path.read_text())
+
+
 def _module(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
@@ -25,7 +36,7 @@ def _imports(path: Path) -> set[str]:
     mod = _module(path).split(".") if _module(path) else []
     package = mod if path.name == "__init__.py" else mod[:-1]
     out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - node.level + 1]
@@ -44,7 +55,7 @@ def _stage(module: str) -> str:
 def test_every_stage_is_a_package_with_a_quick_start():
     for stage in STAGES:
         init = ROOT / stage / "__init__.py"
-        doc = ast.get_docstring(ast.parse(init.read_text()))
+        doc = ast.get_docstring(_tree(init))
         assert doc and ">>>" in doc, f"{stage}/__init__.py needs a quick-start docstring"
 
 
@@ -73,7 +84,7 @@ def _stdlib_imports() -> set[str]:
     """The standard library modules storykit imports anywhere (module level or inside functions)."""
     names = set()
     for path in ROOT.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, ast.Import):
                 names.update(a.name for a in node.names)
             elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
@@ -122,7 +133,7 @@ def _module_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package

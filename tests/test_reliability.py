@@ -79,7 +79,9 @@ def test_json_nested_100000_deep_is_one_line(tmp_path, opener):
 def test_brackets_inside_strings_do_not_count_as_nesting():
     s = example_script()
     s.scenes[0].text = "[[[[{{{{" * 40 + '\\"]'
-    assert Script.from_json(s.to_json()).scenes[0].text == s.scenes[0].text
+    s.scenes[1].text = 'a "quoted" word, then ' + "[[[[{{{{" * 40  # after an escaped quote: still inside the string
+    again = Script.from_json(s.to_json())
+    assert [again.scenes[0].text, again.scenes[1].text] == [s.scenes[0].text, s.scenes[1].text]
 
 
 # -- tracebacks: API misuse ----------------------------------------------------------------

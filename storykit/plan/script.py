@@ -105,18 +105,12 @@ def check_nesting(text: str, what: str) -> str:
 
 def _nesting(text: str) -> int:
     """The deepest [ / { nesting outside strings, in one linear pass (no recursion)."""
+    import itertools
     import re
 
-    depth = best = 0
-    # Strings are skipped whole, so brackets inside text do not count.
-    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
-        c = m.group()[0]
-        if c in "[{":
-            depth += 1
-            best = max(best, depth)
-        elif c in "]}":
-            depth -= 1
-    return best
+    # Strings go first, whole, so brackets inside text do not count; then everything but brackets.
+    brackets = re.sub(r"[^\[\]{}]+", "", re.sub(r'"[^"\\]*(?:\\.[^"\\]*)*"', "", text))
+    return max(itertools.accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
 
 
 _FULL_STOPS = ".!?。！？…؟"

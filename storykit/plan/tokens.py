@@ -50,11 +50,19 @@ def write_clip_vocab(folder: str | os.PathLike, bpe_path: str | os.PathLike | No
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    vocab, merges = _clip_files(str(bpe_path) if bpe_path else None)
+    (folder / "vocab.json").write_text(vocab, encoding="utf-8")
+    (folder / "merges.txt").write_text(merges, encoding="utf-8")
+    return folder
+
+
+@functools.lru_cache(maxsize=2)
+def _clip_files(bpe_path: str | None) -> tuple[str, str]:
+    """The texts of vocab.json and merges.txt, made once (a tiny model's build writes them twice)."""
     merges = _clip_merges(bpe_path)
     vocab = _clip_vocab(merges)
-    (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8")
-    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n", encoding="utf-8")
-    return folder
+    return (json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False),
+            "#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n")
 
 
 # transformers' CLIPTokenizer, rebuilt with the `tokenizers` library alone (the same
