@@ -27,6 +27,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -117,8 +118,7 @@ def render_rows(tree: Tree, i: int, rows: set, res: dict) -> None:
         res.setdefault("raw_s", []).append(enc["cpu"])
         (tree.work / "m.rgb").unlink()
     if "psnr" in rows and i == 0:  # the segmented file against a single-pass encode of the same story
-        one = tree.storykit(["render", *TRIPLE, "--backend", "animatic", "--overwrite", "--no-cache", "-o", "one.mp4"])
-        del one
+        tree.storykit(["render", *TRIPLE, "--backend", "animatic", "--overwrite", "--no-cache", "-o", "one.mp4"])
         out = subprocess.run([ffmpeg, "-i", "m.mp4", "-i", "one.mp4", "-lavfi", "[0:v][1:v]psnr", "-f", "null", "-"],
                              cwd=tree.work, capture_output=True, text=True).stderr
         m = re.search(r"PSNR .*?average:([\d.inf]+) min:([\d.inf]+)", out)
@@ -158,6 +158,13 @@ def main() -> None:
     rows = set(args.rows.split(","))
     codes = args.code or [str(ROOT)]
     scratch = Path(tempfile.mkdtemp(prefix="storykit-bench-"))
+    try:
+        measure(args, rows, codes, scratch)
+    finally:  # its renders, caches and exports: tens of MB a run
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure(args, rows: set, codes: list, scratch: Path) -> None:
     trees = [Tree(c, scratch / f"tree{k}") for k, c in enumerate(codes)]
     results: list[dict] = [{} for _ in trees]
     for tree in trees:  # warm: byte-compiled modules (the render path's too), tokenizer files
