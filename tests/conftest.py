@@ -9,6 +9,7 @@ kernels and Ray pick free ports themselves; tiny models are built per process in
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import sys
@@ -40,8 +41,6 @@ import pytest  # noqa: E402
 @pytest.fixture(scope="session")
 def tiny_lightning(tmp_path_factory):
     """A tiny random AnimateDiff-Lightning setup on disk (storykit.testing.TinyLightning), built once."""
-    import gc
-
     from storykit.testing import build_tiny_lightning
 
     # Usually where torch, diffusers and transformers are first imported: millions of objects and no
@@ -91,8 +90,6 @@ def pytest_runtest_logfinish(nodeid, location):
     Ray, selenium, with millions of objects), one collection, then gc.freeze: the libraries' objects
     leave the generations Python's full collections walk. Without it each worker spent ~5 s in ~16
     full collections over them, with it ~2 s; a test's own garbage is still collected as usual."""
-    import gc
-
     if len(sys.modules) - _modules_when_frozen[0] >= 50:
         gc.collect()
         gc.freeze()
@@ -103,6 +100,4 @@ def pytest_runtest_logfinish(nodeid, location):
 def pytest_sessionfinish(session, exitstatus):
     """Every test has run and reported: the interpreter's last garbage collection, over the millions of
     objects torch and diffusers leave, would take 1-2 s a worker and find nothing to keep (gc.freeze)."""
-    import gc
-
     gc.freeze()

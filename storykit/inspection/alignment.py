@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInput, MissingWeights, require
+from ..hub import hf_cached
 from .metrics import _parts
 
 
@@ -22,8 +23,6 @@ __all__ = [
 
 def _on_this_machine(model: str) -> bool:
     """A model folder, or a hub id whose config is in the Hugging Face cache (nothing is downloaded)."""
-    from ..hub import hf_cached
-
     if Path(model).expanduser().is_dir():
         return True
     try:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -105,9 +107,6 @@ def check_nesting(text: str, what: str) -> str:
 
 def _nesting(text: str) -> int:
     """The deepest [ / { nesting outside strings, in one linear pass (no recursion)."""
-    import itertools
-    import re
-
     # Strings go first, whole, so brackets inside text do not count; then everything but brackets.
     brackets = re.sub(r"[^\[\]{}]+", "", re.sub(r'"[^"\\]*(?:\\.[^"\\]*)*"', "", text))
     return max(itertools.accumulate(1 if c in "[{" else -1 for c in brackets), default=0)

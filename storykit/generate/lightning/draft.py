@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from ...errors import InvalidInput, MissingWeights, require
+from ...hub import hf_cached
 from .compat import dtype_kwarg
 
 __all__ = ["VAE_DECODERS", "TINY_VAE_REPO", "resolve_tiny_vae", "locate_tiny_vae", "load_tiny_vae", "tiny_vae_id"]
@@ -43,8 +44,6 @@ def _local_folder(source: str) -> Path | None:
     """The folder holding the weights: a local folder, or the hub repo's cached snapshot (no network)."""
     if Path(source).expanduser().is_dir():
         return Path(source).expanduser()
-    from ...hub import hf_cached
-
     hit = hf_cached(source, _WEIGHTS)
     return Path(hit).parent if hit else None
 

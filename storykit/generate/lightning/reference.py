@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InvalidInput, MissingWeights, StorykitError
+from ...hub import hf_cached
 from ..cache import file_sha256
 from ..reference_image import CharacterReference, check_ip_adapter_scale, load_reference
 
@@ -98,7 +99,6 @@ def _check_folder(root: Path, source: str) -> IPAdapterWeights:
 
 def locate_ip_adapter(source=None, *, download: bool = True) -> IPAdapterWeights:
     """Finds the IP-Adapter weights: a local folder (or its .safetensors file), or the hub repo."""
-    from ...hub import hf_cached
     from .weights import _is_repo_id, _looks_like_path
 
     source = str(source or os.environ.get("STORYKIT_IP_ADAPTER") or IP_ADAPTER_REPO)
