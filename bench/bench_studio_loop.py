@@ -56,12 +56,24 @@ def main() -> None:
         seg = studio.last_export.timings
         steps.setdefault("segments encoded/reused after the edit", []).append(
             (seg.get("segments_encoded", -1), seg.get("segments_reused", -1)))
+        # The other way to the same place: edit, then Render all (the other scenes come from the cache,
+        # and so should their previews), Export, and Export again with nothing changed.
+        studio.rows[3]["prompt"].value += ", in the rain"
+        encoded = studio.previews.encoded if hasattr(studio, "previews") else None
+        step("Render all (one prompt edited)", studio.render_all)
+        assert studio.last_rendered == [3], studio.last_rendered
+        if encoded is not None:
+            steps.setdefault("previews encoded by that Render all", []).append((studio.previews.encoded - encoded, 0))
+        step("Export (after that Render all)", studio.export, gif=False)
+        step("Export again (nothing changed)", studio.export, gif=False)
 
     print(f"Studio edit loop, animatic {args.size}x{args.size}, 5 scenes, medians of {args.repeats}")
     for name, xs in steps.items():
         a, b = statistics.median(x[0] for x in xs), statistics.median(x[1] for x in xs)
         if name.startswith("segments"):
             print(f"{name:<40} {a:.0f} / {b:.0f}")
+        elif name.startswith("previews"):
+            print(f"{name:<40} {a:.0f}")
         else:
             print(f"{name:<40} {a:6.2f} s wall {b:6.2f} s CPU")
     ra = statistics.median(x[1] for x in steps["Render all"])
@@ -72,6 +84,10 @@ def main() -> None:
     print(f"Export after the edit ÷ first Export (CPU): {e2 / e1:.2f}")
     print(f"edit → updated story file ready (Render this scene + Export) ÷ Render all + Export: "
           f"{(rs + e2) / (ra + e1):.2f}")
+    ra1 = statistics.median(x[1] for x in steps["Render all (one prompt edited)"])
+    e3 = statistics.median(x[1] for x in steps["Export again (nothing changed)"])
+    print(f"Render all with one prompt edited ÷ Render all (CPU): {ra1 / ra:.2f}")
+    print(f"Export with nothing changed ÷ first Export (CPU): {e3 / e1:.2f}")
 
 
 if __name__ == "__main__":

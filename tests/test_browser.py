@@ -136,6 +136,19 @@ def test_storykit_studio_plans_renders_edits_and_exports_in_chromium_and_ctrl_c_
     body = driver.find_element("tag name", "body").text
     assert "⚠" not in body and "Traceback" not in body
     assert len(driver.find_elements("css selector", "video")) >= 2  # the story player and scene 2's preview
+    # The player (the export's own segments, joined) plays in Chromium, and its box is taller than the
+    # picture, the picture at the top: the controls draw over that band, not over the captions.
+    driver.set_script_timeout(30)
+    player = driver.execute_async_script("""const done = arguments[arguments.length - 1];
+        const v = [...document.querySelectorAll('video')].find(e => e.style.objectPosition);
+        if (!v) { done({error: 'no player'}); return; }
+        const report = () => { const r = v.getBoundingClientRect();
+            done({error: v.error && v.error.code, width: v.videoWidth, box: r.height,
+                  picture: r.width * v.videoHeight / v.videoWidth}); };
+        if (v.readyState >= 1) report(); else { v.addEventListener('loadedmetadata', report, {once: true});
+                                                 v.addEventListener('error', report, {once: true}); }""")
+    assert player.get("error") is None and player["width"] in (128, 256), player
+    assert player["box"] > player["picture"] * 1.12, player
     driver.find_element("xpath", "//*[normalize-space(text())='Log (newest first)']").click()  # open the log
     _wait_text(driver, "Planned 5 scenes", timeout=10)
     height = driver.execute_script("return document.documentElement.scrollHeight")

@@ -404,9 +404,18 @@ def test_studio_reference_and_handoff(backend, tmp_path):
     assert studio.last_rendered == [0, 1, 2]
     assert clips[0].metadata["reference"]["sha256"] == load_reference(picture(7)).sha256
     assert clips[1].metadata["handoff_from_scene"] == 0
+    previews = lambda: [row["preview"].value.split("base64,")[1] for row in studio.rows]  # noqa: E731
+    before = previews()
     studio.rows[1]["prompt"].value += ", at dusk"
     studio.render_all()
     assert studio.last_rendered == [1, 2]  # the edited scene and the one that starts from it
+    assert [a == b for a, b in zip(previews(), before)] == [True, False, False]  # both previews new
+    # A caption is burned into the story, not into Lightning's clips: no clip, a new story preview.
+    encoded, before, player = studio.previews.encoded, previews(), studio.player.value.split("base64,")[1]
+    studio.rows[0]["caption"].value = "A fox in a scarf."
+    studio.render_all()
+    assert studio.last_rendered == [] and studio.previews.encoded == encoded + 1 and previews() == before
+    assert studio.player.value.split("base64,")[1] != player
     result = studio.export(gif=False)
     assert (tmp_path / "out" / "story.reference.png").is_file()
     doc = json.loads(result.manifest.read_text())

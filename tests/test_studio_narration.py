@@ -1,8 +1,12 @@
 """The studio's narration: an editable line next to each prompt, ▶ to hear it, a voice dropdown,
 and an edited line is the only one synthesised again."""
 
+import base64
+import dataclasses
 import json
+import re
 
+import numpy as np
 import pytest
 
 from storykit.studio.widgets import Studio
@@ -50,3 +54,30 @@ def test_voice_none_exports_a_silent_story(studio):
     assert not result.audio and json.loads(result.manifest.read_text())["narration"] is None
     studio._click(studio.hear, 0, row=0)  # the ▶ button: refused on the row, not raised
     assert "choose a voice" in studio.messages[-1] and "choose a voice" in studio.rows[0]["status"].value
+
+
+def test_the_narrated_preview_is_encoded_again_only_when_the_lines_timing_changes(studio, tmp_path):
+    """The player's narrated story: the same lines, the same video; lines 2 s longer hold their
+    scenes longer, so it is encoded again, and shows every frame of the new story."""
+    import mediapy
+
+    studio.plan()
+    studio.render_all()
+    studio.export(gif=False)
+    encoded, shown = studio.previews.encoded, studio.player.value
+    studio.export(gif=False)
+    assert studio.previews.encoded == encoded and studio.player.value == shown
+    frames = len(studio.story.frames)
+
+    speak = studio._speak
+
+    def slower(speaker, text):
+        speech = speak(speaker, text)
+        return dataclasses.replace(speech, samples=np.concatenate([speech.samples, np.zeros(2 * speech.sample_rate,
+                                                                                            np.float32)]))
+
+    studio._speak = slower
+    studio.export(gif=False)
+    assert studio.previews.encoded == encoded + 1 and len(studio.story.frames) > frames
+    (tmp_path / "player.mp4").write_bytes(base64.b64decode(re.search(r'base64,([^"]+)"', studio.player.value)[1]))
+    assert len(mediapy.read_video(str(tmp_path / "player.mp4"))) == len(studio.story.frames)

@@ -1,6 +1,8 @@
 """The studio's callbacks, driven headless: plan → edit a scene → render → only that scene re-renders → export."""
 
+import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -69,6 +71,35 @@ def test_render_this_scene_on_a_fresh_plan_renders_only_that_scene(studio, drawn
     assert "Scene 3: rendered" in studio.status.value
 
 
+def _video(value: str) -> str:
+    """The MP4 (base64) inside a preview's `<video>`."""
+    return re.search(r'base64,([^"]+)"', value)[1]
+
+
+def test_a_preview_shown_again_is_not_encoded_again(studio, drawn, tmp_path):
+    """Render all after one edit encodes that scene's preview and the story's, nothing else;
+    undoing the edit encodes nothing. The player always holds the story it names."""
+    studio.plan()
+    studio.render_all()
+    shown = lambda: ([_video(r["preview"].value) for r in studio.rows], _video(studio.player.value))  # noqa: E731
+    before, encoded = shown(), studio.previews.encoded
+    assert encoded == 5
+    prompt = studio.rows[2]["prompt"].value
+    studio.rows[2]["prompt"].value = prompt + ", under a full moon"
+    studio.render_all()
+    after = shown()
+    assert studio.previews.encoded == encoded + 2 and drawn[4:] == [2]
+    assert [a == b for a, b in zip(after[0], before[0])] == [True, True, False, True] and after[1] != before[1]
+    assert "cached" in studio.rows[0]["preview"].value  # its title is new, its video is not
+    (tmp_path / "player.mp4").write_bytes(base64.b64decode(after[1]))
+    assert len(_decode(tmp_path / "player.mp4")) == len(studio.story.frames)
+
+    studio.rows[2]["prompt"].value = prompt  # back as it was: the clip from the cache, its previews from before
+    studio.render_all()
+    assert studio.previews.encoded == encoded + 2 and shown() == before
+
+
+
 def test_export_after_an_edit_exports_the_new_story(studio, tmp_path):
     studio.plan()
     studio.render_all()
@@ -88,8 +119,9 @@ def test_export_after_an_edit_exports_the_new_story(studio, tmp_path):
 
 
 def test_the_studio_keeps_its_segments_with_its_clips_and_reencodes_only_the_edit(tmp_path, monkeypatch):
-    """Studio(cache_dir=X) keeps the export's MP4 segments in X too (not in storykit's default cache), and
-    an edit re-encodes only the edited scene's segments; cache_dir=False keeps nothing anywhere."""
+    """Studio(cache_dir=X) keeps the MP4 segments in X (not in storykit's default cache). The player shows
+    the export's own segments, joined: an edit encodes only the edited scene's, and Export then encodes
+    none; cache_dir=False keeps nothing anywhere."""
     from storykit.generate.cache import ClipCache
 
     default = tmp_path / "default-cache"
@@ -98,20 +130,26 @@ def test_the_studio_keeps_its_segments_with_its_clips_and_reencodes_only_the_edi
     s.num_scenes.value = 3
     s.plan()
     s.render_all()
+    segments = lambda: ClipCache(tmp_path / "mine").info().segments  # noqa: E731
+    assert segments() >= 3  # title, scenes and transitions, for the player
     s.export(gif=False)
     first = s.last_export.timings
-    assert first["segments_reused"] == 0 and first["segments_encoded"] >= 3
-    assert ClipCache(tmp_path / "mine").info().segments == first["segments_encoded"]
+    assert first["segments_encoded"] == 0 and first["segments_reused"] >= 3  # the player made each one
     assert not default.exists() or ClipCache(default).info().segments == 0
+    made = segments()
     s.rows[1]["prompt"].value += ", at night"
     s.render_scene(1)
+    assert 1 <= segments() - made <= 3  # scene 2 and its transitions only
+    made = segments()
     s.export(gif=False)
     again = s.last_export.timings
-    assert 1 <= again["segments_encoded"] <= 3 and again["segments_reused"] >= 2  # scene 2 and its transitions only
+    assert again["segments_encoded"] == 0 and again["segments_reused"] == first["segments_reused"]
+    assert segments() - made <= 3  # the narrated player: only scenes held longer for their lines
     plain = Studio(backend="animatic", cache_dir=False, output_dir=tmp_path / "out2", height=64, width=96)
     plain.num_scenes.value = 2
     plain.plan()
     plain.render_all()
+    assert "base64," in plain.player.value  # one downscaled encode, kept nowhere
     plain.export(gif=False)
     assert "segments_encoded" not in plain.last_export.timings  # one pass, nothing kept
     assert not default.exists() or ClipCache(default).info().segments == 0
@@ -306,20 +344,25 @@ def test_buttons_are_disabled_while_work_runs_and_a_double_click_renders_once(st
     assert "Exporting…" in labels and "Exported: " in studio.status.value
 
 
-def test_previews_average_pixels_and_the_player_leaves_room_for_its_controls(studio):
-    from storykit.studio.parts import downscale, with_control_band
+def test_previews_average_pixels_and_the_player_leaves_room_for_its_controls(studio, tmp_path):
+    from storykit.studio.parts import downscale
     from storykit.studio.widgets import PREVIEW_WIDTH
 
     checker = np.zeros((2, 512, 512, 3), np.uint8)
     checker[:, ::2, ::2] = checker[:, 1::2, 1::2] = 255  # 1-px detail: dropping pixels keeps only one colour
     small = downscale(checker, PREVIEW_WIDTH)
     assert small.shape == (2, 256, 256, 3) and np.all(np.abs(small.astype(int) - 128) <= 1)
-    banded = with_control_band(small)
-    assert banded.shape[1] > 256 + 32 and np.array_equal(banded[:, :256], small)  # the picture itself untouched
     studio.plan()
     assert studio.rows[0]["select"].description.startswith("1 · ")
-    studio.render_scene(0)
-    assert studio.messages[-1].startswith("Scene 1:")
+    studio.render_all()
+    assert any(m.startswith("Rendered 4 of 4") for m in studio.messages)
+    # The player is taller than the 96x64 story by a band under it, the picture at the top (the browser
+    # test measures it in Chromium); the video in it is the story as it is, frame for frame.
+    assert "aspect-ratio:96/74;" in studio.player.value and "object-position:center top" in studio.player.value
+    (tmp_path / "player.mp4").write_bytes(base64.b64decode(_video(studio.player.value)))
+    played = _decode(tmp_path / "player.mp4")
+    assert played.shape == studio.story.frames.shape
+    assert np.abs(played.astype(int) - studio.story.frames).mean() < 6  # H.264, colour at half resolution (yuv420p)
 
 
 def test_export_picks_a_name_none_of_whose_files_exist(studio, tmp_path):

@@ -604,12 +604,59 @@ ROUND_5 = [
     ),
 ]
 
+# Round 6: the Studio encodes a preview only for pixels it has not shown before, and its player is the
+# export's own segments.
+ROUND_6 = [
+    Mutant(
+        "scene-preview-kept-by-scene-fields", "storykit/studio/widgets.py",
+        """self.previews.data(key and repr(("scene", key, float(clip.fps), clip.num_frames)),""",
+        """self.previews.data(key and repr(("scene", self.clip_keys.get(index), float(clip.fps), clip.num_frames)),""",
+        "a handoff scene re-rendered because its predecessor changed keeps showing its old preview",
+        "tests/test_continuity.py -k test_studio_reference_and_handoff",
+    ),
+    Mutant(
+        "story-preview-kept-by-clips-only", "storykit/studio/widgets.py",
+        "return repr((keys, playback, dataclasses.astuple(script), sorted(self._stitch_options(script).items())))",
+        "return repr((keys, playback, sorted(self._stitch_options(script).items())))",
+        "an edited caption (burned into the story, not into Lightning's clips) leaves the player on the old story",
+        "tests/test_continuity.py -k test_studio_reference_and_handoff",
+    ),
+    Mutant(
+        "narrated-preview-ignores-the-lines-timing", "storykit/studio/widgets.py",
+        "key = stitched and repr((stitched, language, sorted((i, s.duration) for i, s in speeches.items())))",
+        "key = stitched and repr((stitched, language))",
+        "longer lines hold the scenes longer, but the player keeps the shorter narrated story",
+        "tests/test_studio_narration.py -k timing",
+    ),
+    Mutant(
+        "cached-scene-preview-encoded-again", "storykit/studio/parts.py",
+        "        data = self._data.get(key) if key is not None else None",
+        "        data = None",
+        "every Render all encodes every scene's preview again, cached or not",
+        "tests/test_widgets.py -k not_encoded_again",
+    ),
+    Mutant(
+        "player-encodes-the-whole-story", "storykit/studio/widgets.py",
+        "        cache = open_cache(self.cache_dir) if story.width <= PLAYER_WIDTH else None",
+        "        cache = None",
+        "the player encodes the whole story after every edit, and Export encodes every segment again",
+        "tests/test_widgets.py -k keeps_its_segments",
+    ),
+    Mutant(
+        "player-without-room-for-its-controls", "storykit/studio/widgets.py",
+        "            self.player.value = video_html(data, title, room_for_controls=(story.height, story.width))",
+        "            self.player.value = video_html(data, title)",
+        "the player's controls cover the burned-in captions",
+        "tests/test_widgets.py -k room_for_its_controls",
+    ),
+]
+
 
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
-    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5,
+    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5, *ROUND_6,
 ]
 
 

@@ -12,6 +12,7 @@ Nothing here builds a widget, so each piece is tested (and read) on its own:
 from __future__ import annotations
 
 import base64
+import collections
 import difflib
 import html
 import io
@@ -20,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["caption_suggestion", "frames_line", "studio_words", "video_html", "thumbnail_png", "downscale",
-           "with_control_band", "free_name", "capabilities", "png_bytes", "small"]
+__all__ = ["caption_suggestion", "frames_line", "studio_words", "preview_data", "video_html", "Previews", "thumbnail_png",
+           "downscale", "free_name", "capabilities", "png_bytes", "small"]
 
 STORY_FPS = 24  # the stitched story's rate; the animatic draws every frame at it
 
@@ -97,20 +98,8 @@ def downscale(frames: np.ndarray, width: int) -> np.ndarray:
     return np.stack([np.asarray(Image.fromarray(f).reduce(factor)) for f in frames])
 
 
-def with_control_band(frames: np.ndarray, fraction: float = 0.16) -> np.ndarray:
-    """Frames with a dark band below them, where a browser draws the player's controls.
-
-    A `<video>`'s controls cover its bottom ~40 px, exactly where captions are burned in;
-    the band gives them that room, so a caption is never hidden. Previews only: exports
-    keep the story as it is.
-    """
-    band = max(8, int(frames.shape[1] * fraction) // 2 * 2)  # even: H.264 wants even sizes
-    pad = np.full((frames.shape[0], band, frames.shape[2], 3), 24, np.uint8)
-    return np.concatenate([frames, pad], axis=1)
-
-
-def video_html(frames: np.ndarray, fps: float, title: str = "", *, max_width: int | None = None) -> str:
-    """A looping, muted `<video>` (H.264 inside the page) that fits its container's width."""
+def preview_data(frames: np.ndarray, fps: float) -> str:
+    """`frames` as a preview's H.264 MP4, base64 for a ``data:`` URL."""
     import mediapy
 
     from ..stitch.ffmpeg import ensure_ffmpeg
@@ -121,11 +110,54 @@ def video_html(frames: np.ndarray, fps: float, title: str = "", *, max_width: in
         frames = frames[:, : h - h % 2, : w - w % 2]
     # x264 "veryfast": a preview is encoded again after every render and export; x264's default
     # ("medium") took 2.6 s CPU of a 16 s story's 512 px preview, veryfast ~3x less (bench_studio_loop.py)
-    data = base64.b64encode(mediapy.compress_video(frames, fps=fps, ffmpeg_args=["-preset", "veryfast"])).decode()
+    return base64.b64encode(mediapy.compress_video(frames, fps=fps, ffmpeg_args=["-preset", "veryfast"])).decode()
+
+
+def video_html(data: str, title: str = "", *, max_width: int | None = None,
+               room_for_controls: tuple[int, int] | None = None) -> str:
+    """A looping, muted `<video>` of `data` (an MP4 from `preview_data`, base64) that fits its container's width.
+
+    `room_for_controls`: the picture's (height, width). A `<video>`'s controls cover its bottom
+    ~40 px, exactly where captions are burned in; the element is then made taller than the
+    picture by a sixth of its height, with the picture at the top (CSS `object-position`), so a
+    caption is never hidden. The video file itself stays the story as it is.
+    """
     limit = f"max-width:{max_width}px;" if max_width else ""
+    room = ""
+    if room_for_controls is not None:
+        h, w = room_for_controls
+        room = f"aspect-ratio:{w}/{h + max(8, int(h * 0.16))};object-fit:contain;object-position:center top;"
     head = f'<div style="font-size:90%;margin:2px 0">{html.escape(title)}</div>' if title else ""
-    return (f'{head}<video controls loop autoplay muted playsinline style="width:100%;{limit}height:auto;display:block" '
-            f'src="data:video/mp4;base64,{data}"></video>')
+    return (f'{head}<video controls loop autoplay muted playsinline style="width:100%;{limit}height:auto;{room}'
+            f'display:block;background:#181818" src="data:video/mp4;base64,{data}"></video>')
+
+
+class Previews:
+    """Encoded previews, by what their frames were made from, so a picture shown again is not encoded again.
+
+    A Render all after one edit shows every other scene again from the cache, and Export shows a
+    story that Render may have shown already; at 512 px each of those encodes took from a few tenths
+    of a second to two seconds of x264. `key` must name the pixels exactly (a clip's cache key, for
+    instance); None always encodes. Keeps the newest `size` entries.
+    """
+
+    def __init__(self, size: int = 32):
+        self.size, self.encoded = size, 0
+        self._data: collections.OrderedDict[str, str] = collections.OrderedDict()
+
+    def data(self, key: str | None, encode) -> str:
+        """The MP4 (base64) under `key`, or `encode()`'s, kept under `key` (`encode` is not called when it is there)."""
+        data = self._data.get(key) if key is not None else None
+        if data is None:
+            data = encode()
+            self.encoded += 1
+            if key is not None:
+                self._data[key] = data
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        else:
+            self._data.move_to_end(key)
+        return data
 
 
 def thumbnail_png(frame: np.ndarray | None, width: int = 128, label: str = "") -> bytes:

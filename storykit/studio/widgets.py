@@ -41,14 +41,14 @@ import time
 import traceback
 from pathlib import Path
 
-from ..errors import StorykitError, require
+from ..errors import InvalidInput, StorykitError, require
 from ..generate.backend import default_size, get_backend
 from ..generate.clips import Clip
 from ..generate.config import RenderConfig
 from ..plan.planner import STYLES, plan
 from ..plan.script import CAMERA_MOVES, MAX_FRAMES, Script
-from .parts import (STORY_FPS, capabilities, caption_suggestion, downscale, frames_line, free_name, png_bytes, small,
-                    studio_words, thumbnail_png, video_html, with_control_band)
+from .parts import (STORY_FPS, Previews, capabilities, caption_suggestion, downscale, frames_line, free_name, png_bytes,
+                    preview_data, small, studio_words, thumbnail_png, video_html)
 
 __all__ = ["Studio"]
 
@@ -93,6 +93,7 @@ class Studio:
         self.messages: list[str] = []  # what the log shows since the last Plan, oldest first
         self.clip_keys: dict[int, tuple] = {}  # what each clip was rendered from (scene fields, backend, size)
         self._story_keys: tuple | None = None  # the clip keys and captions the shown story was stitched from
+        self.previews = Previews()  # encoded previews, by what they show: a cached scene is not encoded again
         self._planned_from: tuple | None = None  # the story fields of the last successful Plan
         self._plan_error: str | None = None  # set while the last Plan failed
         self._busy: str | None = None
@@ -377,9 +378,13 @@ class Studio:
         if speaker is None or not any(s.text.strip() for s in script.scenes):
             return None
         speeches = {s.index: self._speak(speaker, s.text) for s in script.scenes if s.text.strip()}
+        language = script_language(script)
         story, narration = narrate_story(clips, script, speeches, engine_info=speaker.describe(),
-                                         language=script_language(script), **self._stitch_options(script))
-        self._set_story(story, f"{script.title} — narrated by {speaker.name} {speaker.voice}")
+                                         language=language, **self._stitch_options(script))
+        # Its frames: the stitched story's, with scenes held as long as their lines need.
+        stitched = self._stitched_key(script, clips)
+        key = stitched and repr((stitched, language, sorted((i, s.duration) for i, s in speeches.items())))
+        self._set_story(story, f"{script.title} — narrated by {speaker.name} {speaker.voice}", key=key)
         return narration
 
     def _build_rows(self):
@@ -553,8 +558,9 @@ class Studio:
         from ..stitch.timeline import stitch
 
         self._progress(0, 1, "Stitching…")
-        story = stitch([self.clips[s.index] for s in script.scenes], script, **self._stitch_options(script))
-        self._set_story(story, f"{script.title} — {engine.name} backend")
+        clips = [self.clips[s.index] for s in script.scenes]
+        story = stitch(clips, script, **self._stitch_options(script))
+        self._set_story(story, f"{script.title} — {engine.name} backend", key=self._stitched_key(script, clips))
         self._story_keys = self._story_key(script, config)
         self._progress(1, 1, "Done")
         return story
@@ -565,16 +571,53 @@ class Studio:
         k = round(4 * first.fps / script.scenes[0].fps)  # 4 scene frames of transition, at the clips' rate
         return {"fps": STORY_FPS, "title": True, "captions": True, "transition_frames": min(64, k)}
 
-    def _set_story(self, story, title: str = "", note: str = ""):
-        """Shows `story` in the player, or clears it (with a note saying why) when None."""
+    def _stitched_key(self, script: Script, clips: list) -> str | None:
+        """What a stitched story's pixels are made of: its clips (by cache key), the script and the stitch
+        options; None when a clip has no cache key (rendered without a cache)."""
+        keys = [c.metadata.get("cache_key") for c in clips]
+        if None in keys:
+            return None
+        playback = [(float(c.fps), c.num_frames) for c in clips]  # a cached clip may serve an edited fps
+        return repr((keys, playback, dataclasses.astuple(script), sorted(self._stitch_options(script).items())))
+
+    def _set_story(self, story, title: str = "", note: str = "", key: str | None = None):
+        """Shows `story` in the player, or clears it (with a note saying why) when None.
+
+        `key`: what the story's pixels are made of (`_stitched_key`); a story shown before is not encoded again.
+        """
         self.story = story
         if story is None:
             self._story_keys = None
             self.player.value = f"<i>{html.escape(note)}</i>" if note else ""
         else:
-            # a preview at up to PLAYER_WIDTH px (averaged), with room for the controls under the captions
-            frames = with_control_band(downscale(story.frames, PLAYER_WIDTH))
-            self.player.value = video_html(frames, story.fps, title)
+            data = self.previews.data(key and "story " + key, lambda: self._player_data(story))
+            self.player.value = video_html(data, title, room_for_controls=(story.height, story.width))
+
+    def _player_data(self, story) -> str:
+        """The player's MP4 (base64): up to PLAYER_WIDTH px wide, the export's own segments, joined.
+
+        So after an edit only the changed scene and its two transitions are encoded (not the whole
+        story, which took 2 s of CPU at 512 px), and Export then finds every segment already made.
+        Without a cache (cache_dir=False) or wider than the player, one downscaled encode.
+        """
+        import tempfile
+
+        from ..generate.cache import open_cache
+        from ..stitch.ffmpeg import ensure_ffmpeg
+        from ..stitch.segments import export_segmented
+
+        cache = open_cache(self.cache_dir) if story.width <= PLAYER_WIDTH else None
+        if cache is not None:
+            with tempfile.TemporaryDirectory(prefix="storykit-player-") as folder:
+                out = Path(folder) / "player.mp4"
+                if export_segmented(story, out, cache, ffmpeg=ensure_ffmpeg(mediapy=False), name="the preview"):
+                    if cache.max_bytes is not None:  # segments count towards the cache's cap, as after an export
+                        try:
+                            cache.prune()
+                        except InvalidInput:  # a folder holding other files: Export says so, once
+                            pass
+                    return base64.b64encode(out.read_bytes()).decode()
+        return preview_data(downscale(story.frames, PLAYER_WIDTH), story.fps)
 
     def _with_continuity(self, config: RenderConfig) -> RenderConfig:
         """The reference (upload first, then the path field), its scale and the handoff switch, if the backend uses them."""
@@ -602,7 +645,10 @@ class Studio:
         row = self.rows[index]
         row["thumb"].value = thumbnail_png(clip.frames[len(clip.frames) // 2], THUMB_WIDTH)
         title = f"{clip.num_frames} frames at {clip.fps:g} fps · {clip.backend}" + (" · cached" if clip.metadata.get("cached") else "")
-        row["preview"].value = video_html(downscale(clip.frames, PREVIEW_WIDTH), clip.fps, title, max_width=PREVIEW_WIDTH)
+        key = clip.metadata.get("cache_key")  # the same key, the same pixels (render.py); fps is playback
+        data = self.previews.data(key and repr(("scene", key, float(clip.fps), clip.num_frames)),
+                                  lambda: preview_data(downscale(clip.frames, PREVIEW_WIDTH), clip.fps))
+        row["preview"].value = video_html(data, title, max_width=PREVIEW_WIDTH)
         drawn = ""
         if "drawn" in clip.metadata:
             from ..generate.animatic.reading import drawn_summary
