@@ -70,3 +70,26 @@ def test_an_unknown_option_shows_that_commands_help():
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("usage: storykit cache") and "prune" in proc.stderr
     assert proc.stderr.strip().endswith("storykit cache: error: unrecognized arguments: --bogus")
+
+
+def test_storykit_studio_checks_for_voila_without_importing_it(monkeypatch, capsys):
+    """Voilà runs in its own process, so the launcher only looks for it (importing it cost 2 s of start-up);
+    without it, `storykit studio` says what to install, in one line."""
+    import importlib.util
+    import socket
+
+    monkeypatch.delitem(sys.modules, "voila", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["studio", "--port", str(port)]) == 2  # checked after Voilà is found: the port is taken
+        assert capsys.readouterr().err.strip() == f"storykit: error: port {port} on 127.0.0.1 is already in use; " \
+                                                  "choose another port"
+        assert "voila" not in sys.modules
+        find_spec = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "voila" else find_spec(name, *a))
+        monkeypatch.setitem(sys.modules, "voila", None)  # as if it were not installed
+        assert main(["studio", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install 'storykit[notebook]'" in err[0], err

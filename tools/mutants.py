@@ -649,6 +649,14 @@ ROUND_6 = [
         "the player's controls cover the burned-in captions",
         "tests/test_widgets.py -k room_for_its_controls",
     ),
+    Mutant(
+        "studio-launcher-imports-voila", "storykit/studio/serve.py",
+        """    if importlib.util.find_spec("voila") is None:  # Voilà runs in its own process: importing it here took 2 s
+        require("voila", "notebook")""",
+        """    require("voila", "notebook")""",
+        "`storykit studio` imports Voilà in the launcher too: 2 s more before the page answers",
+        "tests/test_cli.py -k voila",
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ STORYKIT_STUDIO_SIZE (frame height and width).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -65,7 +66,8 @@ def _port_open(port: int) -> bool:
 def start(*, port: int = DEFAULT_PORT, backend: str = "auto", output_dir="storykit-out", size: int | None = None,
           timeout: float = 120.0) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
     """Starts Voilà on 127.0.0.1:`port` and returns (process, url, its folder) once the page answers."""
-    require("voila", "notebook")
+    if importlib.util.find_spec("voila") is None:  # Voilà runs in its own process: importing it here took 2 s
+        require("voila", "notebook")  # raises MissingDependency, with the install command
     if not 1 <= port <= 65535:
         raise InvalidInput(f"port must be between 1 and 65535, got {port}")
     if _port_open(port):
