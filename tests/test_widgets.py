@@ -155,6 +155,21 @@ def test_the_studio_keeps_its_segments_with_its_clips_and_reencodes_only_the_edi
     assert not default.exists() or ClipCache(default).info().segments == 0
 
 
+def test_the_player_still_shows_the_story_when_its_segments_cannot_be_made(studio, monkeypatch):
+    """A full disk under the cache (say): the player's story is encoded in one pass instead, with a note."""
+    from storykit.errors import StorykitError
+    from storykit.stitch import segments
+
+    def full(*args, **kwargs):
+        raise StorykitError("ffmpeg did not write the preview: No space left on device")
+
+    monkeypatch.setattr(segments, "export_segmented", full)
+    studio.plan()
+    studio.render_all()
+    assert "base64," in studio.player.value and studio.story is not None
+    assert any(m.startswith("Note: the preview was encoded in one pass (ffmpeg did not write") for m in studio.messages)
+
+
 def test_errors_show_in_the_log_and_the_app_stays_usable(studio):
     studio.setting.value = "   "
     studio._safely(studio.plan)

@@ -610,7 +610,12 @@ class Studio:
         if cache is not None:
             with tempfile.TemporaryDirectory(prefix="storykit-player-") as folder:
                 out = Path(folder) / "player.mp4"
-                if export_segmented(story, out, cache, ffmpeg=ensure_ffmpeg(mediapy=False), name="the preview"):
+                try:
+                    made = export_segmented(story, out, cache, ffmpeg=ensure_ffmpeg(mediapy=False), name="the preview")
+                except StorykitError as e:  # e.g. a full disk under the cache: the player still shows the story
+                    self._log(f"Note: the preview was encoded in one pass ({e})")
+                    made = None
+                if made is not None:
                     if cache.max_bytes is not None:  # segments count towards the cache's cap, as after an export
                         try:
                             cache.prune()
