@@ -34,8 +34,10 @@ def main() -> None:
     from storykit.studio.widgets import Studio
 
     steps: dict[str, list[tuple[float, float]]] = {}
+    scratch = tempfile.TemporaryDirectory(prefix="storykit-studio-bench-")  # removed at the end: MBs per repeat
     for rep in range(args.repeats):
-        work = Path(tempfile.mkdtemp(prefix="storykit-studio-bench-"))
+        work = Path(scratch.name) / f"repeat{rep}"
+        work.mkdir()
         studio = Studio(backend="animatic", cache_dir=work / "cache", output_dir=work / "out",
                         height=args.size, width=args.size)
 
@@ -67,6 +69,7 @@ def main() -> None:
         step("Export (after that Render all)", studio.export, gif=False)
         step("Export again (nothing changed)", studio.export, gif=False)
 
+    scratch.cleanup()
     print(f"Studio edit loop, animatic {args.size}x{args.size}, 5 scenes, medians of {args.repeats}")
     for name, xs in steps.items():
         a, b = statistics.median(x[0] for x in xs), statistics.median(x[1] for x in xs)
