@@ -71,6 +71,34 @@ def tiny_backend(tiny_lightning):
 # The slowest files first (seconds on 2 cores, `pytest --durations=0`): `-n 2 --dist loadfile
 # --no-loadscope-reorder` hands out whole files in this order, so a long file picked up last would
 # not run alone at the end (xdist's own reordering puts the files with the most tests first instead).
+@pytest.fixture
+def studio_encodes(monkeypatch):
+    """The Studio's video encodes as they happen (a spy, not the Studio's own count): "scene" for a
+    scene's preview, "player" for the player's story (the export's segments; "segments" of them new)."""
+    import collections
+
+    from storykit.stitch import segments
+    from storykit.studio import widgets
+
+    seen = collections.Counter()
+    preview, segmented = widgets.preview_data, segments.export_segmented
+
+    def scene(frames, fps):
+        seen["scene"] += 1
+        return preview(frames, fps)
+
+    def player(story, out, cache, **kwargs):
+        stats = segmented(story, out, cache, **kwargs)
+        if kwargs.get("name") == "the preview":
+            seen["player"] += 1
+            seen["segments"] += stats.encoded if stats is not None else 0
+        return stats
+
+    monkeypatch.setattr(widgets, "preview_data", scene)
+    monkeypatch.setattr(segments, "export_segmented", player)
+    return seen
+
+
 _SLOW_FIRST = ["test_notebooks.py", "test_storybench_ray.py", "test_browser.py", "test_widgets.py",
                "test_motion_lora.py", "test_reliability.py", "test_layout.py", "test_lightning.py", "test_continuity.py",
                "test_combinations.py", "test_storybench_batch.py", "test_reliability3.py", "test_story.py",

@@ -76,28 +76,34 @@ def _video(value: str) -> str:
     return re.search(r'base64,([^"]+)"', value)[1]
 
 
-def test_a_preview_shown_again_is_not_encoded_again(studio, drawn, tmp_path):
-    """Render all after one edit encodes that scene's preview and the story's, nothing else;
-    undoing the edit encodes nothing. The player always holds the story it names."""
+def test_a_preview_shown_again_is_not_encoded_again(studio, drawn, studio_encodes, tmp_path):
+    """Render all after one edit encodes that scene's preview and the story's new segments, nothing
+    else; undoing the edit encodes nothing. The player always holds the story it names."""
     studio.plan()
     studio.render_all()
     shown = lambda: ([_video(r["preview"].value) for r in studio.rows], _video(studio.player.value))  # noqa: E731
-    before, encoded = shown(), studio.previews.encoded
-    assert encoded == 5
+    before = shown()
+    from storykit.stitch.segments import plan_segments
+
+    assert dict(studio_encodes) == {"scene": 4, "player": 1, "segments": len(plan_segments(studio.story))}
+    studio_encodes.clear()
+    made = {seg.key for seg in plan_segments(studio.story)}
     prompt = studio.rows[2]["prompt"].value
     studio.rows[2]["prompt"].value = prompt + ", under a full moon"
     studio.render_all()
     after = shown()
-    assert studio.previews.encoded == encoded + 2 and drawn[4:] == [2]
+    new = [seg for seg in plan_segments(studio.story) if seg.key not in made]  # scene 3 and its transitions
+    assert 1 <= len(new) <= 3 and "scene" in {seg.kind for seg in new} and drawn[4:] == [2]
+    assert dict(studio_encodes) == {"scene": 1, "player": 1, "segments": len(new)}
     assert [a == b for a, b in zip(after[0], before[0])] == [True, True, False, True] and after[1] != before[1]
     assert "cached" in studio.rows[0]["preview"].value  # its title is new, its video is not
     (tmp_path / "player.mp4").write_bytes(base64.b64decode(after[1]))
     assert len(_decode(tmp_path / "player.mp4")) == len(studio.story.frames)
 
+    studio_encodes.clear()
     studio.rows[2]["prompt"].value = prompt  # back as it was: the clip from the cache, its previews from before
     studio.render_all()
-    assert studio.previews.encoded == encoded + 2 and shown() == before
-
+    assert not studio_encodes and shown() == before
 
 
 def test_export_after_an_edit_exports_the_new_story(studio, tmp_path):
