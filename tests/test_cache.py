@@ -220,3 +220,20 @@ def test_info_is_light_and_shows_the_cache(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip().endswith("[]")  # nothing heavy imported
     assert f"clip cache: {tmp_path / 'clips'}: 0 clips" in out and "diffusers" in out and "ffmpeg:" in out
+
+
+def test_the_studio_says_an_unwritable_cache_once(tmp_path, capsys):
+    """The Studio opens the cache again for every scene it renders: the problem is still said once."""
+    from storykit.studio.widgets import Studio
+
+    folder = tmp_path / "clips"
+    folder.write_text("not a folder")
+    studio = Studio(backend="animatic", cache_dir=folder, output_dir=tmp_path / "out", height=64, width=64)
+    studio.num_scenes.value = 3
+    studio.plan()
+    studio.render_all()
+    studio.rows[1]["prompt"].value += ", at night"
+    studio.render_scene(1)
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "without caching" in err[0], err
+    assert "base64," in studio.player.value  # the story still plays, encoded in one pass

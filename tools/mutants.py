@@ -657,6 +657,13 @@ ROUND_6 = [
         "`storykit studio` imports Voilà in the launcher too: 2 s more before the page answers",
         "tests/test_cli.py -k voila",
     ),
+    Mutant(
+        "cache-problem-said-per-scene", "storykit/generate/cache.py",
+        "        if said not in _WARNED:",
+        "        if True:",
+        "an unwritable cache is reported again for every scene the Studio renders",
+        "tests/test_cache.py -k says_an_unwritable",
+    ),
 ]
 
 

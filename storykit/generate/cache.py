@@ -281,6 +281,9 @@ class CacheInfo:
         return f"{self.directory}: {self.entries} clips{segments}, {_human(self.bytes)} (cap {_human(self.max_bytes)})"
 
 
+_WARNED: set[tuple[str, str]] = set()  # (folder, kind) of the cache problems already said in this process
+
+
 class ClipCache:
     """Clips on disk by key: `get(key) -> Clip | None`, `put(key, clip)`, `info()`, `prune()`, `clear()`.
 
@@ -298,7 +301,6 @@ class ClipCache:
             env = os.environ.get("STORYKIT_CACHE_MAX", "").strip()
             max_bytes = env if env else DEFAULT_MAX_BYTES
         self.max_bytes = parse_size(max_bytes)
-        self._warned: set[str] = set()
         self.disabled: str | None = None  # why puts stopped (a read-only or full disk), if they did
 
     def __repr__(self) -> str:
@@ -355,8 +357,11 @@ class ClipCache:
         return path
 
     def _warn(self, kind: str, message: str) -> None:
-        if kind not in self._warned:  # once per cache and kind: a long render must not repeat it per scene
-            self._warned.add(kind)
+        # Once per folder and kind in a process: a long render must not repeat it per scene, nor the
+        # Studio, which opens the cache again for every scene it renders.
+        said = (str(self.directory), kind)
+        if said not in _WARNED:
+            _WARNED.add(said)
             print(f"storykit: {message}", file=sys.stderr)
 
     def get(self, key: str, redraw: Callable[[], np.ndarray] | None = None) -> Clip | None:
