@@ -222,8 +222,9 @@ def test_info_is_light_and_shows_the_cache(tmp_path):
     assert f"clip cache: {tmp_path / 'clips'}: 0 clips" in out and "diffusers" in out and "ffmpeg:" in out
 
 
-def test_the_studio_says_an_unwritable_cache_once(tmp_path, capsys):
-    """The Studio opens the cache again for every scene it renders: the problem is still said once."""
+def test_the_studio_says_an_unwritable_cache_once_in_its_log(tmp_path, capsys):
+    """The page shows the Studio's log, not stderr: a cache that cannot be written is said there, once per
+    story (and once on stderr), and the story still renders and plays."""
     from storykit.studio.widgets import Studio
 
     folder = tmp_path / "clips"
@@ -234,6 +235,11 @@ def test_the_studio_says_an_unwritable_cache_once(tmp_path, capsys):
     studio.render_all()
     studio.rows[1]["prompt"].value += ", at night"
     studio.render_scene(1)
+    notes = [m for m in studio.messages if m.startswith("Note: the clip cache")]
+    assert len(notes) == 1 and str(folder) in notes[0] and "render again next time" in notes[0], studio.messages
+    assert "base64," in studio.player.value and studio.last_rendered == [1]
+    studio.plan()  # a new story: the log starts again, and so does the cache's first try
+    studio.render_all()
+    assert sum(m.startswith("Note: the clip cache") for m in studio.messages) == 1
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(err) == 1 and "without caching" in err[0], err
-    assert "base64," in studio.player.value  # the story still plays, encoded in one pass
+    assert len(err) == 1 and "without caching" in err[0], err  # stderr: once in the process

@@ -637,8 +637,8 @@ ROUND_6 = [
     ),
     Mutant(
         "player-encodes-the-whole-story", "storykit/studio/widgets.py",
-        "        cache = open_cache(self.cache_dir) if story.width <= PLAYER_WIDTH else None",
-        "        cache = None",
+        "        cache = self._cache() if story.width <= PLAYER_WIDTH else False",
+        "        cache = False",
         "the player encodes the whole story after every edit, and Export encodes every segment again",
         "tests/test_widgets.py -k keeps_its_segments",
     ),
@@ -662,7 +662,14 @@ ROUND_6 = [
         "        if said not in _WARNED:",
         "        if True:",
         "an unwritable cache is reported again for every scene the Studio renders",
-        "tests/test_cache.py -k says_an_unwritable",
+        "tests/test_cache.py -k says_an_unwritable_cache_once",
+    ),
+    Mutant(
+        "studio-cache-problem-only-on-stderr", "storykit/studio/widgets.py",
+        "        if cache is not None and cache.disabled and cache.disabled not in self._cache_notes:",
+        "        if False:",
+        "a cache that cannot be written is said only on stderr, which the Studio's page never shows",
+        "tests/test_cache.py -k says_an_unwritable_cache_once",
     ),
 ]
 

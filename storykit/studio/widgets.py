@@ -94,6 +94,8 @@ class Studio:
         self.clip_keys: dict[int, tuple] = {}  # what each clip was rendered from (scene fields, backend, size)
         self._story_keys: tuple | None = None  # the clip keys and captions the shown story was stitched from
         self.previews = Previews()  # encoded previews, by what they show: a cached scene is not encoded again
+        self._clip_cache = None  # the clip cache, opened on first use and kept, so its problems reach the log
+        self._cache_notes: set[str] = set()
         self._planned_from: tuple | None = None  # the story fields of the last successful Plan
         self._plan_error: str | None = None  # set while the last Plan failed
         self._busy: str | None = None
@@ -182,6 +184,9 @@ class Studio:
         self._set_story(None)  # whatever happens next, the old story is no longer this one
         self.messages = []
         self.log.value = ""
+        self._cache_notes.clear()
+        if self._clip_cache is not None:  # a new story tries to write the cache again (a full disk may have been freed)
+            self._clip_cache.disabled = None
         self._progress(0, 1, "Planning…")
         try:
             script = plan(self.setting.value, self.character.value, self.action.value,
@@ -216,6 +221,7 @@ class Studio:
             self._stitch(script, engine, config)
         else:
             self._set_story(None, note="Render all (or Export) stitches the story once every scene is rendered.")
+        self._note_cache()
         return clip
 
     def render_all(self):
@@ -237,6 +243,7 @@ class Studio:
         drew = drawn_summary([self.clips[s.index] for s in script.scenes])
         if drew:
             self._log(drew)
+        self._note_cache()
         return [self.clips[s.index] for s in script.scenes]
 
     def make_reference(self):
@@ -245,7 +252,7 @@ class Studio:
 
         script = self.script or self.plan()
         engine, config = self._engine()
-        ref = make_reference(script, engine, dataclasses.replace(config, reference=None), cache_dir=self.cache_dir)
+        ref = make_reference(script, engine, dataclasses.replace(config, reference=None), cache_dir=self._cache())
         self.output_dir.mkdir(parents=True, exist_ok=True)
         ref.save(self.output_dir / "reference.png")
         self.reference_upload.value = ()
@@ -253,6 +260,7 @@ class Studio:
         self.player.value = (f"<div>Reference portrait</div><img style='max-width:100%' "
                              f"src='data:image/png;base64,{base64.b64encode(png_bytes(ref.image)).decode()}'>")
         self._say(f"Reference portrait saved to {self.reference.value}; every scene now follows it.")
+        self._note_cache()
         return ref
 
     def hear(self, index: int):
@@ -320,12 +328,13 @@ class Studio:
                 manifest["narration"]["mix"] = mix_audio(narration.track(self.story.duration), narration.sample_rate,
                                                          track, duration=self.story.duration)
             self.last_export = export_story(self.story, out, formats=formats, manifest=manifest, audio=track,
-                                            cache_dir=self.cache_dir)  # segments kept with its clips (False: none)
+                                            cache_dir=self._cache())  # segments kept with its clips (False: none)
         if narration is not None and gif:
             self._say("The GIF has no sound; the narration is in the MP4.")
         self._progress(1, 1, "Exported")
         paths = self.last_export.paths
         self._say(f"Exported: {', '.join(p.name for p in paths)} in {paths[0].parent if paths else self.output_dir}")
+        self._note_cache()
         return self.last_export
 
     def select(self, index: int) -> None:
@@ -525,6 +534,25 @@ class Studio:
                               fps=STORY_FPS)  # the story's rate: the animatic draws every frame
         return self._backend_obj, self._with_continuity(config)
 
+    def _cache(self):
+        """The Studio's clip cache, opened once (False for cache_dir=False): what goes wrong with it is kept
+        on it (`disabled`) and said in the log, where the page shows it, not only on stderr."""
+        if self.cache_dir is False:
+            return False
+        if self._clip_cache is None:
+            from ..generate.cache import open_cache
+
+            self._clip_cache = open_cache(self.cache_dir)
+        return self._clip_cache
+
+    def _note_cache(self) -> None:
+        """Says in the log, once per reason, that the clip cache could not be written."""
+        cache = self._clip_cache
+        if cache is not None and cache.disabled and cache.disabled not in self._cache_notes:
+            self._cache_notes.add(cache.disabled)
+            self._log(f"Note: the clip cache {cache.directory} cannot be written ({cache.disabled}); "
+                      "carrying on without it: scenes will render again next time")
+
     def _key(self, scene, config) -> tuple:
         """What a clip depends on: the scene's fields but its caption, the backend and the render settings."""
         backend = self._backend_key or getattr(self._backend_obj, "name", None)
@@ -543,7 +571,7 @@ class Studio:
     def _render(self, scene, script: Script, engine, config) -> Clip:
         from ..generate.render import render_scene
 
-        clip = render_scene(scene, script, engine, config, cache_dir=self.cache_dir)
+        clip = render_scene(scene, script, engine, config, cache_dir=self._cache())
         held = self.clips.get(scene.index)
         if getattr(clip, "pending", False) and held is not None and not getattr(held, "pending", False) \
                 and held.metadata.get("cache_key") == clip.metadata.get("cache_key"):
@@ -602,12 +630,11 @@ class Studio:
         """
         import tempfile
 
-        from ..generate.cache import open_cache
         from ..stitch.ffmpeg import ensure_ffmpeg
         from ..stitch.segments import export_segmented
 
-        cache = open_cache(self.cache_dir) if story.width <= PLAYER_WIDTH else None
-        if cache is not None:
+        cache = self._cache() if story.width <= PLAYER_WIDTH else False
+        if cache is not False:  # (a ClipCache with no entries is falsy: it has a length)
             with tempfile.TemporaryDirectory(prefix="storykit-player-") as folder:
                 out = Path(folder) / "player.mp4"
                 try:
