@@ -468,7 +468,7 @@ LEANER_MAIN_JOB = [
     ),
     Mutant(
         "studio-segments-in-the-default-cache", "storykit/studio/widgets.py",
-        "cache_dir=self.cache_dir)  # segments kept with its clips (False: none)",
+        "cache_dir=self._cache())  # segments kept with its clips (False: none)",
         ")  # segments kept with its clips (False: none)",
         "the Studio's export keeps segments outside its cache_dir (and with cache_dir=False)",
         "tests/test_widgets.py -k keeps_its_segments",
