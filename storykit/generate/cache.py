@@ -483,13 +483,14 @@ class ClipCache:
                 "cache and nothing was deleted; point cache_dir (--cache-dir) at a folder of its own, or move them"
             )
 
-    def prune(self, max_bytes: int | str | None = None, *, keep: Path | None = None) -> int:
+    def prune(self, max_bytes: int | str | None = None, *, keep: Path | None = None, automatic: bool = False) -> int:
         """Deletes least recently used entries until at most `max_bytes` remain (default: the cap).
 
         Returns how many were deleted. `keep` (the entry just written) is never deleted.
         Only provable entries (name and header) are deleted, and only from a folder that
-        holds nothing else: elsewhere an explicit prune raises InvalidInput, and the
-        automatic one after `put` says so once and deletes nothing.
+        holds nothing else: elsewhere an explicit prune raises InvalidInput, and an
+        automatic one (after `put`, with `keep`, or after an export's segments) says so
+        once and deletes nothing.
         """
         limit = self.max_bytes if max_bytes is None else parse_size(max_bytes)
         if limit is None:
@@ -497,7 +498,7 @@ class ClipCache:
         try:
             self._check_deletable()
         except InvalidInput as e:
-            if keep is None:
+            if keep is None and not automatic:
                 raise
             self._warn("foreign", f"not pruning the clip cache: {e}")
             return 0

@@ -223,8 +223,8 @@ def export_story(
     finally:
         bar.close()
         staged.discard()
-        if cache is not None and cache.max_bytes is not None:
-            _prune(cache)  # after the join: segments count towards the cache's cap
+        if cache is not None:
+            cache.prune(automatic=True)  # after the join: segments count towards the cache's cap
     if audio_error is not None:
         raise InvalidInput(
             f"audio {str(audio_path)!r} could not be decoded ({audio_error}); the video was written without sound: "
@@ -263,14 +263,6 @@ def _gif_note(story: Story, out: Path) -> str:
     size = gif_estimate(story.width, story.height, n, colours)
     return (f"writing {out.name}: {story.width}x{story.height}, {n} frames at {rate:g} fps, {colours} colours, "
             f"about {size / 1e6:.1f} MB")
-
-
-def _prune(cache) -> None:
-    """The cache's LRU pruning, which never fails an export: a folder it may not prune is said in one line."""
-    try:
-        cache.prune()
-    except InvalidInput as e:  # e.g. the folder holds files storykit did not write
-        print(f"storykit: not pruning the clip cache: {e}", file=sys.stderr)
 
 
 def _segment_cache(cache_dir):

@@ -37,11 +37,12 @@ import dataclasses
 import html
 import os
 import re
+import tempfile
 import time
 import traceback
 from pathlib import Path
 
-from ..errors import InvalidInput, StorykitError, require
+from ..errors import StorykitError, require
 from ..generate.backend import default_size, get_backend
 from ..generate.clips import Clip
 from ..generate.config import RenderConfig
@@ -317,8 +318,6 @@ class Studio:
         narration = self._narrate(script, clips)  # every line inside its scene: the story may be stitched again
         manifest = build_manifest(script, clips, self.story, backend_info=engine.describe(), config=config)
         manifest["narration"] = None if narration is None else narration.to_manifest()
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="storykit-mix-") as folder:
             track = None
             if narration is not None:
@@ -628,8 +627,6 @@ class Studio:
         story, which took 2 s of CPU at 512 px), and Export then finds every segment already made.
         Without a cache (cache_dir=False) or wider than the player, one downscaled encode.
         """
-        import tempfile
-
         from ..stitch.ffmpeg import ensure_ffmpeg
         from ..stitch.segments import export_segmented
 
@@ -643,11 +640,7 @@ class Studio:
                     self._log(f"Note: the preview was encoded in one pass ({e})")
                     made = None
                 if made is not None:
-                    if cache.max_bytes is not None:  # segments count towards the cache's cap, as after an export
-                        try:
-                            cache.prune()
-                        except InvalidInput:  # a folder holding other files: Export says so, once
-                            pass
+                    cache.prune(automatic=True)  # segments count towards the cache's cap, as after an export
                     return base64.b64encode(out.read_bytes()).decode()
         return preview_data(downscale(story.frames, PLAYER_WIDTH), story.fps)
 
