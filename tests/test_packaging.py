@@ -16,6 +16,11 @@ def _name(req: str) -> str:
     return re.split(r"[<>=!~\[ ]", req, maxsplit=1)[0].lower()
 
 
+def _constraints():
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 def test_environment_yml_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"]
@@ -25,10 +30,12 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = list(project["dependencies"]) + [r for extra in project["optional-dependencies"].values() for r in extra]
     listed = [r for r in pip if not r.startswith("-e")]
-    # Same packages with the same specifiers; only torch differs: pinned to constraints.txt's version.
-    torch_pin = (ROOT / "constraints.txt").read_text().strip()
-    assert torch_pin == "torch==2.13.0"
-    expected = sorted(torch_pin if _name(r) == "torch" else r for r in wanted)
+    # Same packages with the same specifiers, and constraints.txt applied: torch pinned to its version,
+    # the other constrained packages with the constraint added to pyproject's specifier.
+    constraints = {_name(c): c for c in _constraints()}
+    assert constraints["torch"] == "torch==2.13.0"
+    expected = sorted(constraints["torch"] if _name(r) == "torch" else
+                      r + "," + constraints[_name(r)][len(_name(r)):] if _name(r) in constraints else r for r in wanted)
     assert sorted(listed) == expected
     assert "-e ." in pip
 
