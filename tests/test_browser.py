@@ -80,7 +80,7 @@ def _wait_text(driver, text, timeout=240):
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: text in d.find_element("tag name", "body").text)
+        WebDriverWait(driver, timeout, poll_frequency=0.25).until(lambda d: text in d.find_element("tag name", "body").text)
     except TimeoutException:
         status = [line for line in driver.find_element("tag name", "body").text.splitlines() if line.strip()][:60]
         pytest.fail(f"the page never showed {text!r}; it shows: " + " | ".join(status))
@@ -96,7 +96,7 @@ def _button(driver, label, starts=False):
         found = [b for b in d.find_elements("xpath", f"//button[{test}]") if b.is_displayed()]
         return found[0] if found and found[0].is_enabled() else None
 
-    return WebDriverWait(driver, 120, poll_frequency=0.05).until(ready, message=f"no enabled button {label!r}")
+    return WebDriverWait(driver, 120, poll_frequency=0.25).until(ready, message=f"no enabled button {label!r}")
 
 
 def _visible_textareas(driver):
