@@ -674,11 +674,21 @@ ROUND_6 = [
 ]
 
 
+ROUND_7 = [
+    Mutant(
+        "conda-environment-without-the-jsonschema-cap", "environment.yml",
+        "      - jsonschema>=4.18,<4.25\n",
+        "      - jsonschema>=4.18\n",
+        "a conda install pulls rfc3987-syntax again: a second of CPU in every Ray process and the Studio's server",
+        "tests/test_packaging.py -k environment_yml",
+    ),
+]
+
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
-    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5, *ROUND_6,
+    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5, *ROUND_6, *ROUND_7,
 ]
 
 
