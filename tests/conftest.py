@@ -75,9 +75,6 @@ def tiny_backend(tiny_lightning):
     )
 
 
-# The slowest files first (seconds on 2 cores, `pytest --durations=0`): `-n 2 --dist loadfile
-# --no-loadscope-reorder` hands out whole files in this order, so a long file picked up last would
-# not run alone at the end (xdist's own reordering puts the files with the most tests first instead).
 @pytest.fixture
 def studio_encodes(monkeypatch):
     """The Studio's video encodes as they happen (a spy, not the Studio's own count): "scene" for a
@@ -106,6 +103,9 @@ def studio_encodes(monkeypatch):
     return seen
 
 
+# The slowest files first (seconds on 2 cores, `pytest --durations=0`): `-n 2 --dist loadfile
+# --no-loadscope-reorder` hands out whole files in this order, so a long file picked up last would
+# not run alone at the end (xdist's own reordering puts the files with the most tests first instead).
 _SLOW_FIRST = ["test_notebooks.py", "test_storybench_ray.py", "test_browser.py", "test_widgets.py",
                "test_motion_lora.py", "test_reliability.py", "test_layout.py", "test_lightning.py", "test_continuity.py",
                "test_combinations.py", "test_storybench_batch.py", "test_reliability3.py", "test_story.py",
