@@ -459,14 +459,14 @@ def test_a_trickling_llm_server_is_cut_off_at_the_deadline(capsys, trickled):
     from storykit import plan
 
     head, body = _completion("x" * 400)
-    # A byte every 0.05 s: each read is far inside the 1 s timeout, the whole answer takes 20 s or more.
+    # A byte every 0.02 s: each read is far inside the 0.4 s timeout, the whole answer takes 8 s or more.
     if trickled == "body":
-        server = _Trickler(body, gap=0.05, at_once=head)
+        server = _Trickler(body, gap=0.02, at_once=head)
     else:
-        server = _Trickler(head + body, gap=0.05)
-    script = plan("a quiet harbour", "an old sailor", "mends a net", writer="llm", base_url=server.url, llm_timeout=1.0)
+        server = _Trickler(head + body, gap=0.02)
+    script = plan("a quiet harbour", "an old sailor", "mends a net", writer="llm", base_url=server.url, llm_timeout=0.4)
     assert server.done.wait(30)
-    assert script.writer == "template" and "timed out after 1 s" in script.metadata["llm"]["fallback"]
+    assert script.writer == "template" and "timed out after 0.4 s" in script.metadata["llm"]["fallback"]
     assert not server.finished and server.sent < len(server.reply)  # it hung up mid-trickle, not at the end
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "timed out" in err
