@@ -61,6 +61,16 @@ def test_notebook_runs_offline_in_place_quietly_and_leaves_nothing_behind(path, 
         assert stderr and "LLM writer not used (no model folder at '/no/such/model')" in stderr[0]
 
 
+def test_notebook_02_loads_one_lightning_pipeline():
+    """Every LightningBackend loads its own pipeline: the step comparison and the story take the one
+    already built (a second and a third copy would not fit beside it on Colab's T4)."""
+    nb = json.loads((ROOT / "notebooks" / "02_distilled_generation.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert code.count('get_backend("lightning"') == 2  # the two branches of one `if`: weights found, or the tiny model
+    assert "backend=backend," in code and 'backend="lightning"' not in code and "backend_kwargs" not in code
+    assert 'story_backend = backend if runtime.backend == "lightning"' in code
+
+
 def test_committed_notebooks_have_no_outputs():
     """What git holds (not the working tree, which JupyterLab may have saved outputs into)."""
     for path in NOTEBOOKS:

@@ -684,11 +684,22 @@ ROUND_7 = [
     ),
 ]
 
+ROUND_8 = [
+    Mutant(
+        "notebook-02-renders-the-story-on-a-second-pipeline", "notebooks/02_distilled_generation.ipynb",
+        r'story_backend = backend if runtime.backend == \"lightning\" else storykit.get_backend(runtime.backend)',
+        r'story_backend = storykit.get_backend(\"lightning\", memory=runtime.memory) if runtime.backend == \"lightning\" '
+        r'else storykit.get_backend(runtime.backend)',
+        "with weights, notebook 02 loads a second Lightning pipeline beside the first on Colab's T4",
+        "tests/test_notebooks.py -k loads_one_lightning_pipeline",
+    ),
+]
+
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
-    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5, *ROUND_6, *ROUND_7,
+    *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5, *ROUND_6, *ROUND_7, *ROUND_8,
 ]
 
 
