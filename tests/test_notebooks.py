@@ -63,7 +63,7 @@ def test_notebook_runs_offline_in_place_quietly_and_leaves_nothing_behind(path, 
 
 def test_notebook_02_loads_one_lightning_pipeline():
     """Every LightningBackend loads its own pipeline: the step comparison and the story take the one
-    already built (a second and a third copy would not fit beside it on Colab's T4)."""
+    already built, not a second and a third copy of the model in GPU memory (and two more loads)."""
     nb = json.loads((ROOT / "notebooks" / "02_distilled_generation.ipynb").read_text())
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert code.count('get_backend("lightning"') == 2  # the two branches of one `if`: weights found, or the tiny model
