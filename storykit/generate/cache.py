@@ -449,7 +449,7 @@ class ClipCache:
                        "carrying on without caching (scenes will render again next time)")
             return None
         if self.max_bytes is not None:
-            self.prune(keep=path)
+            self.prune(keep=path, automatic=True)
         return path
 
     def info(self) -> CacheInfo:
@@ -489,8 +489,8 @@ class ClipCache:
         Returns how many were deleted. `keep` (the entry just written) is never deleted.
         Only provable entries (name and header) are deleted, and only from a folder that
         holds nothing else: elsewhere an explicit prune raises InvalidInput, and an
-        automatic one (after `put`, with `keep`, or after an export's segments) says so
-        once and deletes nothing.
+        `automatic` one (after `put`, or after an export's segments) says so once and
+        deletes nothing.
         """
         limit = self.max_bytes if max_bytes is None else parse_size(max_bytes)
         if limit is None:
@@ -498,7 +498,7 @@ class ClipCache:
         try:
             self._check_deletable()
         except InvalidInput as e:
-            if keep is None and not automatic:
+            if not automatic:
                 raise
             self._warn("foreign", f"not pruning the clip cache: {e}")
             return 0
