@@ -7,7 +7,8 @@ without a GPU it says how to get one (Runtime → Change runtime type → T4 GPU
 
 Every file a notebook writes goes under `runtime.out` (`storykit-out/` beside the
 notebook, which git ignores) and its clip cache under `runtime.cache`, so running
-the notebooks leaves the repository as it was.
+the notebooks leaves the repository as it was. STORYKIT_NOTEBOOK_OUT names
+another folder (the tests use a temporary one, so a suite run adds nothing there).
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def setup(*, verbose: bool = True) -> Runtime:
     if env_size.isdigit() and int(env_size) >= 64 and int(env_size) % 8 == 0:
         size = int(env_size)
     # "auto": VAE slicing on a 16 GB T4 (5.6 GiB peak at 512²×16, measured), offload below 12 GiB.
-    rt = Runtime(colab, device, backend, reason, "auto", size, Path("storykit-out"))
-    rt.out.mkdir(exist_ok=True)
+    out = Path(os.environ.get("STORYKIT_NOTEBOOK_OUT", "").strip() or "storykit-out")
+    rt = Runtime(colab, device, backend, reason, "auto", size, out)
+    rt.out.mkdir(parents=True, exist_ok=True)
     if verbose:
         print(f"storykit: {rt}")
         if device != "cuda":
