@@ -114,6 +114,12 @@ def connect(ray_arg, *, timeout: float = RAY_TIMEOUT_S, options: dict | None = N
     if address is not None:
         kwargs["address"] = address
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # Ray's C++ retries would print a line a second
+    # A new local runtime turns Ray's token authentication on and says so on stderr ("Token authentication
+    # is enabled for this Ray cluster..."): Ray's default, not news, and not one of storykit's lines.
+    # Setting RAY_AUTH_MODE here instead would not do: this process's Ray reads it once, at import, and
+    # its GCS would then refuse the driver ("Missing authorization header", measured).
+    auth_log = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    auth_log.addFilter(_no_auth_default_notice)
     try:
         # A local start has Ray's own time limits (it can take 20-30 s on a busy machine); a remote one has ours.
         _init_with_deadline(ray, kwargs, timeout if address is not None else None)
@@ -125,7 +131,13 @@ def connect(ray_arg, *, timeout: float = RAY_TIMEOUT_S, options: dict | None = N
             raise InvalidInput(f"could not join the Ray cluster at {address} ({_one_line(e)})") from None
         _shutdown_quietly(ray)
         return None, False, f"Ray did not start ({_one_line(e)}): rendering in this process instead"
+    finally:
+        auth_log.removeFilter(_no_auth_default_notice)
     return ray, True, ""
+
+
+def _no_auth_default_notice(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Token authentication is enabled for this Ray cluster.")
 
 
 def _shutdown_quietly(ray) -> None:

@@ -61,6 +61,32 @@ def test_an_address_that_never_answers_fails_in_bounded_time():
                                "check the address and the port (Ray Client listens on 10001)", r.stderr
 
 
+def test_a_local_runtime_starts_without_rays_note_on_its_default_auth(capfd, monkeypatch):
+    """Ray's own notice that a new local runtime has token authentication on (its default) is not one
+    of storykit's lines; Ray's other warnings still reach the user. Ray's real functions say both."""
+    import storykit.cluster as cluster
+    from ray._private.authentication import authentication_token_setup as auth
+
+    class FakeRay:  # a local start that logs what Ray's ray.init logs, without starting a runtime
+        @staticmethod
+        def is_initialized():
+            return False
+
+        @staticmethod
+        def init(**kwargs):
+            assert "address" not in kwargs
+            auth._warn_token_auth_enabled()
+            auth._warn_token_auth_disabled()
+
+    monkeypatch.setattr(cluster, "_import_ray", lambda: FakeRay)
+    assert cluster.connect(True) == (FakeRay, True, "")
+    err = capfd.readouterr().err
+    assert "Token authentication is enabled for this Ray cluster" not in err
+    assert "Token authentication is disabled for this Ray cluster" in err
+    auth._warn_token_auth_enabled()  # after the start: the logger is as Ray left it
+    assert "Token authentication is enabled for this Ray cluster" in capfd.readouterr().err
+
+
 class _InProcessRay:
     """Just enough of Ray's API to run `cluster.fan_out` here: actors are objects, calls run on `wait`.
 

@@ -703,6 +703,20 @@ ROUND_9 = [
         "every suite run adds its notebook outputs to notebooks/storykit-out (255 MB after 173 runs here)",
         "tests/test_notebooks.py -k 01_planning",
     ),
+    Mutant(
+        "rays-auth-notice-among-storykits-lines", "storykit/cluster.py",
+        'return not record.getMessage().startswith("Token authentication is enabled for this Ray cluster.")',
+        'return not record.getMessage().startswith("Token authentication is on for this Ray cluster.")',
+        "`--ray` prints Ray's \"Token authentication is enabled for this Ray cluster\" notice among storykit's lines",
+        "tests/test_storybench_ray.py -k default_auth",
+    ),
+    Mutant(
+        "rays-auth-notices-hidden-for-good-after-a-start", "storykit/cluster.py",
+        "        auth_log.removeFilter(_no_auth_default_notice)\n",
+        "        pass\n",
+        "after storykit started a local runtime, the notebook never sees Ray's notice again, whoever starts the next",
+        "tests/test_storybench_ray.py -k default_auth",
+    ),
 ]
 
 # Add new sections above and list them here.
