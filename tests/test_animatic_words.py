@@ -192,3 +192,126 @@ def test_words_inside_words_and_false_friends_are_not_drawn(triple, icon, absent
     icons_read = {t.icon for t in (*([reading.subject] if reading.subject else []), *reading.props, *reading.setting,
                                    *reading.landmarks)}
     assert icon in icons_read and absent not in icons_read, icons_read
+
+
+# -- the name tables, remembered in $STORYKIT_HOME/word_tables ------------------------------------------------
+
+_LANGS = ["en", "es", "de", "ru", "ar", "ja", "zh"]
+_TEXTS = ["a small red fox in a blue scarf", "un zorro busca una linterna", "ein Fuchs repariert sein Boot",
+          "лиса ищет фонарь", "ثعلب يبحث عن فانوس", "赤いスカーフの小さなキツネ", "一只狐狸在找灯笼"]
+
+
+@pytest.fixture
+def no_tables_in_memory(monkeypatch):
+    """Gives the icons module as a new process finds it: no table in memory, $STORYKIT_HOME at a folder."""
+    from storykit.generate.animatic import icons
+
+    def fresh(home):
+        monkeypatch.setenv("STORYKIT_HOME", str(home))
+        monkeypatch.setattr(icons, "_INDEX", icons._Index())
+        icons._english_names.cache_clear()
+        icons._names_key.cache_clear()
+        return icons
+
+    yield fresh
+    icons._english_names.cache_clear()  # what the test put there goes; the session's home fills them again
+    icons._names_key.cache_clear()
+
+
+def _found(icons, texts=_TEXTS):
+    return [[(m.word, m.icon, m.concept, m.lang) for m in icons.find(t)] for t in texts]
+
+
+def test_name_tables_are_remembered_and_read_back_exactly_as_built(monkeypatch, tmp_path, no_tables_in_memory):
+    icons = no_tables_in_memory(tmp_path)
+    built = {lang: icons._table(lang) for lang in _LANGS}
+    names = icons._build_english_names()
+    found = _found(icons)  # builds and remembers what these texts need
+    assert {"names.json", *(f"{lang}.json" for lang in _LANGS)} <= {p.name for p in (tmp_path / "word_tables").iterdir()}
+
+    icons = no_tables_in_memory(tmp_path)
+    monkeypatch.setattr(icons, "_table", lambda lang: pytest.fail(f"the {lang} table was built again"))
+    monkeypatch.setattr(icons, "_build_english_names", lambda: pytest.fail("the English names were built again"))
+    assert _found(icons) == found
+    for lang in _LANGS:
+        table = icons._index()[lang]
+        assert table == built[lang] and all(type(v) is tuple for v in table.values()), lang
+    assert icons._english_names() == names
+
+
+def test_a_second_process_reads_the_tables_without_the_emoji_package(tmp_path):
+    """What remembering buys: the emoji data and OpenMoji's cmap are not even loaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from storykit.generate.animatic.reading import read_story; from storykit.plan import Triple;"
+            "r = read_story(Triple('a misty bamboo forest at dawn', 'a small red fox in a blue scarf', 'searches for a lost lantern'));"
+            "print(r.subject.what, 'emoji' in sys.modules)")
+    env = {**__import__("os").environ, "STORYKIT_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(2)]
+    assert runs == [["fox", "True"], ["fox", "False"]]
+
+
+@pytest.mark.parametrize("damage", ["{", "[]", '{"key": 1}', "right key, wrong types", "right key, short rows"])
+def test_a_damaged_table_is_built_again_and_never_read(monkeypatch, tmp_path, damage, no_tables_in_memory):
+    import json
+
+    icons = no_tables_in_memory(tmp_path)
+    want = _found(icons)
+    for name in ("names", "es"):
+        path = tmp_path / "word_tables" / f"{name}.json"
+        saved = json.loads(path.read_text("utf-8"))
+        first = next(iter(saved["value"]))
+        if damage == "right key, wrong types":
+            saved["value"][first] = ["1", 2, 3] if name == "es" else [3, "aliases"]
+        elif damage == "right key, short rows":
+            saved["value"][first] = [0, 5] if name == "es" else ["fox"]
+        path.write_text(json.dumps(saved) if damage.startswith("right key") else damage, "utf-8")
+    icons = no_tables_in_memory(tmp_path)
+    assert _found(icons) == want
+    assert all(type(v) is tuple and len(v) == 3 for v in icons._index()["es"].values())
+    assert icons._english_names() == icons._build_english_names()
+    assert json.loads((tmp_path / "word_tables" / "es.json").read_text("utf-8"))["value"] == \
+        json.loads(json.dumps(icons._table("es")))  # written again, whole
+
+
+def test_a_changed_names_file_builds_its_table_again(monkeypatch, tmp_path, no_tables_in_memory):
+    """The key covers the files a table is built from: an updated emoji package is never read through old tables."""
+    import json
+    import shutil
+
+    from storykit.generate.animatic import icons as real
+
+    data = tmp_path / "unicode_codes"
+    data.mkdir()
+    for name in ("emoji.json", "data_dict.py", "emoji_es.json"):
+        shutil.copy2(real._data_dir() / name, data / name)
+    icons = no_tables_in_memory(tmp_path / "home")
+    monkeypatch.setattr(icons, "_data_dir", lambda: data)
+    assert [m.icon for m in icons.find("un zorro en el bosque", "es")][:1] == ["🦊"]
+
+    names = json.loads((data / "emoji_es.json").read_text("utf-8"))
+    fox = next(e for e in names if e.replace("\ufe0f", "") == "🦊")
+    names[fox] = ":ornitorrinco:"  # the next release names 🦊 otherwise
+    (data / "emoji_es.json").write_text(json.dumps(names, ensure_ascii=False), "utf-8")
+    icons = no_tables_in_memory(tmp_path / "home")
+    assert [m.icon for m in icons.find("un ornitorrinco en el bosque", "es")][:1] == ["🦊"]
+
+
+@pytest.mark.parametrize("blocked", ["a file for a home", "folders for files"])
+def test_a_home_that_cannot_be_written_still_reads_every_word(tmp_path, no_tables_in_memory, blocked):
+    home = tmp_path / "home"
+    if blocked == "a file for a home":
+        home.write_text("a file where the folder would be")
+    else:  # each table's file is a folder: the temporary file is written, and cannot replace it
+        from storykit.generate.animatic import icons
+
+        for name in ["names", "en", *icons._STEMMED, *icons._CJK]:
+            (home / "word_tables" / f"{name}.json").mkdir(parents=True)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    icons = no_tables_in_memory(home)
+    want = _found(icons)
+    icons = no_tables_in_memory(home)
+    assert _found(icons) == want and want[0]
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # no temporary file left behind

@@ -12,7 +12,7 @@ ROOT = Path(storykit.__file__).resolve().parent
 # The notebook series, in order; top-level modules (story, cli, ...) may import any stage.
 STAGES = ("plan", "generate", "inspection", "stitch", "studio")
 # Foundations every stage may use.
-SHARED = {"errors", "paths", "_version", "hub", "progress"}
+SHARED = {"errors", "paths", "_version", "hub", "progress", "remembered"}
 # Inline playback (inspection) encodes with the one ffmpeg that export finds: a helper, not the stage.
 ALLOWED = {("inspection", "stitch.ffmpeg")}
 

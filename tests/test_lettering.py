@@ -186,3 +186,71 @@ def test_each_language_ends_its_sentences_with_its_own_full_stop():
     japanese = plan("竹林", "キツネ", "ランタンを探す", num_scenes=5)
     assert all(s.text.endswith(("。", "！")) for s in japanese.scenes)
     assert not hindi.title.endswith(("।", ".")) and not japanese.title.endswith("。")
+
+
+# -- each font's cmap, remembered in $STORYKIT_HOME/font_cmaps ------------------------------------------------
+
+
+@pytest.fixture
+def no_cmaps_in_memory(monkeypatch):
+    """Gives lettering as a new process finds it: no cmap in memory, $STORYKIT_HOME at a folder."""
+    def fresh(home):
+        monkeypatch.setenv("STORYKIT_HOME", str(home))
+        lettering._cmap.cache_clear()
+        return lettering
+
+    yield fresh
+    lettering._cmap.cache_clear()
+
+
+def test_every_fonts_cmap_is_remembered_and_read_back_exactly(tmp_path, no_cmaps_in_memory, monkeypatch):
+    faces = lettering.fonts()
+    assert len(faces) > 10 and any(f.cjk for f in faces)
+    fresh = no_cmaps_in_memory(tmp_path)
+    read = {f: fresh._cmap(f) for f in faces}
+    assert all(read[f] == lettering._read_cmap(f) for f in faces)
+    assert len(list((tmp_path / "font_cmaps").iterdir())) == len(faces)
+    fresh = no_cmaps_in_memory(tmp_path)
+    monkeypatch.setattr(lettering, "_read_cmap", lambda face: pytest.fail(f"{face.name} read again"))
+    assert {f: fresh._cmap(f) for f in faces} == read
+
+
+def test_a_second_process_draws_captions_without_fonttools(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from storykit.generate import lettering;"
+            "print(lettering.missing('a fox 狐 🦊 лиса ثعلب'), 'fontTools' in sys.modules)")
+    env = {**os.environ, "STORYKIT_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(2)]
+    assert runs == [["[]", "True"], ["[]", "False"]]
+
+
+@pytest.mark.parametrize("damage", ["not json", '{"key": "x", "value": []}', "right key, a range backwards",
+                                    "right key, text for numbers", "right key, past Unicode"])
+def test_a_damaged_cmap_is_read_from_the_font_again(tmp_path, no_cmaps_in_memory, damage):
+    import json
+
+    face = next(f for f in lettering.fonts() if f.name == "Noto Sans")
+    want = no_cmaps_in_memory(tmp_path)._cmap(face)
+    (path,) = (tmp_path / "font_cmaps").iterdir()
+    saved = json.loads(path.read_text("utf-8"))
+    saved["value"][0] = {"right key, a range backwards": [90, 65], "right key, text for numbers": ["65", "90"],
+                         "right key, past Unicode": [65, 0x110000]}.get(damage, saved["value"][0])
+    path.write_text(json.dumps(saved) if damage.startswith("right key") else damage, "utf-8")
+    assert no_cmaps_in_memory(tmp_path)._cmap(face) == want
+
+
+def test_a_font_file_replaced_in_place_is_read_again(tmp_path, no_cmaps_in_memory):
+    """The key is the file's size and time, not its name: an updated font package is never read through an old cmap."""
+    import shutil
+
+    faces = {f.name: f for f in lettering.fonts()}
+    path = tmp_path / "font.ttf"
+    shutil.copy(faces["Noto Sans Armenian"].path, path)
+    face = lettering.Face("test", str(path))
+    assert no_cmaps_in_memory(tmp_path / "home")._cmap(face) == lettering._read_cmap(faces["Noto Sans Armenian"])
+    shutil.copy(faces["Noto Sans Georgian"].path, path)
+    assert no_cmaps_in_memory(tmp_path / "home")._cmap(face) == lettering._read_cmap(faces["Noto Sans Georgian"])

@@ -31,6 +31,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .. import lettering
+from ...remembered import files_key, recall, remember
 
 __all__ = ["Match", "find", "icon_image", "english"]
 
@@ -174,15 +175,50 @@ def _drawable(icon: str) -> bool:
     return len(icon) == 1 and ord(icon) >= 0x2190 and ord(icon) not in _NOT_ICONS and ord(icon) in _openmoji_cmap()
 
 
+def _openmoji_face() -> lettering.Face | None:
+    return next((f for f in lettering.fonts() if f.emoji), None)
+
+
 @functools.lru_cache(maxsize=1)
 def _openmoji_cmap() -> frozenset[int]:
-    face = next((f for f in lettering.fonts() if f.emoji), None)
+    face = _openmoji_face()
     return lettering._cmap(face) if face else frozenset()
+
+
+# The names and tables are remembered in $STORYKIT_HOME/word_tables/ (storykit.remembered), keyed by the
+# files they are built from: building what an English story reads (its table and the 7 Latin-script ones
+# its words are also tried in) costs ~0.12 s of CPU (the emoji data, OpenMoji's cmap, stemming ~1,250
+# names a language), reading it back ~0.02 s.
+def _stemmer_paths() -> list[Path | None]:
+    """snowballstemmer's module and PyStemmer's (the C stemmers it uses when installed)."""
+    specs = [importlib.util.find_spec(name) for name in ("snowballstemmer", "Stemmer")]
+    return [Path(spec.origin) if spec and spec.origin else None for spec in specs]
+
+
+@functools.lru_cache(maxsize=1)
+def _names_key() -> str:
+    data = _data_dir()
+    face = _openmoji_face()
+    return files_key(data / "emoji.json", data / "data_dict.py", face.path if face else None, code=__file__)
 
 
 @functools.lru_cache(maxsize=1)
 def _english_names() -> dict[str, tuple[str, list[str]]]:
-    """icon -> (English name, aliases), for the drawable one-code-point emoji."""
+    """icon -> (English name, aliases), for the drawable one-code-point emoji (remembered across runs)."""
+    key = _names_key()
+    saved = recall("word_tables/names", key)
+    try:  # a hand-edited or damaged file is built again
+        if isinstance(saved, dict) and all(isinstance(name, str) and isinstance(aliases, list)
+                                           and all(isinstance(a, str) for a in aliases) for name, aliases in saved.values()):
+            return {icon: (name, aliases) for icon, (name, aliases) in saved.items()}
+    except (TypeError, ValueError):
+        pass
+    out = _build_english_names()
+    remember("word_tables/names", key, out)
+    return out
+
+
+def _build_english_names() -> dict[str, tuple[str, list[str]]]:
     from emoji import EMOJI_DATA
 
     out = {}
@@ -210,7 +246,7 @@ class _Index(dict):
     """lang -> key -> (priority, name length, icon), each language's table built when first needed."""
 
     def __missing__(self, lang: str) -> dict:
-        table = self[lang] = _table(lang)
+        table = self[lang] = _remembered_table(lang)
         return table
 
     def get(self, lang, default=None):
@@ -222,6 +258,21 @@ _INDEX = _Index()
 
 def _index() -> _Index:
     return _INDEX
+
+
+def _remembered_table(lang: str) -> dict[str, tuple[int, int, str]]:
+    """`_table(lang)`, from $STORYKIT_HOME/word_tables/ when it was built from the same files."""
+    names_file = _data_dir() / f"emoji_{lang}.json"
+    key = files_key(names_file, *(_stemmer_paths() if lang in _STEMMED else ()), code=__file__, extra=_names_key())
+    saved = recall(f"word_tables/{lang}", key)
+    try:  # a hand-edited or damaged file is built again
+        if isinstance(saved, dict) and all(type(p) is int and type(n) is int and type(i) is str for p, n, i in saved.values()):
+            return {k: tuple(v) for k, v in saved.items()}
+    except (TypeError, ValueError):
+        pass
+    table = _table(lang)
+    remember(f"word_tables/{lang}", key, table)
+    return table
 
 
 def _table(only: str) -> dict[str, tuple[int, int, str]]:
