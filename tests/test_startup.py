@@ -74,3 +74,13 @@ def test_a_command_runs_numpy_without_openblas_spinning_threads(before, user, wa
         assert setting == "None"
     else:
         assert f"{threads} {setting}" == want
+
+
+def test_counts_remembered_under_another_key_are_never_used(fresh_counts):
+    """Counts made by other code or another vocabulary (an older storykit) are counted again, not trusted."""
+    import json
+
+    fresh_counts.parent.mkdir(parents=True)
+    fresh_counts.write_text(json.dumps({"key": "made by another tokens.py", "value": {"fox": 99, "a": 99}}))
+    assert tokens.count_tokens("a fox") == 2
+    assert json.loads(fresh_counts.read_text())["value"] == {"a": 1, "fox": 1}  # written again under today's key

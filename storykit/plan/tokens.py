@@ -26,6 +26,7 @@ __all__ = ["MAX_TOKENS", "MAX_CONTENT_TOKENS", "ClipTokenizer", "clip_tokenizer"
 
 MAX_TOKENS = 77  # CLIP's context length, start and end tokens included.
 MAX_CONTENT_TOKENS = MAX_TOKENS - 2
+_BPE = Path(__file__).parent / "data" / "bpe_simple_vocab_16e6.txt.gz"  # CLIP's byte-pair merges, as OpenAI ships them
 
 
 def _bytes_to_unicode() -> dict[int, str]:
@@ -75,7 +76,7 @@ BOS, EOS = "<|startoftext|>", "<|endoftext|>"
 
 
 def _clip_merges(bpe_path=None) -> list[tuple[str, str]]:
-    bpe_path = bpe_path or Path(__file__).parent / "data" / "bpe_simple_vocab_16e6.txt.gz"
+    bpe_path = bpe_path or _BPE
     with gzip.open(bpe_path, "rt", encoding="utf-8") as f:
         lines = f.read().split("\n")
     return [tuple(line.split()) for line in lines[1 : 49152 - 256 - 2 + 1]]
@@ -175,10 +176,11 @@ _MAX_REMEMBERED = 100_000
 _piece_counts: dict[str, int] | None = None
 
 
-def _pieces_file() -> Path:
-    from ..paths import storykit_home
+def _pieces_key() -> str:
+    """The remembered counts' key: the vocabulary and this module's code (a fix to either counts again)."""
+    from ..remembered import files_key
 
-    return storykit_home() / "clip_piece_tokens.json"
+    return files_key(_BPE, code=__file__)
 
 
 def _remembered_count(text: str) -> int | None:
@@ -188,30 +190,19 @@ def _remembered_count(text: str) -> int | None:
         return None
     pieces = _PIECES.findall(text.lower())
     if _piece_counts is None:
-        try:
-            known = json.loads(_pieces_file().read_text(encoding="utf-8"))
-            _piece_counts = {k: v for k, v in known.items() if isinstance(v, int)} if isinstance(known, dict) else {}
-        except (OSError, ValueError):
-            _piece_counts = {}
+        from ..remembered import recall
+
+        known = recall("clip_piece_tokens", _pieces_key())
+        _piece_counts = {k: v for k, v in known.items() if type(v) is int} if isinstance(known, dict) else {}
     missing = {p for p in pieces if p not in _piece_counts}
     if missing:
         tok = clip_tokenizer()
         _piece_counts.update((p, len(_ids(p, tok))) for p in missing)
-        _save_piece_counts()
+        if len(_piece_counts) <= _MAX_REMEMBERED:  # a bound on the file: past it, counts are kept in memory only
+            from ..remembered import remember
+
+            remember("clip_piece_tokens", _pieces_key(), _piece_counts)  # a read-only home: the tokenizer next time
     return sum(_piece_counts[p] for p in pieces)
-
-
-def _save_piece_counts() -> None:
-    if len(_piece_counts) > _MAX_REMEMBERED:  # a bound on the file: past it, counts are kept in memory only
-        return
-    path = _pieces_file()
-    try:  # a read-only home only costs building the tokenizer next time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_piece_counts, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def truncate_to_tokens(text: str, max_tokens: int = MAX_CONTENT_TOKENS, tokenizer=None) -> str:
