@@ -54,7 +54,7 @@ def recall(name: str, key: str) -> Any | None:
     """The value remembered as `name` under `key`; None if there is none, it has another key, or is unreadable."""
     try:
         saved = json.loads(_path(name).read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested past Python's stack
         return None
     if not isinstance(saved, dict) or saved.get("key") != key:
         return None

@@ -253,7 +253,8 @@ def test_a_second_process_reads_the_tables_without_the_emoji_package(tmp_path):
     assert runs == [["fox", "True"], ["fox", "False"]]
 
 
-@pytest.mark.parametrize("damage", ["{", "[]", '{"key": 1}', "right key, wrong types", "right key, short rows"])
+@pytest.mark.parametrize("damage", ["{", "[]", '{"key": 1}', "[" * 100_000, "\udcff not UTF-8", "right key, wrong types",
+                                    "right key, short rows"])
 def test_a_damaged_table_is_built_again_and_never_read(monkeypatch, tmp_path, damage, no_tables_in_memory):
     import json
 
@@ -267,7 +268,10 @@ def test_a_damaged_table_is_built_again_and_never_read(monkeypatch, tmp_path, da
             saved["value"][first] = ["1", 2, 3] if name == "es" else [3, "aliases"]
         elif damage == "right key, short rows":
             saved["value"][first] = [0, 5] if name == "es" else ["fox"]
-        path.write_text(json.dumps(saved) if damage.startswith("right key") else damage, "utf-8")
+        if damage.startswith("\udcff"):
+            path.write_bytes(b"\xff" + path.read_bytes())
+        else:
+            path.write_text(json.dumps(saved) if damage.startswith("right key") else damage, "utf-8")
     icons = no_tables_in_memory(tmp_path)
     assert _found(icons) == want
     assert all(type(v) is tuple and len(v) == 3 for v in icons._index()["es"].values())
