@@ -29,7 +29,12 @@ FORMAT = 1
 
 @functools.lru_cache(maxsize=None)
 def _source_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:  # storykit run from a zip: its version stands in for its source
+        from ._version import __version__
+
+        return f"{path}@{__version__}"
 
 
 def files_key(*paths: str | os.PathLike | None, code: str, extra: str = "") -> str:
@@ -52,9 +57,9 @@ def _path(name: str) -> Path:
 
 def recall(name: str, key: str) -> Any | None:
     """The value remembered as `name` under `key`; None if there is none, it has another key, or is unreadable."""
-    try:
+    try:  # RuntimeError: no home folder at all; RecursionError: "[[[[..." nested past Python's stack
         saved = json.loads(_path(name).read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested past Python's stack
+    except (OSError, ValueError, RuntimeError, RecursionError):
         return None
     if not isinstance(saved, dict) or saved.get("key") != key:
         return None
@@ -63,7 +68,10 @@ def recall(name: str, key: str) -> Any | None:
 
 def remember(name: str, key: str, value: Any) -> None:
     """Keeps `value` (JSON) as `name` under `key`, atomically; quietly does nothing where the home cannot be written."""
-    path = _path(name)
+    try:
+        path = _path(name)
+    except RuntimeError:  # no home folder to keep it in
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -319,3 +319,27 @@ def test_a_home_that_cannot_be_written_still_reads_every_word(tmp_path, no_table
     icons = no_tables_in_memory(home)
     assert _found(icons) == want and want[0]
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # no temporary file left behind
+
+
+def test_no_home_folder_at_all_still_reads_every_word(monkeypatch, no_tables_in_memory, tmp_path):
+    """Path.home() raises where neither $HOME nor the password database names one: nothing is kept, nothing breaks."""
+    import pathlib
+
+    icons = no_tables_in_memory(tmp_path)
+    want = _found(icons)
+    icons = no_tables_in_memory(tmp_path)
+    monkeypatch.delenv("STORYKIT_HOME")
+    monkeypatch.setattr(pathlib.Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    assert _found(icons) == want
+
+
+def test_a_key_for_code_that_cannot_be_read_is_still_a_key(tmp_path):
+    """storykit run from a zip has no source file to hash: its version stands in, and nothing raises."""
+    from storykit.remembered import files_key
+
+    data = tmp_path / "names.json"
+    data.write_text("{}")
+    key = files_key(data, code=str(tmp_path / "storykit.zip" / "icons.py"))
+    assert key == files_key(data, code=str(tmp_path / "storykit.zip" / "icons.py")) and len(key) == 32
+    data.write_text('{"a": 1}')
+    assert files_key(data, code=str(tmp_path / "storykit.zip" / "icons.py")) != key  # the files still count
