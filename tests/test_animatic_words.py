@@ -241,20 +241,22 @@ def test_name_tables_are_remembered_and_read_back_exactly_as_built(monkeypatch, 
 
 def test_a_second_process_reads_the_tables_without_the_emoji_package(tmp_path):
     """What remembering buys: the emoji data and OpenMoji's cmap are not even loaded."""
+    import os
     import subprocess
     import sys
 
     code = ("import sys; from storykit.generate.animatic.reading import read_story; from storykit.plan import Triple;"
             "r = read_story(Triple('a misty bamboo forest at dawn', 'a small red fox in a blue scarf', 'searches for a lost lantern'));"
             "print(r.subject.what, 'emoji' in sys.modules)")
-    env = {**__import__("os").environ, "STORYKIT_HOME": str(tmp_path)}
+    env = {**os.environ, "STORYKIT_HOME": str(tmp_path)}
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
             for _ in range(2)]
     assert runs == [["fox", "True"], ["fox", "False"]]
 
 
-@pytest.mark.parametrize("damage", ["{", "[]", '{"key": 1}', "[" * 100_000, "\udcff not UTF-8", "right key, wrong types",
-                                    "right key, short rows"])
+@pytest.mark.parametrize("damage", ["{", "[]", '{"key": 1}', "[" * 100_000, "not UTF-8", "right key, wrong types",
+                                    "right key, short rows"], ids=["cut", "a list", "a bad key", "nested too deep", "not UTF-8",
+                                                                   "wrong types", "short rows"])
 def test_a_damaged_table_is_built_again_and_never_read(monkeypatch, tmp_path, damage, no_tables_in_memory):
     import json
 
@@ -268,7 +270,7 @@ def test_a_damaged_table_is_built_again_and_never_read(monkeypatch, tmp_path, da
             saved["value"][first] = ["1", 2, 3] if name == "es" else [3, "aliases"]
         elif damage == "right key, short rows":
             saved["value"][first] = [0, 5] if name == "es" else ["fox"]
-        if damage.startswith("\udcff"):
+        if damage == "not UTF-8":
             path.write_bytes(b"\xff" + path.read_bytes())
         else:
             path.write_text(json.dumps(saved) if damage.startswith("right key") else damage, "utf-8")
