@@ -719,11 +719,71 @@ ROUND_9 = [
     ),
 ]
 
+ROUND_11 = [
+    Mutant(
+        "word-tables-read-under-any-key", "storykit/remembered.py",
+        'if not isinstance(saved, dict) or saved.get("key") != key:',
+        'if not isinstance(saved, dict):',
+        "an updated emoji package, font or storykit is read through the tables an older one remembered",
+        "tests/test_animatic_words.py -k changed_names_file tests/test_startup.py -k another_key",
+    ),
+    Mutant(
+        "word-table-key-without-its-names-file", "storykit/generate/animatic/icons.py",
+        "key = files_key(names_file, *",
+        "key = files_key(*",
+        "a language's table is not built again when the emoji package's names in that language change",
+        "tests/test_animatic_words.py -k changed_names_file",
+    ),
+    Mutant(
+        "word-table-rows-trusted-unchecked", "storykit/generate/animatic/icons.py",
+        "if isinstance(saved, dict) and all(type(p) is int and type(n) is int and type(i) is str for p, n, i in saved.values()):",
+        "if isinstance(saved, dict):",
+        "a damaged word table is read as it is, and its bad rows reach the drawing",
+        "tests/test_animatic_words.py -k damaged",
+    ),
+    Mutant(
+        "remembered-temporary-file-left-behind", "storykit/remembered.py",
+        "            tmp.unlink(missing_ok=True)\n",
+        "            pass\n",
+        "a home the tables cannot replace files in fills with .tmp files, one per process",
+        "tests/test_animatic_words.py -k cannot_be_written",
+    ),
+    Mutant(
+        "cmap-key-without-the-font-file", "storykit/generate/lettering.py",
+        "key = files_key(face.path, code=__file__, extra=str(face.index))",
+        "key = files_key(code=__file__, extra=str(face.index))",
+        "a font replaced by an update keeps the old font's character map: glyphs go missing or come out as boxes",
+        "tests/test_lettering.py -k replaced_in_place",
+    ),
+    Mutant(
+        "cmap-ranges-lose-their-last-code-point", "storykit/generate/lettering.py",
+        "return frozenset(c for a, b in ranges for c in range(a, b + 1))",
+        "return frozenset(c for a, b in ranges for c in range(a, b))",
+        "a remembered cmap drops the last character of every range: those characters fall to another font or vanish",
+        "tests/test_lettering.py -k remembered_and_read_back",
+    ),
+    Mutant(
+        "commands-keep-openblas-spinning", "storykit/cli.py",
+        "    _one_blas_thread()\n",
+        "    pass\n",
+        "every command's numpy starts OpenBLAS threads that spin: 0.2 s of CPU a first animatic story",
+        "tests/test_startup.py -k openblas",
+    ),
+    Mutant(
+        "openblas-setting-overrides-the-user", "storykit/cli.py",
+        'os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")',
+        'os.environ["OPENBLAS_NUM_THREADS"] = "1"',
+        "a user's own OPENBLAS_NUM_THREADS is overwritten by every storykit command",
+        "tests/test_startup.py -k openblas",
+    ),
+]
+
 # Add new sections above and list them here.
 MUTANTS: list[Mutant] = [
     *CACHE_KEYS, *MODEL_CARD, *LORA_AND_IP_ADAPTER, *HANDOFF, *TRANSITIONS_AND_CAPTIONS, *SUBTITLES, *STORYBENCH,
     *CLIP_BUDGET, *NARRATION, *RAY, *SEGMENTED_EXPORT, *DRAWN_HONESTY, *STUDIO,
     *LEANER_MAIN_JOB, *FASTER_SUITE, *LAZY_ANIMATIC, *ROUND_5, *ROUND_6, *ROUND_7, *ROUND_8, *ROUND_9,
+    *ROUND_11,
 ]
 
 
